@@ -1,0 +1,1 @@
+"""Pure analyses: model in, frozen results out. No Qt, no disk."""

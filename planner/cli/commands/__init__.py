@@ -1,0 +1,1 @@
+"""One module per ``planner`` subcommand (discovered by :mod:`planner.cli.main`)."""

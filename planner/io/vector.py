@@ -1,0 +1,350 @@
+"""Read vector files (boundaries, districts, reference layers, node lists).
+
+Every reader checks its input and raises a one-line
+:class:`planner.errors.InvalidInputError` naming the file and the problem:
+missing or empty file, unreadable format, missing or unknown CRS, wrong
+geometry type, coordinates out of range or swapped, non-numeric values.
+Readers return data in the file's CRS (WGS 84 when a GeoJSON has none, as RFC
+7946 says); :func:`to_project_crs` reprojects.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from planner.errors import CRSError, GeometryError, InvalidInputError
+
+POLYGON_TYPES = {"Polygon", "MultiPolygon"}
+LINE_TYPES = {"LineString", "MultiLineString"}
+POINT_TYPES = {"Point", "MultiPoint"}
+FAMILY_TYPES = {"polygon": POLYGON_TYPES, "line": LINE_TYPES, "point": POINT_TYPES}
+
+LON_NAMES = ("lon", "lng", "long", "longitude", "x_wgs84", "lon_wgs84")
+LAT_NAMES = ("lat", "latitude", "y_wgs84", "lat_wgs84")
+X_NAMES = ("x", "easting", "east", "x_m", "coord_x")
+Y_NAMES = ("y", "northing", "north", "y_m", "coord_y")
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+@dataclass
+class ReadReport:
+    """What a reader did besides returning data: repairs, reprojection, notes."""
+
+    path: str
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, message: str) -> None:
+        self.notes.append(message)
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise InvalidInputError(f"`{path}`: no such file")
+    if path.is_dir():
+        raise InvalidInputError(f"`{path}`: is a folder, not a file")
+    if path.stat().st_size == 0:
+        raise InvalidInputError(f"`{path}`: the file is empty")
+
+
+def _gdal_path(path: Path) -> str:
+    """Path for GDAL: zipped shapefiles go through /vsizip/."""
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except zipfile.BadZipFile:
+            raise InvalidInputError(f"`{path}`: not a valid zip archive") from None
+        shps = [n for n in names if n.lower().endswith(".shp")]
+        if not shps:
+            raise InvalidInputError(f"`{path}`: the zip archive holds no .shp file")
+        if len(shps) > 1:
+            raise InvalidInputError(f"`{path}`: the zip archive holds several shapefiles: {', '.join(shps)}")
+        stem = shps[0][:-4]
+        if not any(n.lower() == f"{stem.lower()}.prj" for n in names):
+            raise CRSError(f"`{path}`: shapefile {shps[0]!r} has no .prj file, so its CRS is unknown; "
+                           "add the .prj or reproject it in your GIS")
+        return f"/vsizip/{path}/{shps[0]}"
+    if path.suffix.lower() == ".shp":
+        if not path.with_suffix(".prj").exists() and not path.with_suffix(".PRJ").exists():
+            raise CRSError(f"`{path}`: shapefile has no .prj file, so its CRS is unknown; "
+                           "add the .prj or reproject it in your GIS")
+    return str(path)
+
+
+def list_layers(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """``(name, geometry type)`` for each layer of a vector file."""
+    import pyogrio
+
+    path = Path(path)
+    _require_file(path)
+    try:
+        return [(str(n), str(g)) for n, g in pyogrio.list_layers(_gdal_path(path))]
+    except InvalidInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
+        raise InvalidInputError(f"`{path}`: not a readable vector file ({_short(exc)})") from None
+
+
+def _short(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+
+
+def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
+                family: str | None = None, report: ReadReport | None = None) -> gpd.GeoDataFrame:
+    """Read a GeoJSON, GeoPackage, Shapefile (also zipped) or KML layer.
+
+    Parameters
+    ----------
+    path
+        The file.
+    layer
+        Layer name for multi-layer files (GeoPackage, KML); required when the
+        file has more than one layer of the wanted geometry family.
+    family
+        ``"polygon"``, ``"line"`` or ``"point"``: refuse other geometry types.
+    report
+        Collects notes (repairs, dropped empty geometries).
+    """
+    import pyogrio
+
+    path = Path(path)
+    report = report or ReadReport(str(path))
+    _require_file(path)
+    gpath = _gdal_path(path)
+    suffix = path.suffix.lower()
+    try:
+        layers = pyogrio.list_layers(gpath)
+    except Exception as exc:  # noqa: BLE001
+        raise InvalidInputError(f"`{path}`: not a readable vector file ({_short(exc)})") from None
+    if len(layers) == 0:
+        raise InvalidInputError(f"`{path}`: the file has no layers")
+    names = [str(n) for n, _ in layers]
+    if layer is None and len(layers) > 1:
+        candidates = names
+        if family:
+            candidates = [str(n) for n, g in layers if _family_of(str(g)) in (family, None)]
+        if len(candidates) != 1:
+            raise InvalidInputError(f"`{path}`: has {len(layers)} layers ({', '.join(names)}); choose one with --layer-name")
+        layer = candidates[0]
+    if layer is not None and layer not in names:
+        raise InvalidInputError(f"`{path}`: no layer {layer!r}; layers are {', '.join(names)}")
+    try:
+        gdf = pyogrio.read_dataframe(gpath, layer=layer)
+    except Exception as exc:  # noqa: BLE001
+        raise InvalidInputError(f"`{path}`: cannot read ({_short(exc)})") from None
+    if len(gdf) == 0:
+        raise InvalidInputError(f"`{path}`: the layer has no features")
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
+        raise GeometryError(f"`{path}`: the layer has no geometries")
+    if gdf.crs is None:
+        if suffix in (".geojson", ".json", ".kml", ".kmz"):
+            gdf = gdf.set_crs("EPSG:4326")  # RFC 7946 / KML: WGS 84
+            report.note("no CRS declared: WGS 84 assumed (RFC 7946)")
+        else:
+            raise CRSError(f"`{path}`: the layer has no CRS; set one in your GIS before importing")
+    empty = gdf.geometry.isna() | gdf.geometry.is_empty
+    if empty.any():
+        report.note(f"dropped {int(empty.sum())} feature(s) with empty geometry")
+        gdf = gdf[~empty].reset_index(drop=True)
+    if family:
+        wanted = FAMILY_TYPES[family]
+        types = set(gdf.geom_type.unique())
+        if not types <= wanted:
+            bad = ", ".join(sorted(types - wanted))
+            raise GeometryError(f"`{path}`: expected {family} geometries, found {bad}")
+    _check_coordinates(gdf, path)
+    if family == "polygon":
+        gdf = _repair(gdf, report)
+    return _plain_columns(gdf)
+
+
+def _family_of(geom_type: str) -> str | None:
+    g = geom_type.replace(" Z", "").replace("25D", "").replace("3D ", "")
+    for fam, types in FAMILY_TYPES.items():
+        if g in types:
+            return fam
+    return None
+
+
+def _check_coordinates(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    xmin, ymin, xmax, ymax = gdf.total_bounds
+    if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
+        raise GeometryError(f"`{path}`: coordinates are not finite numbers")
+    crs = pyproj.CRS.from_user_input(gdf.crs)
+    if crs.is_geographic:
+        if abs(ymin) > 90 or abs(ymax) > 90:
+            hint = " (latitude and longitude look swapped)" if max(abs(xmin), abs(xmax)) <= 90 else ""
+            raise GeometryError(f"`{path}`: latitude out of range [-90, 90]: {ymin:g}..{ymax:g}{hint}")
+        if abs(xmin) > 180 or abs(xmax) > 180:
+            raise GeometryError(f"`{path}`: longitude out of range [-180, 180]: {xmin:g}..{xmax:g}")
+    else:
+        area = crs.area_of_use
+        if area is not None:
+            try:
+                t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+                lon, lat = t.transform(np.array([xmin, xmax]), np.array([ymin, ymax]))
+            except pyproj.exceptions.ProjError:
+                return
+            if not np.all(np.isfinite(lon)) or not np.all(np.isfinite(lat)):
+                raise GeometryError(f"`{path}`: coordinates fall outside the valid area of {crs.name}")
+
+
+def _repair(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
+    valid = gdf.geometry.is_valid
+    if valid.all():
+        return gdf
+    n = int((~valid).sum())
+    fixed = shapely.make_valid(gdf.geometry.values[~valid.values])
+    # make_valid can return collections; keep their polygonal part
+    polys = []
+    for g in fixed:
+        if g.geom_type in POLYGON_TYPES:
+            polys.append(g)
+        else:
+            parts = [p for p in getattr(g, "geoms", []) if p.geom_type in POLYGON_TYPES]
+            polys.append(shapely.union_all(parts) if parts else shapely.Polygon())
+    gdf = gdf.copy()
+    geoms = gdf.geometry.values.copy()
+    geoms[~valid.values] = polys
+    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, crs=gdf.crs, index=gdf.index))
+    still_empty = gdf.geometry.is_empty
+    report.note(f"repaired {n} invalid polygon(s)" +
+                (f"; {int(still_empty.sum())} had no area left and were dropped" if still_empty.any() else ""))
+    return gdf[~still_empty].reset_index(drop=True)
+
+
+def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Turn lists/dicts/datetimes into text so every value round-trips through a GeoPackage."""
+    gdf = gdf.copy()
+    for col in gdf.columns:
+        if col == gdf.geometry.name:
+            continue
+        s = gdf[col]
+        if s.dtype == object and s.map(lambda v: isinstance(v, (list, dict, tuple))).any():
+            import json
+
+            gdf[col] = s.map(lambda v: json.dumps(v, ensure_ascii=False, default=str)
+                             if isinstance(v, (list, dict, tuple)) else v)
+        elif pd.api.types.is_datetime64_any_dtype(s):
+            gdf[col] = s.astype(str)
+    return gdf
+
+
+def to_project_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, path: str = "") -> gpd.GeoDataFrame:
+    """Reproject into the project CRS; fails cleanly if coordinates do not transform."""
+    try:
+        out = gdf.to_crs(crs)
+    except Exception as exc:  # noqa: BLE001 - pyproj raises several classes
+        raise CRSError(f"`{path}`: cannot reproject to {crs.name} ({_short(exc)})") from None
+    xmin, ymin, xmax, ymax = out.total_bounds
+    if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
+        raise CRSError(f"`{path}`: coordinates do not transform to {crs.name} (outside its area?)")
+    return out
+
+
+def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
+    """The first column whose normalised name is one of ``candidates``."""
+    norm = {c.strip().lower().replace(" ", "_").replace("-", "_"): c for c in columns}
+    for cand in candidates:
+        if cand in norm:
+            return norm[cand]
+    return None
+
+
+def read_points_table(path: str | os.PathLike[str], *, crs: str | int | pyproj.CRS | None = None,
+                      report: ReadReport | None = None) -> gpd.GeoDataFrame:
+    """Read a CSV of points: any delimiter, common encodings, lon/lat or x/y columns by name.
+
+    Lon/lat columns are WGS 84 unless ``crs`` says otherwise; x/y columns need
+    ``crs`` (they default to WGS 84 only if their values look like degrees).
+    """
+    path = Path(path)
+    report = report or ReadReport(str(path))
+    _require_file(path)
+    raw = path.read_bytes()
+    text = None
+    for enc in ENCODINGS:
+        try:
+            text = raw.decode(enc)
+            if enc != "utf-8-sig":
+                report.note(f"read as {enc}")
+            break
+        except UnicodeDecodeError:
+            continue
+    assert text is not None  # latin-1 always decodes
+    if not text.strip():
+        raise InvalidInputError(f"`{path}`: the file is empty")
+    sample = text[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = ","
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InvalidInputError(f"`{path}`: not a readable CSV ({_short(exc)})") from None
+    if len(df) == 0:
+        raise InvalidInputError(f"`{path}`: the CSV has a header but no rows")
+    cols = list(df.columns)
+    xcol, ycol = find_column(cols, LON_NAMES), find_column(cols, LAT_NAMES)
+    geographic = xcol is not None and ycol is not None
+    if not geographic:
+        xcol, ycol = find_column(cols, X_NAMES), find_column(cols, Y_NAMES)
+    if xcol is None or ycol is None:
+        raise InvalidInputError(f"`{path}`: no coordinate columns found (looked for lon/lat, longitude/latitude, "
+                                f"x/y, easting/northing); columns are {', '.join(cols)}")
+    xs = _numeric(df[xcol], path, xcol)
+    ys = _numeric(df[ycol], path, ycol)
+    if crs is None:
+        crs = 4326 if geographic or (np.abs(xs).max() <= 180 and np.abs(ys).max() <= 90) else None
+        if crs is None:
+            raise CRSError(f"`{path}`: columns {xcol!r}/{ycol!r} are projected coordinates; give their CRS with --crs")
+    gdf = gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=shapely.points(xs, ys), crs=crs)
+    _check_coordinates(gdf, path)
+    return gdf
+
+
+def _numeric(s: pd.Series, path: Path, col: str) -> np.ndarray:
+    cleaned = s.astype(str).str.strip().str.replace(",", ".", regex=False)
+    values = pd.to_numeric(cleaned, errors="coerce")
+    bad = values.isna()
+    if bad.any():
+        i = int(np.flatnonzero(bad.values)[0])
+        raise InvalidInputError(f"`{path}`: column {col!r} row {i + 2} is not a number: {s.iloc[i]!r}")
+    return values.to_numpy(dtype=float)
+
+
+def read_points(path: str | os.PathLike[str], *, layer: str | None = None,
+                crs: str | int | pyproj.CRS | None = None, report: ReadReport | None = None) -> gpd.GeoDataFrame:
+    """Read points from CSV, GeoJSON, GeoPackage, Shapefile or KML."""
+    p = Path(path)
+    if p.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return read_points_table(p, crs=crs, report=report)
+    gdf = read_vector(p, layer=layer, family="point", report=report)
+    if (gdf.geom_type == "MultiPoint").any():
+        gdf = gdf.explode(index_parts=False).reset_index(drop=True)
+    return gdf
+
+
+def coerce_number(value: Any, *, path: str, row: int, column: str) -> float:
+    try:
+        v = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise InvalidInputError(f"`{path}`: column {column!r} row {row} is not a number: {value!r}") from None
+    if not math.isfinite(v):
+        raise InvalidInputError(f"`{path}`: column {column!r} row {row} is not finite: {value!r}")
+    return v

@@ -1,0 +1,207 @@
+"""Edits as commands on one undo stack (glue's Command/CommandStack pattern).
+
+Every user edit, from the map, the inspector, the table or a menu, is a
+:class:`Command` pushed on the project's :class:`CommandStack`; nothing calls
+the model's mutators directly. Each command's ``undo`` restores exactly the
+state before its ``do``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from planner.errors import InvalidInputError
+from planner.model.events import Signal
+from planner.model.nodes import Link, Node
+from planner.model.project import Parameters, Project
+
+
+class Command(Protocol):
+    text: str
+
+    def do(self, project: Project) -> None: ...
+
+    def undo(self, project: Project) -> None: ...
+
+
+class AddNodes:
+    def __init__(self, nodes: Sequence[Node], text: str | None = None) -> None:
+        self.nodes = list(nodes)
+        self.text = text or (f"Add {self.nodes[0].kind.value.replace('_', ' ')}" if len(self.nodes) == 1
+                             else f"Add {len(self.nodes)} nodes")
+
+    def do(self, project: Project) -> None:
+        project.add_nodes(self.nodes)
+
+    def undo(self, project: Project) -> None:
+        project.remove_nodes([n.id for n in self.nodes])
+
+
+class RemoveNodes:
+    def __init__(self, ids: Iterable[str], text: str | None = None) -> None:
+        self.ids = list(ids)
+        self.text = text or (f"Delete {self.ids[0]}" if len(self.ids) == 1 else f"Delete {len(self.ids)} nodes")
+        self._removed: list[Node] = []
+        self._index: dict[str, int] = {}
+        self._links: list[Link] = []
+
+    def do(self, project: Project) -> None:
+        gone = set(self.ids)
+        self._links = [lk for lk in project.links() if lk.from_id in gone or lk.to_id in gone]
+        if self._links:
+            project.remove_links([lk.id for lk in self._links])
+        self._removed, self._index = project.remove_nodes(self.ids)
+
+    def undo(self, project: Project) -> None:
+        project.add_nodes(self._removed, index=self._index)
+        if self._links:
+            project.add_links(self._links)
+
+
+class UpdateNodes:
+    """Replace nodes by new versions (same ids): moves, field edits, bulk edits."""
+
+    def __init__(self, new_nodes: Sequence[Node], text: str = "Edit") -> None:
+        self.new_nodes = list(new_nodes)
+        self.text = text
+        self._old: list[Node] = []
+
+    def do(self, project: Project) -> None:
+        self._old = project.replace_nodes(self.new_nodes)
+
+    def undo(self, project: Project) -> None:
+        project.replace_nodes(self._old)
+
+
+def move_node(project: Project, node_id: str, x: float, y: float) -> UpdateNodes:
+    return UpdateNodes([project.node(node_id).moved(x, y)], text=f"Move {node_id}")
+
+
+def edit_nodes(project: Project, ids: Iterable[str], **changes: Any) -> UpdateNodes:
+    ids = list(ids)
+    label = ", ".join(sorted(changes))
+    return UpdateNodes([project.node(i).with_changes(**changes) for i in ids],
+                       text=f"Set {label} on {ids[0] if len(ids) == 1 else f'{len(ids)} nodes'}")
+
+
+class AddLinks:
+    def __init__(self, links: Sequence[Link], text: str = "Add link") -> None:
+        self.links = list(links)
+        self.text = text
+
+    def do(self, project: Project) -> None:
+        for lk in self.links:
+            for end in (lk.from_id, lk.to_id):
+                if end not in project:
+                    raise InvalidInputError(f"link {lk.id!r}: no node {end!r}")
+        project.add_links(self.links)
+
+    def undo(self, project: Project) -> None:
+        project.remove_links([lk.id for lk in self.links])
+
+
+class SetParameters:
+    def __init__(self, parameters: Parameters, text: str = "Change project parameters") -> None:
+        self.parameters = parameters
+        self.text = text
+        self._old: Parameters | None = None
+
+    def do(self, project: Project) -> None:
+        self._old = project.set_parameters(self.parameters)
+
+    def undo(self, project: Project) -> None:
+        assert self._old is not None
+        project.set_parameters(self._old)
+
+
+class SetResults:
+    """Apply an analysis result on the GUI thread, undoably."""
+
+    def __init__(self, key: str, value: Any, text: str = "Apply analysis results") -> None:
+        self.key = key
+        self.value = value
+        self.text = text
+        self._had = False
+        self._old: Any = None
+
+    def do(self, project: Project) -> None:
+        self._had = self.key in project.results
+        self._old = project.results.get(self.key)
+        project.results[self.key] = self.value
+        project.changed.emit("results")
+
+    def undo(self, project: Project) -> None:
+        if self._had:
+            project.results[self.key] = self._old
+        else:
+            project.results.pop(self.key, None)
+        project.changed.emit("results")
+
+
+class CommandStack:
+    """One linear undo history per open project.
+
+    Events: ``changed()`` after push/undo/redo/clean, for menu enablement.
+    """
+
+    def __init__(self, project: Project, *, limit: int = 500) -> None:
+        self.project = project
+        self._done: list[Command] = []
+        self._undone: list[Command] = []
+        self._clean_index: int | None = 0
+        self.limit = limit
+        self.changed = Signal()
+
+    def push(self, command: Command) -> None:
+        command.do(self.project)  # raises before anything is recorded
+        if self._clean_index is not None and self._clean_index > len(self._done):
+            self._clean_index = None  # the clean state was undone and is now unreachable
+        self._done.append(command)
+        self._undone.clear()
+        if len(self._done) > self.limit:
+            self._done.pop(0)
+            self._clean_index = None if self._clean_index in (None, 0) else self._clean_index - 1
+        self.changed.emit()
+
+    def undo(self) -> bool:
+        if not self._done:
+            return False
+        cmd = self._done.pop()
+        cmd.undo(self.project)
+        self._undone.append(cmd)
+        self.changed.emit()
+        return True
+
+    def redo(self) -> bool:
+        if not self._undone:
+            return False
+        cmd = self._undone.pop()
+        cmd.do(self.project)
+        self._done.append(cmd)
+        self.changed.emit()
+        return True
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    @property
+    def undo_text(self) -> str:
+        return self._done[-1].text if self._done else ""
+
+    @property
+    def redo_text(self) -> str:
+        return self._undone[-1].text if self._undone else ""
+
+    def set_clean(self) -> None:
+        self._clean_index = len(self._done)
+        self.changed.emit()
+
+    @property
+    def is_clean(self) -> bool:
+        return self._clean_index == len(self._done)

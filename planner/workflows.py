@@ -1,0 +1,418 @@
+"""Use-cases shared by the CLI and the GUI: create, open, import, inspect, validate.
+
+Each workflow either succeeds completely or raises a
+:class:`planner.errors.PlannerError` before changing anything: imports build
+the new layer or nodes first and only then touch the project, and the file
+is only ever replaced atomically by :func:`planner.io.project_file.save_project`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from planner.errors import InvalidInputError
+from planner.io import vector
+from planner.io.project_file import load_project, read_schema_version, save_project
+from planner.model.nodes import NODE_CLASSES, Node, NodeKind, StorageCentre
+from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts, utm_crs_for
+
+#: ``planner import --layer KIND`` choices.
+LAYER_KINDS = ("boundary", "districts", *REFERENCE_LAYERS, "dem",
+               "cameras", "radio_sites", "storage_centres", "command_centres")
+NODE_LAYER_KINDS: dict[str, NodeKind] = {
+    "cameras": NodeKind.CAMERA,
+    "radio_sites": NodeKind.RADIO_SITE,
+    "storage_centres": NodeKind.STORAGE_CENTRE,
+    "command_centres": NodeKind.COMMAND_CENTRE,
+}
+NAME_FIELDS = ("name", "nom", "nombre", "nom_com", "nom_qua", "label", "title", "intersection", "address")
+CODE_FIELDS = ("code", "codigo", "cod_comuna", "insee", "depco", "id")
+#: Column aliases for node attributes in imported tables (normalised lower-case).
+NODE_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": NAME_FIELDS + ("location", "site"),
+    "height_m": ("height_m", "height", "mount_height", "mount_height_m", "elevation_agl"),
+    "azimuth_deg": ("azimuth_deg", "azimuth", "direction", "camera:direction", "bearing", "heading"),
+    "tilt_deg": ("tilt_deg", "tilt"),
+    "camera_type": ("camera_type", "type", "model"),
+    "phase": ("phase", "stage"),
+    "cost": ("cost", "price", "unit_cost"),
+    "status": ("status",),
+    "capacity_tb": ("capacity_tb", "capacity"),
+    "site_kind": ("site_kind", "kind"),
+    "freq_mhz": ("freq_mhz", "frequency_mhz", "frequency"),
+}
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, for the CLI and the GUI to show."""
+
+    kind: str
+    path: str
+    count: int
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ create
+def read_boundary(path: str | os.PathLike[str], *, layer: str | None = None,
+                  report: vector.ReadReport | None = None) -> gpd.GeoDataFrame:
+    return vector.read_vector(path, layer=layer, family="polygon", report=report)
+
+
+def districts_from(gdf: gpd.GeoDataFrame, *, path: str, name_field: str | None = None,
+                   code_field: str | None = None, level: str = "district") -> gpd.GeoDataFrame:
+    """Normalise a polygon layer into the ``name``/``code``/``level`` districts schema."""
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    if name_field is not None and name_field not in cols:
+        raise InvalidInputError(f"`{path}`: no field {name_field!r}; fields are {', '.join(cols)}")
+    if code_field is not None and code_field not in cols:
+        raise InvalidInputError(f"`{path}`: no field {code_field!r}; fields are {', '.join(cols)}")
+    nf = name_field or vector.find_column(cols, NAME_FIELDS)
+    cf = code_field or vector.find_column([c for c in cols if c != nf], CODE_FIELDS)
+    n = len(gdf)
+    names = gdf[nf].astype(str).tolist() if nf else [f"{level.title()} {i + 1}" for i in range(n)]
+    codes = gdf[cf].astype(str).tolist() if cf else [str(i + 1) for i in range(n)]
+    return gpd.GeoDataFrame({"name": names, "code": codes, "level": [level] * n},
+                            geometry=gdf.geometry.values, crs=gdf.crs)
+
+
+def new_project(name: str, *, boundary: str | os.PathLike[str], districts: str | os.PathLike[str] | None = None,
+                name_field: str | None = None, code_field: str | None = None,
+                boundary_layer: str | None = None, districts_layer: str | None = None,
+                parameters: Parameters | None = None, crs: str | int | None = None,
+                notes: list[str] | None = None) -> Project:
+    """Create a project from a boundary file (its union is the study area)."""
+    report = vector.ReadReport(str(boundary))
+    bnd = read_boundary(boundary, layer=boundary_layer, report=report)
+    area_wgs = shapely.union_all(bnd.to_crs(4326).geometry.values)
+    project_crs = pyproj.CRS.from_user_input(crs) if crs is not None else utm_crs_for(area_wgs)
+    bnd_p = vector.to_project_crs(bnd, project_crs, path=str(boundary))
+    study_area = shapely.union_all(bnd_p.geometry.values)
+    study_area = _polygonal(shapely.make_valid(study_area))
+    dist = empty_districts(project_crs)
+    if districts is not None:
+        drep = vector.ReadReport(str(districts))
+        dgdf = vector.read_vector(districts, layer=districts_layer, family="polygon", report=drep)
+        dgdf = vector.to_project_crs(dgdf, project_crs, path=str(districts))
+        dist = districts_from(dgdf, path=str(districts), name_field=name_field, code_field=code_field)
+        report.notes.extend(f"{Path(districts).name}: {n}" for n in drep.notes)
+    project = Project(name=name, crs=project_crs, study_area=study_area, districts=dist,
+                      parameters=parameters or Parameters())
+    if notes is not None:
+        notes.extend(report.notes)
+    return project
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts)
+
+
+# -------------------------------------------------------------- open / save
+def open_project(path: str | os.PathLike[str]) -> Project:
+    return load_project(path)
+
+
+def save(project: Project, path: str | os.PathLike[str]) -> Path:
+    return save_project(project, path)
+
+
+# ----------------------------------------------------------------- imports
+def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
+                 layer: str | None = None, name_field: str | None = None, code_field: str | None = None,
+                 crs: str | int | None = None, phase: str | None = None, level: str = "district",
+                 replace: bool = False) -> ImportSummary:
+    """Import a file into ``project``; the project is unchanged if this raises."""
+    if kind not in LAYER_KINDS:
+        raise InvalidInputError(f"unknown layer kind {kind!r}; expected one of {', '.join(LAYER_KINDS)}")
+    p = str(path)
+    report = vector.ReadReport(p)
+    if kind == "boundary":
+        gdf = vector.to_project_crs(read_boundary(path, layer=layer, report=report), project.crs, path=p)
+        area = _polygonal(shapely.make_valid(shapely.union_all(gdf.geometry.values)))
+        if area.is_empty:
+            raise InvalidInputError(f"`{p}`: the boundary has no area")
+        project.study_area = area
+        project.changed.emit("layers")
+        return ImportSummary(kind, p, len(gdf), report.notes)
+    if kind == "districts":
+        gdf = vector.read_vector(path, layer=layer, family="polygon", report=report)
+        gdf = vector.to_project_crs(gdf, project.crs, path=p)
+        new = districts_from(gdf, path=p, name_field=name_field, code_field=code_field, level=level)
+        if not replace and len(project.districts):
+            new = pd.concat([project.districts, new], ignore_index=True)
+            new = gpd.GeoDataFrame(new, geometry="geometry", crs=project.crs)
+        _check_overlaps_area(new, project, p)
+        project.set_districts(new)
+        return ImportSummary(kind, p, len(gdf), report.notes)
+    if kind in REFERENCE_LAYERS:
+        gdf = vector.read_vector(path, layer=layer, family=REFERENCE_LAYERS[kind], report=report)
+        gdf = vector.to_project_crs(gdf, project.crs, path=p)
+        if kind == "buildings":
+            gdf = _normalise_buildings(gdf, p, report)
+        if not replace and kind in project.layers:
+            gdf = gpd.GeoDataFrame(pd.concat([project.layers[kind], gdf], ignore_index=True),
+                                   geometry="geometry", crs=project.crs)
+        project.set_layer(kind, gdf)
+        return ImportSummary(kind, p, len(gdf), report.notes)
+    if kind == "dem":
+        dem = read_dem_for_project(project, path)
+        project.dem = dem
+        project.changed.emit("layers")
+        r, c = dem.shape
+        return ImportSummary(kind, p, r * c, [f"DEM resampled to {dem.resolution_m[0]:g} m on the project grid"])
+    nk = NODE_LAYER_KINDS[kind]
+    gdf = vector.read_points(path, layer=layer, crs=crs, report=report)
+    gdf = vector.to_project_crs(gdf, project.crs, path=p)
+    nodes = nodes_from_table(project, nk, gdf, path=p, phase=phase)
+    outside = sum(1 for n in nodes if not project.study_area.buffer(1000).contains(shapely.Point(n.xy)))
+    if outside == len(nodes):
+        raise InvalidInputError(f"`{p}`: none of the {len(nodes)} points lies in or near the study area "
+                                "(wrong CRS, or swapped coordinates?)")
+    if outside:
+        report.note(f"{outside} point(s) lie more than 1 km outside the study area")
+    project.add_nodes(nodes)
+    return ImportSummary(kind, p, len(nodes), report.notes)
+
+
+def _check_overlaps_area(gdf: gpd.GeoDataFrame, project: Project, path: str) -> None:
+    if not gdf.geometry.intersects(project.study_area).any():
+        raise InvalidInputError(f"`{path}`: no district overlaps the study area (wrong file or CRS?)")
+
+
+def _normalise_buildings(gdf: gpd.GeoDataFrame, path: str, report: vector.ReadReport) -> gpd.GeoDataFrame:
+    cols = list(gdf.columns)
+    hcol = vector.find_column(cols, ("height_m", "height", "hauteur", "altura", "building:height"))
+    lcol = vector.find_column(cols, ("levels", "building:levels", "nb_etages", "floors", "pisos"))
+    heights = np.full(len(gdf), np.nan)
+    if hcol:
+        heights = pd.to_numeric(gdf[hcol].astype(str).str.replace("m", "").str.strip(), errors="coerce").to_numpy()
+    if lcol:
+        lv = pd.to_numeric(gdf[lcol], errors="coerce").to_numpy() * 3.0 + 1.0  # 3 m a storey + roof
+        heights = np.where(np.isnan(heights), lv, heights)
+    missing = np.isnan(heights)
+    if missing.any():
+        report.note(f"{int(missing.sum())} building(s) without height or levels: 10 m assumed")
+        heights[missing] = 10.0
+    if (heights <= 0).any() or (heights > 1000).any():
+        raise InvalidInputError(f"`{path}`: building heights out of range (0, 1000] m")
+    gdf = gdf.copy()
+    gdf["height_m"] = heights
+    return gdf
+
+
+def nodes_from_table(project: Project, kind: NodeKind, gdf: gpd.GeoDataFrame, *, path: str,
+                     phase: str | None = None) -> list[Node]:
+    """Build nodes of ``kind`` from a point table, mapping columns by name."""
+    cls = NODE_CLASSES[kind]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    mapping: dict[str, str] = {}
+    for fname, aliases in NODE_ALIASES.items():
+        if fname in fields:
+            col = vector.find_column(cols, aliases)
+            if col is not None and col not in mapping.values():
+                mapping[fname] = col
+    id_col = vector.find_column(cols, ("id", "node_id", "camera_id"))
+    ids: list[str] = []
+    taken = set(n.id for n in project.iter_nodes())
+    if id_col is not None:
+        raw = gdf[id_col].astype(str).str.strip().tolist()
+        if len(set(raw)) == len(raw) and not (set(raw) & taken) and all(raw):
+            ids = raw
+    if not ids:
+        start = int(project.new_id(kind).rsplit("-", 1)[1])
+        ids = [f"{cls.ID_PREFIX}-{start + i:04d}" for i in range(len(gdf))]
+    xs = shapely.get_x(gdf.geometry.values)
+    ys = shapely.get_y(gdf.geometry.values)
+    out: list[Node] = []
+    for i in range(len(gdf)):
+        kwargs: dict[str, Any] = {"id": ids[i], "x": float(xs[i]), "y": float(ys[i])}
+        for fname, col in mapping.items():
+            value = gdf[col].iloc[i]
+            if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
+                continue
+            default = fields[fname].default
+            if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(default, str):
+                value = vector.coerce_number(value, path=path, row=i + 2, column=col)
+                if isinstance(default, int) and not isinstance(default, float):
+                    value = int(value)
+            else:
+                value = str(value).strip()
+            kwargs[fname] = value
+        if phase is not None:
+            kwargs["phase"] = phase
+        try:
+            out.append(cls(**kwargs))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"`{path}`: row {i + 2}: {exc}") from None
+    return out
+
+
+def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
+                         resolution_m: float = 30.0, margin_m: float = 2000.0) -> Raster:
+    """Read a DEM (GeoTIFF, SRTM .hgt or .hgt.zip), reproject it onto a grid in the project CRS."""
+    from planner.analysis import raster as rmod
+
+    bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
+    grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
+    return Raster(array=grid.array.astype("float32"), transform=tuple(grid.transform)[:6],  # type: ignore[arg-type]
+                  crs=project.crs, nodata=grid.nodata, source=Path(path).name)
+
+
+# --------------------------------------------------------------- inspect
+def info(project: Project, *, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """A JSON-able summary of the project (``planner info --json``)."""
+    counts = project.count_by_kind()
+    levels: dict[str, int] = {}
+    if len(project.districts):
+        levels = {str(k): int(v) for k, v in project.districts["level"].value_counts(sort=False).items()}
+    phases: dict[str, dict[str, int]] = {}
+    for n in project.iter_nodes():
+        ph = phases.setdefault(n.phase or "(none)", {k.value: 0 for k in NodeKind})
+        ph[n.KIND.value] += 1
+    links: dict[str, int] = {}
+    for lk in project.links():
+        links[str(lk.kind)] = links.get(str(lk.kind), 0) + 1
+    storage_tb = sum(n.capacity_tb for n in project.nodes(NodeKind.STORAGE_CENTRE))  # type: ignore[attr-defined]
+    doc: dict[str, Any] = {
+        "name": project.name,
+        "crs": {"epsg": project.epsg, "name": project.crs.name},
+        "study_area_km2": round(project.area_km2(), 3),
+        "districts": int(len(project.districts)),
+        "districts_by_level": levels,
+        "layers": {name: int(len(gdf)) for name, gdf in sorted(project.layers.items())},
+        "nodes": counts,
+        "cameras": counts["camera"],
+        "links": links,
+        "phases": phases,
+        "storage_capacity_tb": storage_tb,
+        "parameters": project.parameters.to_dict(),
+        "dem": None,
+        "results": sorted(project.results),
+        "attribution": project.metadata.get("attribution", project.parameters.attribution),
+    }
+    if project.dem is not None:
+        arr = project.dem.array
+        valid = arr[np.isfinite(arr)] if project.dem.nodata is None else arr[arr != project.dem.nodata]
+        doc["dem"] = {
+            "shape": list(project.dem.shape),
+            "resolution_m": project.dem.resolution_m[0],
+            "bounds": [round(b, 2) for b in project.dem.bounds],
+            "min_m": float(valid.min()) if valid.size else None,
+            "max_m": float(valid.max()) if valid.size else None,
+            "source": project.dem.source,
+        }
+    if path is not None:
+        doc["file"] = {"path": str(path), "size_bytes": Path(path).stat().st_size,
+                       "schema_version": read_schema_version(path)}
+    return doc
+
+
+def format_info(doc: dict[str, Any]) -> str:
+    lines = [
+        f"Project      {doc['name']}",
+        f"CRS          EPSG:{doc['crs']['epsg']} ({doc['crs']['name']})",
+        f"Study area   {doc['study_area_km2']:.1f} km²",
+        f"Districts    {doc['districts']}" + (
+            f"  ({', '.join(f'{v} {k}' for k, v in doc['districts_by_level'].items())})"
+            if doc["districts_by_level"] else ""),
+    ]
+    for name, n in doc["layers"].items():
+        lines.append(f"Layer        {name}: {n} features")
+    if doc["dem"]:
+        d = doc["dem"]
+        lines.append(f"DEM          {d['shape'][1]}×{d['shape'][0]} cells at {d['resolution_m']:g} m, "
+                     f"{d['min_m']:.0f}–{d['max_m']:.0f} m ({d['source']})")
+    lines.append("Nodes        " + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in doc["nodes"].items()))
+    if doc["links"]:
+        lines.append("Links        " + ", ".join(f"{v} {k}" for k, v in doc["links"].items()))
+    if len(doc["phases"]) > 1 or "(none)" not in doc["phases"]:
+        for ph, c in doc["phases"].items():
+            lines.append(f"Phase {ph:<7}" + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in c.items() if v))
+    if doc["storage_capacity_tb"]:
+        lines.append(f"Storage      {doc['storage_capacity_tb']:g} TB (raw, SI)")
+    p = doc["parameters"]
+    lines.append(f"Parameters   {p['default_resolution']} {p['default_codec']} at {p['default_bitrate_mbps']:g} Mb/s, "
+                 f"retention target {p['retention_target_days']:g} days, jurisdiction {p['jurisdiction'] or '-'}, "
+                 f"currency {p['currency']}")
+    if doc.get("attribution"):
+        lines.append(f"Data         {doc['attribution']}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: str  # "error" or "warning"
+    code: str
+    message: str
+    node_id: str = ""
+
+
+def validate(project: Project) -> list[Issue]:
+    """Collect every problem in the project (nothing stops at the first)."""
+    issues: list[Issue] = []
+    area = project.study_area
+    if not area.is_valid:
+        issues.append(Issue("error", "study_area_invalid", "the study area geometry is invalid"))
+    if len(project.districts):
+        bad = ~project.districts.geometry.is_valid
+        for i in np.flatnonzero(bad.values):
+            issues.append(Issue("error", "district_invalid",
+                                f"district {project.districts['name'].iloc[i]!r} has an invalid geometry"))
+        if not project.districts.geometry.intersects(area).all():
+            n = int((~project.districts.geometry.intersects(area)).sum())
+            issues.append(Issue("warning", "district_outside", f"{n} district(s) lie outside the study area"))
+    near = area.buffer(1000.0)
+    if project.node_count:
+        nodes = project.nodes()
+        pts = shapely.points([n.x for n in nodes], [n.y for n in nodes])
+        inside = shapely.contains(near, pts)
+        for n, ok in zip(nodes, inside, strict=True):
+            if not ok:
+                issues.append(Issue("warning", "node_outside",
+                                    f"{n.kind.value} {n.id} lies more than 1 km outside the study area", n.id))
+    centres = {n.id for n in project.nodes(NodeKind.STORAGE_CENTRE)}
+    sites = {n.id for n in project.nodes(NodeKind.RADIO_SITE)}
+    for cam in project.cameras():
+        if cam.storage_centre_id and cam.storage_centre_id not in centres:
+            issues.append(Issue("error", "camera_storage_missing",
+                                f"camera {cam.id} is assigned to missing storage centre {cam.storage_centre_id!r}",
+                                cam.id))
+        if cam.radio_site_id and cam.radio_site_id not in sites:
+            issues.append(Issue("error", "camera_site_missing",
+                                f"camera {cam.id} is assigned to missing radio site {cam.radio_site_id!r}", cam.id))
+    for sc in project.nodes(NodeKind.STORAGE_CENTRE):
+        assert isinstance(sc, StorageCentre)
+        for other in sc.copy_of:
+            if other not in centres:
+                issues.append(Issue("error", "storage_copy_missing",
+                                    f"storage centre {sc.id} copies missing centre {other!r}", sc.id))
+    for lk in project.links():
+        for end in (lk.from_id, lk.to_id):
+            if end not in project:
+                issues.append(Issue("error", "link_dangling", f"link {lk.id} refers to missing node {end!r}"))
+    if project.dem is not None:
+        b = project.dem.bounds
+        if not shapely.box(*b).contains(area):
+            issues.append(Issue("warning", "dem_partial", "the DEM does not cover the whole study area"))
+    if project.cameras() and not project.nodes(NodeKind.STORAGE_CENTRE):
+        issues.append(Issue("warning", "no_storage", "the project has cameras but no storage centre"))
+    return issues
+
+
+__all__ = ["ImportSummary", "Issue", "LAYER_KINDS", "format_info", "import_layer", "info", "new_project",
+           "nodes_from_table", "open_project", "read_dem_for_project", "save", "validate"]
