@@ -152,10 +152,10 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         gdf = vector.read_vector(path, layer=layer, family="polygon", report=report)
         gdf = vector.to_project_crs(gdf, project.crs, path=p)
         new = districts_from(gdf, path=p, name_field=name_field, code_field=code_field, level=level)
+        _check_overlaps_area(new, project, p)
         if not replace and len(project.districts):
             new = pd.concat([project.districts, new], ignore_index=True)
             new = gpd.GeoDataFrame(new, geometry="geometry", crs=project.crs)
-        _check_overlaps_area(new, project, p)
         project.set_districts(new)
         return ImportSummary(kind, p, len(gdf), report.notes)
     if kind in REFERENCE_LAYERS:

@@ -149,6 +149,13 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
         raise InvalidInputError(f"`{path}`: the layer has no features")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
         raise GeometryError(f"`{path}`: the layer has no geometries")
+    declared = _declared_geojson_crs(path) if suffix in (".geojson", ".json") else None
+    if declared is not None:
+        try:
+            pyproj.CRS.from_user_input(declared)
+        except pyproj.exceptions.CRSError:
+            raise CRSError(f"`{path}`: declares an unknown CRS {declared!r}; "
+                           "reproject it to WGS 84 or a known EPSG code") from None
     if gdf.crs is None:
         if suffix in (".geojson", ".json", ".kml", ".kmz"):
             gdf = gdf.set_crs("EPSG:4326")  # RFC 7946 / KML: WGS 84
@@ -169,6 +176,21 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
     if family == "polygon":
         gdf = _repair(gdf, report)
     return _plain_columns(gdf)
+
+
+def _declared_geojson_crs(path: Path) -> str | None:
+    """The name in a GeoJSON's legacy ``crs`` member, if it has one."""
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+    except (json.JSONDecodeError, OSError):
+        return None
+    crs = doc.get("crs") if isinstance(doc, dict) else None
+    if isinstance(crs, dict):
+        props = crs.get("properties") or {}
+        return str(props.get("name") or props.get("href") or crs)
+    return None
 
 
 def _family_of(geom_type: str) -> str | None:

@@ -1,0 +1,487 @@
+"""Build the four sample projects in ``sample_projects/`` from the data in ``sample_projects/data/``.
+
+Deterministic: the same inputs give the same projects (no randomness without a
+fixed seed, every ordering is explicit). Run from the repository root::
+
+    .venv/bin/python scripts/build_samples.py            # all four
+    .venv/bin/python scripts/build_samples.py marseille  # one
+
+How each starting deployment is generated (documented in the README too):
+
+* **Marseille** (1,000 cameras in phase 2016 + 1,000 in phase 2020). Candidate
+  poles are the centroids of the 5,190 named streets of the OSM gazetteer. Each
+  candidate is scored by its closeness to the 113 landmarks (priority sites):
+  ``score = 1 + Σ_landmarks exp(-d / 400 m)``. Candidates are taken in
+  decreasing score with a minimum spacing of 100 m (phase 2016), then the next
+  1,000 with the same rule (phase 2020). A camera looks toward the nearest
+  landmark when one is within 300 m, otherwise toward its nearest neighbouring
+  candidate (a proxy for the street axis). Cameras within 150 m of a landmark
+  are PTZ domes. Each phase is split 500/500 between the northern and southern
+  distributed storage centres by northing (the published design: two 150 TB
+  centres of 500 cameras each); the 300 TB central centre holds a copy of both.
+* **Cochabamba** (420 cameras, 29 eLTE sites). The study area is the union of the
+  OSM public-transport routes buffered by 500 m with holes filled (no district
+  polygons exist offline); districts are a 3 km planning grid clipped to it, and
+  say so. Candidate poles are points every 50 m along the merged route network,
+  scored by the number of distinct routes within 60 m (busy corridors, where
+  schools and markets are); 420 are taken greedily with 250 m spacing. The 29
+  radio sites are k-means centres of the cameras (seeded), each camera is
+  wireless to its nearest site; sites reach the command centre by fibre when
+  within 6 km, else by microwave (stage 2).
+* **Montevideo** (103 cameras). A 300 m grid over the central barrios (Ciudad
+  Vieja to Parque Batlle), each grid point snapped to the nearest street
+  intersection (degree ≥ 3 in the OSM drive graph); grid points are ranked by
+  closeness to the priority sites (Centenario stadium, parks, squares) and the
+  first 103 distinct intersections are kept.
+* **Santiago**: the 32 comunas, no deployment (a bid starts here).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy.cluster.vq import kmeans2
+from scipy.spatial import cKDTree
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from planner import workflows  # noqa: E402
+from planner.io.project_file import save_project  # noqa: E402
+from planner.model.nodes import (  # noqa: E402
+    Camera,
+    CommandCentre,
+    Connection,
+    Link,
+    LinkKind,
+    RadioKind,
+    RadioSite,
+    StorageCentre,
+    StorageRole,
+    Stream,
+)
+from planner.model.project import Parameters, Project  # noqa: E402
+
+DATA = ROOT / "sample_projects" / "data"
+OUT = ROOT / "sample_projects"
+OSM = "© OpenStreetMap contributors (ODbL 1.0)"
+
+# Camera types from resources/camera_types.json
+FIXED_1080 = "bullet-1080p-4mm"
+PTZ_1080 = "ptz-1080p-30x"
+
+
+def _points(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    return np.column_stack([shapely.get_x(gdf.geometry.values), shapely.get_y(gdf.geometry.values)])
+
+
+def _greedy_spaced(xy: np.ndarray, score: np.ndarray, *, count: int, spacing_m: float,
+                   taken: np.ndarray | None = None) -> np.ndarray:
+    """Indices of up to ``count`` points in decreasing score, at least ``spacing_m`` apart.
+
+    Ties are broken by index (stable sort), so the result is deterministic.
+    """
+    order = np.argsort(-score, kind="stable")
+    chosen: list[int] = []
+    placed = [] if taken is None else [tuple(p) for p in taken]
+    tree_pts = list(placed)
+    tree = cKDTree(np.array(tree_pts)) if tree_pts else None
+    recent: list[tuple[float, float]] = []
+    for i in order:
+        p = xy[i]
+        if tree is not None and tree.query_ball_point(p, spacing_m - 1e-9):
+            continue
+        if recent and np.min(np.hypot(*(np.array(recent) - p).T)) < spacing_m:
+            continue
+        chosen.append(int(i))
+        recent.append((float(p[0]), float(p[1])))
+        if len(recent) > 256:  # fold into the tree now and then
+            tree_pts.extend(recent)
+            tree = cKDTree(np.array(tree_pts))
+            recent = []
+        if len(chosen) == count:
+            break
+    return np.array(chosen, dtype=int)
+
+
+def _azimuth_deg(frm: np.ndarray, to: np.ndarray) -> np.ndarray:
+    d = to - frm
+    return (np.degrees(np.arctan2(d[:, 0], d[:, 1])) + 360.0) % 360.0
+
+
+def _slug(text: str) -> str:
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", t.lower()).strip("-")
+
+
+def _ordinal_fr(n: int) -> str:
+    return f"{n}er" if n == 1 else f"{n}e"
+
+
+# ------------------------------------------------------------------ Marseille
+def build_marseille() -> Project:
+    d = DATA / "marseille"
+    notes: list[str] = []
+    project = workflows.new_project("Marseille", boundary=d / "quartiers_111.geojson", notes=notes)
+    crs = project.crs
+    q = gpd.read_file(d / "quartiers_111.geojson").to_crs(crs)
+    q["depco"] = q["depco"].astype(str)
+    q = q.sort_values(["depco", "nom_qua"], kind="stable").reset_index(drop=True)
+    q["rank"] = q.groupby("depco").cumcount() + 1
+    quartiers = gpd.GeoDataFrame(
+        {"name": q["nom_qua"].str.title(), "code": [f"{c}-{r:02d}" for c, r in zip(q["depco"], q["rank"])],
+         "level": "quartier"}, geometry=shapely.make_valid(q.geometry.values), crs=crs)
+    arr = q.dissolve(by="depco", as_index=False).sort_values("depco")
+    arrond = gpd.GeoDataFrame(
+        {"name": [f"Marseille {_ordinal_fr(int(c) - 13200)} arrondissement" for c in arr["depco"]],
+         "code": arr["depco"].tolist(), "level": "arrondissement"},
+        geometry=shapely.make_valid(arr.geometry.values), crs=crs)
+    project.districts = gpd.GeoDataFrame(
+        gpd.pd.concat([arrond, quartiers], ignore_index=True), geometry="geometry", crs=crs)
+
+    lm = gpd.read_file(d / "landmarks_113.geojson").to_crs(crs).reset_index(drop=True)
+    lm = gpd.GeoDataFrame({"name": lm["name"].astype(str), "kind": "landmark", "weight": 1.0},
+                          geometry=lm.geometry.values, crs=crs)
+    project.layers["priority_sites"] = lm
+
+    project.dem = workflows.read_dem_for_project(project, d / "srtm3_N43E005.hgt.zip", resolution_m=30.0)
+
+    streets = json.loads((d / "streets_index_osm.json").read_text(encoding="utf-8"))
+    lonlat = np.array([s["centroid"] for s in streets], dtype=float)
+    cand = gpd.GeoDataFrame({"name": [s["name"] for s in streets]},
+                            geometry=shapely.points(lonlat), crs=4326).to_crs(crs)
+    inside = cand.geometry.within(project.study_area).to_numpy()
+    cand = cand[inside].reset_index(drop=True)
+    xy = _points(cand)
+    lxy = _points(lm)
+    dist = np.hypot(xy[:, None, 0] - lxy[None, :, 0], xy[:, None, 1] - lxy[None, :, 1])
+    score = 1.0 + np.exp(-dist / 400.0).sum(axis=1)
+    first = _greedy_spaced(xy, score, count=1000, spacing_m=100.0)
+    rest = np.setdiff1d(np.arange(len(xy)), first)
+    second = rest[_greedy_spaced(xy[rest], score[rest], count=1000, spacing_m=100.0, taken=xy[first])]
+    if len(first) < 1000 or len(second) < 1000:
+        raise SystemExit(f"Marseille: only {len(first)} + {len(second)} candidate poles")
+
+    tree = cKDTree(xy)
+    nearest_lm = dist.argmin(axis=1)
+    nearest_lm_d = dist.min(axis=1)
+    _, nn = tree.query(xy, k=2)
+    target = np.where((nearest_lm_d < 300.0)[:, None], lxy[nearest_lm], xy[nn[:, 1]])
+    az = _azimuth_deg(xy, target)
+
+    north = StorageCentre(id="store-0001", name="Stockage réparti Nord (14e)", x=0, y=0, phase="2016",
+                          role=StorageRole.DISTRIBUTED, capacity_tb=150.0,
+                          notes="published design: 150 TB distributed centre; location indicative")
+    south = StorageCentre(id="store-0002", name="Stockage réparti Sud (8e)", x=0, y=0, phase="2016",
+                          role=StorageRole.DISTRIBUTED, capacity_tb=150.0,
+                          notes="published design: 150 TB distributed centre; location indicative")
+    to_utm = gpd.GeoSeries(shapely.points([[5.4010, 43.3430], [5.3900, 43.2640], [5.3760, 43.2990]]),
+                           crs=4326).to_crs(crs)
+    (nx, ny), (sx, sy), (cx, cy) = [(p.x, p.y) for p in to_utm]
+    north = north.moved(nx, ny)
+    south = south.moved(sx, sy)
+    central = StorageCentre(id="store-0003", name="Stockage central (CSU)", x=cx + 40, y=cy, phase="2016",
+                            role=StorageRole.CENTRAL, capacity_tb=300.0, copy_of=("store-0001", "store-0002"),
+                            notes="published design: 300 TB central centre holding a copy of all cameras")
+    csu = CommandCentre(id="cmd-0001", name="Centre de Supervision Urbain (CSU)", x=cx, y=cy, phase="2016",
+                        operators=20, video_wall_tiles=48, remote_viewers=0, multicast=True,
+                        notes="about 20 operators around the clock; location indicative")
+    police = CommandCentre(id="cmd-0002", name="Police nationale – flux multicast", x=cx - 600, y=cy + 450,
+                           phase="2016", operators=6, video_wall_tiles=16, remote_viewers=10, multicast=True,
+                           notes="multicast feed to the police (published design)")
+    nodes: list = [north, south, central, csu, police]
+    cam_no = 0
+    for phase, idx in (("2016", first), ("2020", second)):
+        order = idx[np.argsort(-xy[idx, 1], kind="stable")]  # north first
+        for k, i in enumerate(order):
+            cam_no += 1
+            ptz = nearest_lm_d[i] < 150.0
+            nodes.append(Camera(
+                id=f"cam-{cam_no:04d}", name=str(cand["name"].iloc[i]), x=float(xy[i, 0]), y=float(xy[i, 1]),
+                phase=phase, height_m=6.0, azimuth_deg=round(float(az[i]), 1), tilt_deg=15.0,
+                camera_type=PTZ_1080 if ptz else FIXED_1080,
+                streams=(Stream(resolution="1080p", codec="h264", fps=25.0, bitrate_mbps=4.0),),
+                connection=Connection.FIBRE,
+                storage_centre_id=north.id if k < len(order) // 2 else south.id))
+    project.add_nodes(nodes)
+    project.add_links([
+        Link(id="link-0001", kind=LinkKind.FIBRE, from_id=north.id, to_id=central.id, capacity_mbps=10_000, phase="2016"),
+        Link(id="link-0002", kind=LinkKind.FIBRE, from_id=south.id, to_id=central.id, capacity_mbps=10_000, phase="2016"),
+        Link(id="link-0003", kind=LinkKind.FIBRE, from_id=central.id, to_id=csu.id, capacity_mbps=10_000, phase="2016"),
+        Link(id="link-0004", kind=LinkKind.FIBRE, from_id=csu.id, to_id=police.id, capacity_mbps=1_000, phase="2016"),
+    ])
+    project.parameters = Parameters(
+        jurisdiction="FR", default_resolution="1080p", default_codec="h264", default_bitrate_mbps=4.0,
+        retention_target_days=8.0, currency="EUR",
+        description="Safe City reference deployment (ZTE, from 2011): ~1,000 cameras by 2016, 2,000 by 2020; "
+                    "two 150 TB distributed storage centres and a 300 TB central one; multicast to the police.",
+        attribution="Quartiers: Ville de Marseille / data.ampmetropole.fr (Licence Ouverte 2.0, presumed); "
+                    f"landmarks and street gazetteer: {OSM}; DEM: NASA SRTM 3″ (public domain)")
+    project.metadata = {
+        "attribution": project.parameters.attribution,
+        "generator": "scripts/build_samples.py",
+        "deployment_rule": "street centroids scored by landmark proximity, 100 m spacing; see scripts/build_samples.py",
+        "notes": notes + ["storage and command centre locations are indicative, not published"],
+    }
+    return project
+
+
+# ----------------------------------------------------------------- Cochabamba
+COCHABAMBA_SITES = [  # approximate, placed by hand from public maps (for orientation only)
+    ("Plaza 14 de Septiembre", -66.1568, -17.3935, "square"),
+    ("La Cancha market", -66.1535, -17.4035, "market"),
+    ("Estadio Félix Capriles", -66.1465, -17.3795, "stadium"),
+    ("Terminal de Buses", -66.1567, -17.4020, "transport"),
+    ("Cristo de la Concordia", -66.1340, -17.3840, "landmark"),
+]
+
+
+def build_cochabamba() -> Project:
+    d = DATA / "cochabamba"
+    routes = gpd.read_file(d / "osm_transit_routes.geojson")
+    crs = gpd.GeoSeries([shapely.union_all(routes.geometry.values)], crs=4326).estimate_utm_crs()
+    r = routes.to_crs(crs)
+    area = shapely.union_all(r.geometry.buffer(500.0, quad_segs=4).values)
+    polys = list(getattr(area, "geoms", [area]))
+    area = shapely.union_all([shapely.Polygon(p.exterior) for p in polys]).simplify(25.0)
+    project = Project(name="Cochabamba", crs=crs, study_area=area)
+    # planning grid (synthetic districts)
+    xmin, ymin, xmax, ymax = area.bounds
+    cells, names, codes = [], [], []
+    step = 3000.0
+    for j, y in enumerate(np.arange(ymax, ymin, -step)):
+        for i, x in enumerate(np.arange(xmin, xmax, step)):
+            c = shapely.box(x, y - step, x + step, y).intersection(area)
+            if c.area > 0.05 * step * step:
+                cells.append(c)
+                code = f"{chr(65 + j)}{i + 1}"
+                names.append(f"Grid cell {code}")
+                codes.append(code)
+    project.districts = gpd.GeoDataFrame({"name": names, "code": codes, "level": "planning grid (synthetic)"},
+                                         geometry=cells, crs=crs)
+    merged = shapely.line_merge(shapely.union_all(r.geometry.values))
+    lines = [g for g in getattr(merged, "geoms", [merged]) if g.length > 0]
+    project.layers["streets"] = gpd.GeoDataFrame(
+        {"name": [""] * len(lines), "source": "OSM public-transport routes (merged corridors)"},
+        geometry=lines, crs=crs)
+    sites = gpd.GeoDataFrame({"name": [s[0] for s in COCHABAMBA_SITES], "kind": [s[3] for s in COCHABAMBA_SITES],
+                              "weight": 1.0},
+                             geometry=shapely.points([(s[1], s[2]) for s in COCHABAMBA_SITES]), crs=4326).to_crs(crs)
+    project.layers["priority_sites"] = sites
+    # candidates every 50 m along the corridors, scored by route count nearby
+    pts = []
+    for g in lines:
+        n = max(int(g.length // 50.0), 1)
+        pts.extend(shapely.line_interpolate_point(g, np.arange(n) * 50.0))
+    cxy = np.array([(p.x, p.y) for p in pts])
+    rtree = shapely.STRtree(r.geometry.values)
+    pairs = rtree.query(shapely.points(cxy), predicate="dwithin", distance=60.0)
+    route_count = np.bincount(pairs[0], minlength=len(cxy)).astype(float)
+    chosen = _greedy_spaced(cxy, route_count, count=420, spacing_m=250.0)
+    if len(chosen) < 420:
+        raise SystemExit(f"Cochabamba: only {len(chosen)} candidate poles")
+    cam_xy = cxy[chosen]
+    centres, label = kmeans2(cam_xy, 29, seed=np.random.default_rng(2016), minit="++")
+    # nearest site per camera (kmeans labels are nearest-centre already)
+    ccx, ccy = gpd.GeoSeries(shapely.points([[-66.1570, -17.3925]]), crs=4326).to_crs(crs).iloc[0].coords[0]
+    nodes: list = [
+        CommandCentre(id="cmd-0001", name="Centro de despacho (CAD / 911)", x=ccx, y=ccy, phase="stage 1",
+                      operators=24, video_wall_tiles=36, remote_viewers=5, notes="location indicative"),
+        StorageCentre(id="store-0001", name="Almacenamiento central", x=ccx + 30, y=ccy, phase="stage 1",
+                      role=StorageRole.CENTRAL, capacity_tb=300.0, notes="capacity assumed (not published)"),
+    ]
+    site_nodes = []
+    for k, (sx, sy) in enumerate(centres):
+        site_nodes.append(RadioSite(id=f"site-{k + 1:04d}", name=f"eLTE site {k + 1}", x=float(sx), y=float(sy),
+                                    phase="stage 2", site_kind=RadioKind.ELTE_MACRO, height_m=30.0,
+                                    freq_mhz=1447.0, channel_mhz=20.0))
+    nodes.extend(site_nodes)
+    angle = _azimuth_deg(cam_xy, centres[label])  # look away from the site: along the corridor, arbitrary
+    _, nn = cKDTree(cxy).query(cam_xy, k=2)
+    az = _azimuth_deg(cam_xy, cxy[nn[:, 1]])
+    for k in range(len(cam_xy)):
+        nodes.append(Camera(
+            id=f"cam-{k + 1:04d}", name=f"Corridor camera {k + 1}", x=float(cam_xy[k, 0]), y=float(cam_xy[k, 1]),
+            phase="stage 1", height_m=6.0, azimuth_deg=round(float(az[k]), 1), tilt_deg=15.0,
+            camera_type=FIXED_1080,
+            streams=(Stream(resolution="1080p", codec="h265", fps=25.0),),
+            connection=Connection.WIRELESS, radio_site_id=site_nodes[int(label[k])].id,
+            storage_centre_id="store-0001"))
+    del angle
+    project.add_nodes(nodes)
+    links = []
+    for k, s in enumerate(site_nodes):
+        far = math.hypot(s.x - ccx, s.y - ccy) > 6000.0
+        links.append(Link(id=f"link-{k + 1:04d}", kind=LinkKind.MICROWAVE if far else LinkKind.FIBRE,
+                          from_id=s.id, to_id="cmd-0001", capacity_mbps=1000.0 if far else 10_000.0,
+                          freq_ghz=18.0 if far else 0.0, phase="stage 2"))
+    links.append(Link(id=f"link-{len(site_nodes) + 1:04d}", kind=LinkKind.FIBRE, from_id="cmd-0001",
+                      to_id="store-0001", capacity_mbps=10_000.0, phase="stage 1"))
+    project.add_links(links)
+    project.parameters = Parameters(
+        jurisdiction="BO", default_resolution="1080p", default_codec="h265", default_bitrate_mbps=2.2,
+        retention_target_days=30.0, currency="EUR",
+        description="Safe City reference deployment (Huawei, November 2016): 420 cameras prioritised at schools, "
+                    "eLTE broadband trunking (29 base sites were built), fibre and a dispatch centre in stage 2.",
+        attribution=f"Public-transport routes: {OSM}")
+    project.metadata = {
+        "attribution": project.parameters.attribution,
+        "generator": "scripts/build_samples.py",
+        "study_area_rule": "union of the OSM transit routes buffered by 500 m, holes filled, simplified 25 m",
+        "districts_rule": "3 km planning grid clipped to the study area (synthetic: no district polygons offline)",
+        "notes": ["priority sites are approximate, placed by hand from public maps",
+                  "storage capacity and command-centre location are assumptions"],
+    }
+    return project
+
+
+# ---------------------------------------------------------------- Montevideo
+MONTEVIDEO_SITES = [  # approximate, placed by hand from public maps
+    ("Estadio Centenario", -56.1528, -34.8945, "stadium", 3.0),
+    ("Parque Batlle", -56.1560, -34.8985, "park", 1.5),
+    ("Parque Rodó", -56.1675, -34.9120, "park", 1.5),
+    ("Plaza Independencia", -56.1990, -34.9065, "square", 2.0),
+    ("Palacio Legislativo", -56.1872, -34.8912, "government", 1.5),
+    ("Terminal Tres Cruces", -56.1665, -34.8940, "transport", 1.5),
+    ("Mercado del Puerto", -56.2125, -34.9065, "market", 1.0),
+    ("Plaza Cagancha", -56.1915, -34.9055, "square", 1.0),
+]
+MONTEVIDEO_CENTRE = ["CIUDAD VIEJA", "CENTRO", "BARRIO SUR", "CORDON", "PALERMO", "PARQUE RODO",
+                     "TRES CRUCES", "PQUE BATLLE VILLA DOLORES", "LA COMERCIAL", "AGUADA"]
+
+
+def build_montevideo() -> Project:
+    d = DATA / "montevideo"
+    barrios = gpd.read_file(d / "barrios.geojson")
+    # the source file lost its Ñ (U+FFFD); both affected names are restored here
+    barrios["nombre"] = barrios["nombre"].str.replace("\ufffd", "Ñ", regex=False)
+    crs = barrios.estimate_utm_crs()
+    b = barrios.to_crs(crs)
+    area = shapely.make_valid(shapely.union_all(b.geometry.values))
+    project = Project(name="Montevideo", crs=crs, study_area=area)
+    project.districts = gpd.GeoDataFrame(
+        {"name": b["nombre"].str.title(), "code": b["codigo"].astype(str), "level": "barrio"},
+        geometry=shapely.make_valid(b.geometry.values), crs=crs)
+    graph = json.loads((d / "osm_drive_graph.json").read_text(encoding="utf-8"))
+    nodes_ll = np.array([[n[1], n[2]] for n in graph["nodes"]], dtype=float)
+    nodes_xy = _points(gpd.GeoDataFrame(geometry=shapely.points(nodes_ll), crs=4326).to_crs(crs))
+    edges = np.array([[e[0], e[1]] for e in graph["edges"]], dtype=int)
+    lengths = np.array([e[2] for e in graph["edges"]], dtype=float)
+    lines = shapely.linestrings(np.stack([nodes_xy[edges[:, 0]], nodes_xy[edges[:, 1]]], axis=1))
+    project.layers["streets"] = gpd.GeoDataFrame({"length_m": lengths, "osm_from": edges[:, 0],
+                                                  "osm_to": edges[:, 1]}, geometry=lines, crs=crs)
+    sites = gpd.GeoDataFrame({"name": [s[0] for s in MONTEVIDEO_SITES], "kind": [s[3] for s in MONTEVIDEO_SITES],
+                              "weight": [s[4] for s in MONTEVIDEO_SITES]},
+                             geometry=shapely.points([(s[1], s[2]) for s in MONTEVIDEO_SITES]), crs=4326).to_crs(crs)
+    project.layers["priority_sites"] = sites
+    degree = np.bincount(edges.ravel(), minlength=len(nodes_xy))
+    inter = np.flatnonzero(degree >= 3)
+    centre = shapely.union_all(b[b["nombre"].isin(MONTEVIDEO_CENTRE)].geometry.values)
+    xmin, ymin, xmax, ymax = centre.bounds
+    gx, gy = np.meshgrid(np.arange(xmin + 150, xmax, 300.0), np.arange(ymax - 150, ymin, -300.0))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    grid = grid[shapely.contains(centre, shapely.points(grid))]
+    sxy = _points(sites)
+    w = np.array([s[4] for s in MONTEVIDEO_SITES])
+    dist = np.hypot(grid[:, None, 0] - sxy[None, :, 0], grid[:, None, 1] - sxy[None, :, 1])
+    score = (w[None, :] * np.exp(-dist / 800.0)).sum(axis=1)
+    tree = cKDTree(nodes_xy[inter])
+    _, snap = tree.query(grid)
+    order = np.argsort(-score, kind="stable")
+    chosen: list[int] = []
+    for gi in order:
+        node = int(inter[snap[gi]])
+        if node not in chosen:
+            chosen.append(node)
+        if len(chosen) == 103:
+            break
+    if len(chosen) < 103:
+        raise SystemExit(f"Montevideo: only {len(chosen)} grid intersections")
+    cam_xy = nodes_xy[chosen]
+    near_site = dist[order][: len(chosen)]
+    del near_site
+    sd = np.hypot(cam_xy[:, None, 0] - sxy[None, :, 0], cam_xy[:, None, 1] - sxy[None, :, 1])
+    az = _azimuth_deg(cam_xy, sxy[sd.argmin(axis=1)])
+    ccx, ccy = gpd.GeoSeries(shapely.points([[-56.1900, -34.9040]]), crs=4326).to_crs(crs).iloc[0].coords[0]
+    out: list = [
+        CommandCentre(id="cmd-0001", name="Centro de Comando Unificado (Ministerio del Interior)", x=ccx, y=ccy,
+                      phase="2008", operators=16, video_wall_tiles=32, notes="location indicative"),
+        StorageCentre(id="store-0001", name="Almacenamiento central", x=ccx + 30, y=ccy, phase="2008",
+                      role=StorageRole.CENTRAL, capacity_tb=150.0, notes="capacity assumed (not published)"),
+    ]
+    for k, (x, y) in enumerate(cam_xy):
+        near = sd[k].min() < 250.0
+        out.append(Camera(id=f"cam-{k + 1:04d}", name=f"Grid camera {k + 1}", x=float(x), y=float(y),
+                          phase="2008", height_m=8.0, azimuth_deg=round(float(az[k]), 1), tilt_deg=12.0,
+                          camera_type=PTZ_1080 if near else FIXED_1080,
+                          streams=(Stream(resolution="1080p", codec="h264", fps=25.0),),
+                          connection=Connection.FIBRE, storage_centre_id="store-0001"))
+    project.add_nodes(out)
+    project.add_links([Link(id="link-0001", kind=LinkKind.FIBRE, from_id="store-0001", to_id="cmd-0001",
+                            capacity_mbps=10_000.0, phase="2008")])
+    project.parameters = Parameters(
+        jurisdiction="UY", default_resolution="1080p", default_codec="h264", default_bitrate_mbps=4.0,
+        retention_target_days=30.0, currency="USD",
+        description="Integrated public-safety system (ZTE, January 2008): 103 cameras in a grid over the most "
+                    "important places (Centenario stadium, parks, city centre).",
+        attribution="Barrios: Intendencia de Montevideo (Licencia de Datos Abiertos del Uruguay, presumed); "
+                    f"street network: {OSM}")
+    project.metadata = {
+        "attribution": project.parameters.attribution,
+        "generator": "scripts/build_samples.py",
+        "deployment_rule": "300 m grid over the central barrios snapped to street intersections, "
+                           "ranked by closeness to priority sites",
+        "notes": ["barrio names with a lost Ñ (U+FFFD in the source) were restored",
+                  "priority sites are approximate, placed by hand from public maps",
+                  "no building footprints: occlusion uses blocks derived from the street network"],
+    }
+    return project
+
+
+# ------------------------------------------------------------------- Santiago
+def build_santiago() -> Project:
+    d = DATA / "santiago"
+    src = d / "provincia_santiago_comunas.geojson"
+    project = workflows.new_project("Santiago", boundary=src)
+    c = gpd.read_file(src).to_crs(project.crs).sort_values("NOM_COM", kind="stable").reset_index(drop=True)
+    project.districts = gpd.GeoDataFrame(
+        {"name": c["NOM_COM"].astype(str), "code": [_slug(n) for n in c["NOM_COM"]], "level": "comuna"},
+        geometry=shapely.make_valid(c.geometry.values), crs=project.crs)
+    project.parameters = Parameters(
+        jurisdiction="CL", default_resolution="1080p", default_codec="h265", default_bitrate_mbps=2.2,
+        retention_target_days=30.0, currency="USD",
+        description="Bid starting point: the 32 comunas of the Provincia de Santiago, no deployment yet.",
+        attribution="Comunas: Biblioteca del Congreso Nacional de Chile (CC BY 3.0 CL, presumed)")
+    project.metadata = {
+        "attribution": project.parameters.attribution,
+        "generator": "scripts/build_samples.py",
+        "notes": ["district codes are slugs of the names: the source COD_COMUNA values are truncated"],
+    }
+    return project
+
+
+BUILDERS = {"marseille": build_marseille, "cochabamba": build_cochabamba,
+            "montevideo": build_montevideo, "santiago": build_santiago}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BUILDERS)
+    for name in names:
+        project = BUILDERS[name]()
+        path = save_project(project, OUT / f"{name}.gpkg")
+        counts = project.count_by_kind()
+        print(f"{path.relative_to(ROOT)}: {len(project.districts)} districts, "
+              + ", ".join(f"{v} {k}" for k, v in counts.items()) + f", {path.stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

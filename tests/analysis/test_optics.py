@@ -1,0 +1,179 @@
+"""Optics: engineering.md Part A §2.1-2.2 and test vectors T24-T29."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from planner.analysis import optics as op
+from planner.errors import InvalidInputError, OutOfRangeError
+
+
+def test_t24_hfov_1_2_8_inch_2_8_mm() -> None:
+    assert op.hfov_deg(sensor_width_mm=5.6, focal_mm=2.8) == pytest.approx(90.0, abs=0.1)
+
+
+def test_t25_hfov_4_8_mm_4_mm() -> None:
+    assert op.hfov_deg(sensor_width_mm=4.8, focal_mm=4.0) == pytest.approx(61.93, abs=0.05)
+
+
+def test_t26_identify_range() -> None:
+    assert op.range_for_ppm_m(width_px=1920, hfov_deg=90.0, ppm=250.0) == pytest.approx(3.84, abs=0.01)
+
+
+def test_t27_detect_range_4k_30_deg() -> None:
+    assert op.range_for_ppm_m(width_px=3840, hfov_deg=30.0, ppm=25.0) == pytest.approx(286.6, abs=0.1)
+
+
+def test_t28_ppm_panopticity() -> None:
+    fpx = 1920 * 25.0 / 4.8
+    assert fpx == pytest.approx(op.focal_px(width_px=1920, hfov_deg=op.hfov_deg(sensor_width_mm=4.8, focal_mm=25.0)))
+    assert op.ppm_at_depth(focal_px=fpx, depth_m=10.0) == pytest.approx(1000.0, rel=0.005)
+
+
+def test_t29_footprint() -> None:
+    fp = op.ground_footprint(height_m=6.0, tilt_deg=30.0, vfov_deg=42.98, target_height_m=1.6)
+    assert fp.near_m == pytest.approx(3.50, abs=0.01)
+    assert fp.far_m == pytest.approx(29.41, abs=0.01)
+    assert not fp.horizon_in_view
+
+
+def test_footprint_second_example_and_horizon() -> None:
+    # engineering.md §2.1: theta = 25 deg -> 4.2 m ... 71.8 m
+    fp = op.ground_footprint(height_m=6.0, tilt_deg=25.0, vfov_deg=43.0, target_height_m=1.6)
+    assert fp.near_m == pytest.approx(4.2, abs=0.05)
+    assert fp.far_m == pytest.approx(71.8, abs=0.2)
+    fp2 = op.ground_footprint(height_m=6.0, tilt_deg=10.0, vfov_deg=43.0)
+    assert fp2.horizon_in_view and math.isinf(fp2.far_m)
+    assert op.ground_footprint(height_m=6.0, tilt_deg=80.0, vfov_deg=40.0).near_m == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err"),
+    [
+        ({"height_m": 6, "tilt_deg": 30, "vfov_deg": 40, "target_height_m": 7}, OutOfRangeError),
+        ({"height_m": 0, "tilt_deg": 30, "vfov_deg": 40}, OutOfRangeError),
+        ({"height_m": 6, "tilt_deg": -30, "vfov_deg": 40}, OutOfRangeError),
+        ({"height_m": 6, "tilt_deg": 30, "vfov_deg": 0}, OutOfRangeError),
+    ],
+)
+def test_footprint_bad_input(kwargs: dict[str, float], err: type[Exception]) -> None:
+    with pytest.raises(err):
+        op.ground_footprint(**kwargs)
+
+
+# r_max table of §2.2: (W_px, HFOV) -> monitor / detect / observe / recognise / identify / validate
+RMAX = {
+    (1280, 90): (51.2, 25.6, 10.2, 5.1, 2.6, 1.3),
+    (1920, 90): (76.8, 38.4, 15.4, 7.7, 3.8, 1.9),
+    (1920, 60): (133, 66.5, 26.6, 13.3, 6.7, 3.3),
+    (2560, 30): (382, 191, 76.4, 38.2, 19.1, 9.6),
+    (3840, 30): (573, 287, 115, 57.3, 28.7, 14.3),
+    (1280, 10): (585, 293, 117, 58.5, 29.3, 14.6),
+    (3840, 10): (1756, 878, 351, 176, 87.8, 43.9),
+}
+
+
+@pytest.mark.parametrize(("w_px", "hfov"), list(RMAX))
+def test_rmax_table(w_px: int, hfov: float) -> None:
+    ranges = op.ranges_by_level_m(width_px=w_px, hfov_deg=hfov)
+    names = ["monitor", "detect", "observe", "recognise", "identify", "validate"]
+    assert list(ranges) == names
+    for name, expected in zip(names, RMAX[(w_px, hfov)], strict=True):
+        assert ranges[name] == pytest.approx(expected, rel=0.006, abs=0.05), (w_px, hfov, name)
+
+
+@pytest.mark.parametrize(
+    ("of", "aspect", "width", "height"),
+    [('1/3"', "4:3", 4.8, 3.6), ('1/2.8"', "16:9", 5.6, 3.15), ('1/2.7"', "16:9", 5.8, 3.3), ('1/1.8"', "16:9", 7.75, 4.4)],
+)
+def test_sensor_from_optical_format(of: str, aspect: str, width: float, height: float) -> None:
+    s = op.sensor_size_mm(optical_format=of, aspect=aspect)
+    assert s.width_mm == pytest.approx(width, abs=0.02)
+    assert s.height_mm == pytest.approx(height, abs=0.05)  # doc rounds to 0.1 mm
+
+
+@pytest.mark.parametrize(
+    ("of", "aspect", "f", "hfov"),
+    [('1/3"', "4:3", 2.8, 81.2), ('1/3"', "4:3", 12, 22.6), ('1/2.8"', "16:9", 4, 70.0), ('1/2.8"', "16:9", 8, 38.6),
+     ('1/2.7"', "16:9", 6, 51.7), ('1/2.7"', "16:9", 12, 27.2), ('1/1.8"', "16:9", 2.8, 108.3), ('1/1.8"', "16:9", 12, 35.8)],
+)
+def test_hfov_table(of: str, aspect: str, f: float, hfov: float) -> None:
+    w = op.sensor_size_mm(optical_format=of, aspect=aspect).width_mm
+    assert op.hfov_deg(sensor_width_mm=w, focal_mm=f) == pytest.approx(hfov, abs=0.1)
+
+
+def test_hfov_uses_width_not_diagonal() -> None:
+    """Regression against TheJosh/cctv's diagonal bug (6.4 mm -> 97.6 deg), Part C §10.4."""
+    s = op.sensor_size_mm(optical_format='1/2.8"', aspect="16:9")
+    assert op.hfov_deg(sensor_width_mm=s.width_mm, focal_mm=2.8) == pytest.approx(90.0, abs=0.1)
+    assert s.diagonal_mm == pytest.approx(6.43, abs=0.01)
+    assert op.hfov_deg(sensor_width_mm=6.4, focal_mm=2.8) == pytest.approx(97.6, abs=0.1)  # the bug's value
+
+
+def test_sensor_from_pixel_pitch_and_explicit() -> None:
+    s = op.sensor_size_mm(width_px=1920, height_px=1080, pixel_pitch_um=2.9)
+    assert s.width_mm == pytest.approx(5.568)
+    s2 = op.sensor_size_mm(width_mm=5.6, width_px=1920, height_px=1080)
+    assert s2.height_mm == pytest.approx(3.15)
+    with pytest.raises(InvalidInputError):
+        op.sensor_size_mm()
+    with pytest.raises(InvalidInputError):
+        op.sensor_size_mm(optical_format="big")
+
+
+def test_lens_optics_and_vfov() -> None:
+    o = op.lens_optics(width_px=1920, height_px=1080, sensor_width_mm=5.6, sensor_height_mm=3.15, focal_mm=4.0)
+    assert o.hfov_deg == pytest.approx(70.0, abs=0.05)
+    assert o.vfov_deg == pytest.approx(43.0, abs=0.1)  # §2.1: 1/2.8" 4 mm -> 43.0 deg
+    assert o.focal_px == pytest.approx(1920 * 4.0 / 5.6)
+    o2 = op.lens_optics(width_px=1920, height_px=1080, hfov_deg=90.0)
+    assert o2.vfov_deg == pytest.approx(op.vfov_from_hfov_deg(hfov_deg=90, width_px=1920, height_px=1080))
+    assert o2.range_m(250.0) == pytest.approx(3.84, abs=0.01)
+
+
+def test_fisheye_uses_angular_density() -> None:
+    o = op.lens_optics(width_px=2000, height_px=2000, hfov_deg=180.0)
+    assert o.focal_px is None and o.vfov_deg is None
+    assert o.range_m(25.0) == pytest.approx(2000 / math.pi / 25.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"width_px": 1920, "hfov_deg": 0.0},
+        {"width_px": 1920, "hfov_deg": 360.0},
+        {"width_px": 1920, "hfov_deg": -10.0},
+        {"width_px": 1920, "sensor_width_mm": 5.6, "focal_mm": 0.0},
+        {"width_px": 1920, "sensor_width_mm": 5.6, "focal_mm": -2.8},
+        {"width_px": 0, "hfov_deg": 90.0},
+        {"width_px": 1920, "hfov_deg": float("nan")},
+    ],
+)
+def test_lens_optics_bad_input(kwargs: dict[str, float]) -> None:
+    with pytest.raises(OutOfRangeError):
+        op.lens_optics(**kwargs)  # type: ignore[arg-type]
+
+
+def test_rectilinear_functions_reject_180() -> None:
+    with pytest.raises(OutOfRangeError):
+        op.focal_px(width_px=1920, hfov_deg=180.0)
+    with pytest.raises(OutOfRangeError):
+        op.range_for_ppm_m(width_px=1920, hfov_deg=90, ppm=0)
+    with pytest.raises(OutOfRangeError):
+        op.ppm_at_depth(focal_px=1000, depth_m=0)
+    with pytest.raises(InvalidInputError):
+        op.lens_optics(width_px=1920)
+
+
+def test_detail_levels_table() -> None:
+    assert [lv.ppm for lv in op.DORI_LEVELS] == [12.5, 25.0, 62.5, 125.0, 250.0]
+    assert op.VALIDATE_2025.ppm == 500.0
+    custom = op.detail_levels({"plate": 200.0, "person": 40.0})
+    assert [lv.name for lv in custom] == ["person", "plate"]
+    assert op.ranges_by_level_m(width_px=1920, hfov_deg=90, levels=custom)["plate"] == pytest.approx(4.8)
+    with pytest.raises(OutOfRangeError):
+        op.detail_levels({"x": 0.0})
+    with pytest.raises(InvalidInputError):
+        op.detail_levels({})

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from planner.errors import ProjectFileError
+from planner.io import project_file
+from planner.io.project_file import load_project, read_schema_version, save_project
+from planner.model.nodes import Camera, Link, RadioSite, StorageCentre, Stream
+from planner.model.project import Parameters, Raster
+
+V1 = Path(__file__).resolve().parents[1] / "data" / "projects" / "v1" / "small_v1.gpkg"
+
+
+def assert_same_project(a, b) -> None:
+    assert a.name == b.name
+    assert a.crs == b.crs
+    assert a.parameters == b.parameters
+    assert a.study_area.equals_exact(b.study_area, 0.0)
+    assert list(a.districts.columns) == list(b.districts.columns)
+    assert a.districts[["name", "code", "level"]].astype(str).values.tolist() == \
+        b.districts[["name", "code", "level"]].astype(str).values.tolist()
+    assert all(g1.equals_exact(g2, 0.0) for g1, g2 in zip(a.districts.geometry, b.districts.geometry, strict=True))
+    for kind in ("camera", "radio_site", "storage_centre", "command_centre"):
+        assert a.nodes(kind) == b.nodes(kind)  # exact values, in order within each kind
+    assert a.links() == b.links()
+    assert sorted(a.layers) == sorted(b.layers)
+    for name in a.layers:
+        la, lb = a.layers[name], b.layers[name]
+        assert len(la) == len(lb)
+        assert all(g1.equals_exact(g2, 0.0) for g1, g2 in zip(la.geometry, lb.geometry, strict=True))
+    assert (a.dem is None) == (b.dem is None)
+    if a.dem is not None:
+        assert a.dem.equals(b.dem) and a.dem.nodata == b.dem.nodata
+    assert a.metadata == b.metadata
+
+
+def _enrich(p) -> None:
+    p.add_nodes([
+        RadioSite(id="site-0001", name="Tour", x=692900.0, y=4796900.0, sector_azimuths_deg=(10.0, 130.0)),
+        Camera(id="cam-0003", name="<script>alert(1)</script> l'été", x=692123.456789, y=4796987.654321,
+               streams=(Stream(), Stream(kind="live", resolution="720p", codec="h265", bitrate_mbps=1.5)),
+               connection="wireless", radio_site_id="site-0001", storage_centre_id="store-0001",
+               status="existing", cost=1234.5, notes="ligne 1\nligne 2"),
+        StorageCentre(id="store-0002", x=692200.0, y=4796200.0, role="central", copy_of=("store-0001",)),
+    ])
+    p.add_links([Link(id="link-0001", from_id="site-0001", to_id="store-0001", kind="microwave", freq_ghz=18.0)])
+    p.layers["priority_sites"] = gpd.GeoDataFrame({"name": ["École"], "kind": ["school"]},
+                                                  geometry=[shapely.Point(692700.0, 4796300.0)], crs=p.crs)
+    arr = np.arange(12, dtype="float32").reshape(3, 4) * 10.5
+    p.dem = Raster(array=arr, transform=(500.0, 0.0, 691900.0, 0.0, -500.0, 4798100.0), crs=p.crs,
+                   nodata=-9999.0, source="test.tif")
+    p.parameters = Parameters(jurisdiction="FR", retention_target_days=8.0)
+    p.metadata = {"attribution": "test", "notes": ["a", "b"]}
+    p.results["storage"] = {"retention_days": 6.94, "per_centre": [1, 2]}
+
+
+def test_round_trip_is_exact(small_project, tmp_path: Path) -> None:
+    _enrich(small_project)
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    again = load_project(path)
+    assert_same_project(small_project, again)
+    assert again.results["storage"] == {"retention_days": 6.94, "per_centre": [1, 2]}
+    assert read_schema_version(path) == project_file.SCHEMA_VERSION
+    # saving the reopened project gives the same project again
+    path2 = save_project(again, tmp_path / "p2.gpkg")
+    assert_same_project(again, load_project(path2))
+
+
+def test_file_is_a_plain_geopackage(small_project, tmp_path: Path) -> None:
+    import pyogrio
+
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    layers = dict(pyogrio.list_layers(path))
+    assert layers["cameras"] == "Point" and layers["study_area"] == "Polygon"
+    con = sqlite3.connect(path)
+    kinds = dict(con.execute("select table_name, data_type from gpkg_contents"))
+    assert kinds["planner_metadata"] == "attributes"
+    assert con.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # 'GPKG'
+    con.close()
+
+
+def test_save_is_atomic(small_project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    before = path.read_bytes()
+    small_project.add_nodes([Camera(id="cam-0009", x=692300.0, y=4796300.0)])
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(project_file, "_write_meta", boom)
+    with pytest.raises(OSError, match="disk full"):
+        save_project(small_project, path)
+    assert path.read_bytes() == before  # old file intact
+    assert sorted(p.name for p in tmp_path.glob("*gpkg*")) == ["p.gpkg"]  # no temp file left behind
+    assert "cam-0009" not in load_project(path)
+
+
+def test_truncated_file_is_a_project_error(small_project, tmp_path: Path) -> None:
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    data = path.read_bytes()
+    bad = tmp_path / "truncated.gpkg"
+    bad.write_bytes(data[: len(data) // 3])
+    with pytest.raises(ProjectFileError, match="truncated.gpkg"):
+        load_project(bad)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "empty"),
+    (b"this is not sqlite at all, just text" * 10, "not a GeoPackage"),
+])
+def test_not_a_project(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.gpkg"
+    bad.write_bytes(content)
+    with pytest.raises(ProjectFileError, match=message):
+        load_project(bad)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ProjectFileError, match="no such project file"):
+        load_project(tmp_path / "nope.gpkg")
+
+
+def test_plain_geopackage_is_not_a_project(tmp_path: Path) -> None:
+    import pyogrio
+
+    path = tmp_path / "plain.gpkg"
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(0, 0)], crs=4326), path)
+    with pytest.raises(ProjectFileError, match="not a planner project"):
+        load_project(path)
+
+
+def test_newer_schema_is_refused(small_project, tmp_path: Path) -> None:
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("update planner_metadata set value='99' where key='schema_version'")
+    con.close()
+    with pytest.raises(ProjectFileError, match="newer than this planner"):
+        load_project(path)
+
+
+def test_metadata_is_data_not_code(small_project, tmp_path: Path) -> None:
+    """A hostile file cannot make the loader run code: values are JSON, unknown stream keys refused."""
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    con = sqlite3.connect(path)
+    with con:
+        for (trigger,) in con.execute("select name from sqlite_master where type='trigger'").fetchall():
+            con.execute(f'drop trigger "{trigger}"')  # GDAL's rtree triggers need SpatiaLite functions
+        con.execute("update cameras set streams=? where id='cam-0001'",
+                    ('[{"kind": "record", "__reduce__": "os.system"}]',))
+    con.close()
+    with pytest.raises(ProjectFileError, match="unknown field"):
+        load_project(path)
+
+
+def test_schema_1_migrates_forward(tmp_path: Path) -> None:
+    copy = tmp_path / "old.gpkg"
+    shutil.copy(V1, copy)
+    assert read_schema_version(copy) == 1
+    p = load_project(copy)
+    assert p.parameters.retention_target_days == 14
+    cams = p.cameras()
+    assert [c.streams[0].bitrate_mbps for c in cams] == [4.0, None]
+    assert cams[1].status == "existing"
+    save_project(p, copy)
+    assert read_schema_version(copy) == 2
+    assert load_project(copy).cameras() == cams

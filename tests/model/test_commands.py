@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+
+from planner.errors import InvalidInputError
+from planner.model.commands import (
+    AddLinks,
+    AddNodes,
+    CommandStack,
+    RemoveNodes,
+    SetParameters,
+    SetResults,
+    edit_nodes,
+    move_node,
+)
+from planner.model.nodes import Camera, Link
+from planner.model.project import Parameters
+
+
+def _state(project):
+    return ([(n.id, n) for n in project.iter_nodes()], [lk.id for lk in project.links()],
+            project.parameters, dict(project.results))
+
+
+def test_each_command_round_trips(small_project) -> None:
+    p = small_project
+    stack = CommandStack(p)
+    commands = [
+        AddNodes([Camera(id="cam-0003", x=692100.0, y=4796100.0)]),
+        move_node(p, "cam-0001", 692010.0, 4796020.0),
+        edit_nodes(p, ["cam-0001", "cam-0002"], height_m=9.5, phase="2"),
+        AddLinks([Link(id="link-0001", from_id="store-0001", to_id="cmd-0001")]),
+        RemoveNodes(["store-0001", "cam-0001"]),
+        SetParameters(Parameters(jurisdiction="fr", retention_target_days=8)),
+        SetResults("storage", {"days": 6.94}),
+    ]
+    states = [_state(p)]
+    for cmd in commands:
+        stack.push(cmd)
+        states.append(_state(p))
+    assert p.node("cam-0002").height_m == 9.5
+    assert "cam-0001" not in p and p.links() == []  # the link went with its node
+    assert p.parameters.jurisdiction == "FR"
+    for expected in reversed(states[:-1]):
+        assert stack.undo()
+        assert _state(p) == expected  # order of nodes restored too
+    assert not stack.undo()
+    for expected in states[1:]:
+        assert stack.redo()
+        assert _state(p) == expected
+
+
+def test_clean_state_tracking(small_project) -> None:
+    stack = CommandStack(small_project)
+    events = []
+    stack.changed.connect(lambda: events.append(1))
+    assert stack.is_clean
+    stack.push(move_node(small_project, "cam-0001", 692001.0, 4796001.0))
+    assert not stack.is_clean and stack.undo_text == "Move cam-0001"
+    stack.set_clean()
+    stack.undo()
+    assert not stack.is_clean
+    stack.push(move_node(small_project, "cam-0002", 692002.0, 4796002.0))
+    assert not stack.is_clean  # the saved state is unreachable now
+    assert events
+
+
+def test_failed_command_is_not_recorded(small_project) -> None:
+    stack = CommandStack(small_project)
+    with pytest.raises(InvalidInputError):
+        stack.push(AddNodes([Camera(id="cam-0001", x=0.0, y=0.0)]))
+    assert not stack.can_undo
+    with pytest.raises(InvalidInputError):
+        stack.push(AddLinks([Link(id="l", from_id="cam-0001", to_id="nope")]))
+    assert small_project.links() == []
+
+
+def test_new_id_is_stable_and_fresh(small_project) -> None:
+    assert small_project.new_id("camera") == "cam-0003"
+    small_project.remove_nodes(["cam-0001"])
+    assert small_project.new_id("camera") == "cam-0003"  # never reuses below the top
+    assert small_project.new_id("link") == "link-0001"

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from planner import workflows
+from planner.errors import InvalidInputError
+
+
+def _fingerprint(project):
+    return (list(project.iter_nodes()), project.links(), project.study_area.wkb,
+            project.districts.to_wkb().values.tolist(), sorted(project.layers), project.dem is None)
+
+
+def test_new_project_picks_utm_and_districts(small_project) -> None:
+    assert small_project.epsg == 32631
+    assert small_project.area_km2() == pytest.approx(4.0, rel=1e-4)
+    assert small_project.districts["name"].tolist() == ["Ouest", "Est"]
+    assert small_project.districts["code"].tolist() == ["W", "E"]
+
+
+def test_import_cameras_csv_maps_columns(small_project, tmp_path: Path) -> None:
+    path = tmp_path / "cams.csv"
+    path.write_text("INTERSECTION\tLATITUDE\tLONGITUDE\tdirection\theight\n"
+                    "Rue A\t43.30\t5.375\t90\t7.5\n"
+                    "Rue B\t43.302\t5.38\t180\t5\n", encoding="utf-8")
+    before = small_project.node_count
+    summary = workflows.import_layer(small_project, "cameras", path, phase="2026")
+    assert summary.count == 2
+    cams = small_project.cameras()[-2:]
+    assert [c.id for c in cams] == ["cam-0003", "cam-0004"]
+    assert [c.name for c in cams] == ["Rue A", "Rue B"]
+    assert [c.azimuth_deg for c in cams] == [90.0, 180.0]
+    assert [c.height_m for c in cams] == [7.5, 5.0]
+    assert {c.phase for c in cams} == {"2026"}
+    assert small_project.node_count == before + 2
+
+
+@pytest.mark.parametrize(("content", "match"), [
+    ("name,lat,lon,height\na,43.30,5.375,tall\n", r"column 'height' row 2 is not a number: 'tall'"),
+    ("name,lat,lon,height\na,43.30,5.375,-4\n", r"row 2: .*`height_m` must be in"),
+    ("name,lat,lon\na,5.375,43.30\n", "none of the 1 points lies in or near the study area"),
+])
+def test_bad_node_import_leaves_project_unchanged(small_project, tmp_path: Path, content: str, match: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    before = _fingerprint(small_project)
+    with pytest.raises(InvalidInputError, match=match) as exc:
+        workflows.import_layer(small_project, "cameras", path)
+    assert "bad.csv" in str(exc.value) and "\n" not in str(exc.value)
+    assert _fingerprint(small_project) == before
+
+
+def test_import_districts_and_reference_layers(small_project, square_geojson: Path, tmp_path: Path) -> None:
+    workflows.import_layer(small_project, "districts", square_geojson, level="arrondissement", name_field="nom")
+    assert len(small_project.districts) == 4
+    assert small_project.districts["level"].tolist()[-2:] == ["arrondissement"] * 2
+    bad = tmp_path / "streets.geojson"
+    bad.write_text(square_geojson.read_text())
+    before = _fingerprint(small_project)
+    with pytest.raises(InvalidInputError, match="expected line geometries"):
+        workflows.import_layer(small_project, "streets", bad)
+    assert _fingerprint(small_project) == before
+    with pytest.raises(InvalidInputError, match="no field 'nope'"):
+        workflows.import_layer(small_project, "districts", square_geojson, name_field="nope")
+
+
+def test_districts_far_away_are_refused(small_project, tmp_path: Path) -> None:
+    far = tmp_path / "far.geojson"
+    far.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},'
+                   '"geometry":{"type":"Polygon","coordinates":[[[2.3,48.8],[2.4,48.8],[2.4,48.9],[2.3,48.8]]]}}]}')
+    with pytest.raises(InvalidInputError, match="no district overlaps"):
+        workflows.import_layer(small_project, "districts", far)
+
+
+def test_validate_collects_every_problem(small_project) -> None:
+    from planner.model.nodes import Camera, StorageCentre
+
+    small_project.add_nodes([
+        Camera(id="cam-0009", x=0.0, y=0.0, storage_centre_id="store-9999", radio_site_id="site-1"),
+        StorageCentre(id="store-0002", x=692500.0, y=4796500.0, copy_of=("store-7",)),
+    ])
+    codes = sorted(i.code for i in workflows.validate(small_project))
+    assert codes == ["camera_site_missing", "camera_storage_missing", "node_outside", "storage_copy_missing"]
+
+
+def test_info_counts(small_project) -> None:
+    doc = workflows.info(small_project)
+    assert doc["crs"]["epsg"] == 32631
+    assert doc["districts"] == 2
+    assert doc["nodes"] == {"camera": 2, "radio_site": 0, "storage_centre": 1, "command_centre": 1}
+    assert doc["phases"]["1"]["camera"] == 1 and doc["phases"]["2"]["camera"] == 1
+    assert doc["storage_capacity_tb"] == 10.0
+    copy.deepcopy(doc)
