@@ -270,7 +270,8 @@ def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
     bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
     grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
     return Raster(array=grid.array.astype("float32"), transform=tuple(grid.transform)[:6],  # type: ignore[arg-type]
-                  crs=project.crs, nodata=grid.nodata, source=Path(path).name)
+                  crs=project.crs, nodata=None if grid.nodata is None or math.isnan(grid.nodata) else grid.nodata,
+                  source=Path(path).name)
 
 
 # --------------------------------------------------------------- inspect
@@ -416,3 +417,70 @@ def validate(project: Project) -> list[Issue]:
 
 __all__ = ["ImportSummary", "Issue", "LAYER_KINDS", "format_info", "import_layer", "info", "new_project",
            "nodes_from_table", "open_project", "read_dem_for_project", "save", "validate"]
+
+
+# ------------------------------------------------------------- main job
+def run_all(project: Project, *, path: str | os.PathLike[str] | None = None,
+            progress: Any = None) -> dict[str, Any]:
+    """Run every analysis the project supports and return one JSON-able summary.
+
+    This is ``planner run`` headless and the app's "Run all analyses".
+    """
+    from planner.analysis.progress import no_progress
+
+    progress = progress or no_progress
+    progress(0.0, "summarising the project")
+    summary: dict[str, Any] = {"project": info(project, path=path)}
+    issues = validate(project)
+    summary["validation"] = {
+        "errors": sum(1 for i in issues if i.severity == "error"),
+        "warnings": sum(1 for i in issues if i.severity == "warning"),
+        "issues": [dataclasses.asdict(i) for i in issues[:200]],
+    }
+    for key, fn in _ANALYSES:
+        progress(0.1, f"{key} analysis")
+        result = fn(project)
+        if result is not None:
+            summary[key] = result
+    progress(1.0, "done")
+    return summary
+
+
+#: ``(name, fn(project) -> JSON-able summary or None)``, run in order by :func:`run_all`.
+_ANALYSES: list[tuple[str, Any]] = []
+
+
+def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> list[Path]:
+    """Write ``summary.json`` and ``summary.md`` into ``out`` (created if needed), atomically."""
+    import json
+
+    from planner.io.atomic import atomic_write_text
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    j = atomic_write_text(out / "summary.json", json.dumps(_jsonable(summary), indent=2, ensure_ascii=False))
+    m = atomic_write_text(out / "summary.md", "# " + summary["project"]["name"] + "\n\n```\n"
+                          + format_summary(summary) + "\n```\n")
+    return [j, m]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    lines = [format_info(summary["project"])]
+    v = summary["validation"]
+    lines.append(f"Validation   {v['errors']} error(s), {v['warnings']} warning(s)")
+    for key, _ in _ANALYSES:
+        if key in summary and isinstance(summary[key], dict) and "text" in summary[key]:
+            lines.append(summary[key]["text"])
+    return "\n".join(lines)

@@ -62,7 +62,27 @@ class Codec(StrEnum):
     MJPEG = "mjpeg"
     H264 = "h264"
     H265 = "h265"
-    SMART_H265 = "h265_smart"
+    H265_SMART = "h265_smart"
+
+    @classmethod
+    def parse(cls, value: object) -> Codec:
+        """The codec for ``value`` (accepts ``"H.264"``, ``"hevc"``, ``"h265+"`` ...)."""
+        if isinstance(value, cls):
+            return value
+        key = str(value).strip().lower()
+        if key in CODEC_ALIASES:
+            return CODEC_ALIASES[key]
+        names = ", ".join(c.value for c in cls)
+        raise InvalidInputError(f"`codec` must be one of {names}; got {value!r}")
+
+
+CODEC_ALIASES: dict[str, Codec] = {
+    "mjpeg": Codec.MJPEG, "mjpg": Codec.MJPEG,
+    "h264": Codec.H264, "h.264": Codec.H264, "avc": Codec.H264,
+    "h265": Codec.H265, "h.265": Codec.H265, "hevc": Codec.H265,
+    "h265_smart": Codec.H265_SMART, "h265+": Codec.H265_SMART, "h.265+": Codec.H265_SMART,
+    "h265plus": Codec.H265_SMART, "smart_h265": Codec.H265_SMART, "h265-smart": Codec.H265_SMART,
+}
 
 
 def _check_range(owner: str, name: str, value: float, lo: float, hi: float, *,
@@ -85,9 +105,10 @@ def _coerce_enum(owner: str, name: str, enum: type[StrEnum], value: Any) -> StrE
 
 @dataclass(frozen=True, kw_only=True)
 class Stream:
-    """One video stream of a camera.
+    """One video stream of a camera (record, live view, or alarm/analytics).
 
-    ``bitrate_mbps`` overrides the reference table (a datasheet or measured
+    ``duty_cycle`` is the fraction of the day the stream is sent or recorded
+    (1.0 continuous; for ``alarm`` the alarm occurrence rate). ``bitrate_mbps`` overrides the reference table (a datasheet or measured
     value); when it is ``None`` the bitrate comes from resolution and codec
     (see :mod:`planner.analysis.bitrate`).
     """
@@ -95,7 +116,7 @@ class Stream:
     kind: StreamKind = StreamKind.RECORD
     resolution: str = "1080p"
     codec: Codec = Codec.H264
-    fps: float = 25.0
+    fps: float = 30.0
     scene_factor: float = 1.0
     duty_cycle: float = 1.0
     bitrate_mbps: float | None = None
@@ -103,12 +124,12 @@ class Stream:
     def __post_init__(self) -> None:
         owner = "stream"
         object.__setattr__(self, "kind", _coerce_enum(owner, "kind", StreamKind, self.kind))
-        object.__setattr__(self, "codec", _coerce_enum(owner, "codec", Codec, self.codec))
+        object.__setattr__(self, "codec", Codec.parse(self.codec))
         if not str(self.resolution).strip():
             raise InvalidInputError("stream: `resolution` is empty")
         _check_range(owner, "fps", self.fps, 0.0, 120.0, lo_open=True)
         _check_range(owner, "scene_factor", self.scene_factor, 0.0, 10.0, lo_open=True)
-        _check_range(owner, "duty_cycle", self.duty_cycle, 0.0, 1.0)
+        _check_range(owner, "duty_cycle", self.duty_cycle, 0.0, 1.0, lo_open=True)
         if self.bitrate_mbps is not None:
             _check_range(owner, "bitrate_mbps", self.bitrate_mbps, 0.0, 1000.0, lo_open=True)
 

@@ -57,10 +57,7 @@ class Parameters:
         if not 0 < self.retention_target_days <= 3650:
             raise OutOfRangeError(
                 f"parameters: `retention_target_days` must be in (0, 3650]; got {self.retention_target_days}")
-        try:
-            object.__setattr__(self, "default_codec", Codec(str(self.default_codec).lower()))
-        except ValueError:
-            raise InvalidInputError(f"parameters: unknown `default_codec` {self.default_codec!r}") from None
+        object.__setattr__(self, "default_codec", Codec.parse(self.default_codec))
         if not re.fullmatch(r"[A-Z]{3}", self.currency):
             raise InvalidInputError(f"parameters: `currency` must be an ISO 4217 code like EUR; got {self.currency!r}")
         object.__setattr__(self, "jurisdiction", self.jurisdiction.upper())

@@ -78,7 +78,7 @@ def test_camera_uplink_sums_streams_and_recorded_uses_duty() -> None:
         [
             Stream(kind="record", resolution="1080p", codec="h264"),
             Stream(kind=StreamKind.LIVE, resolution="d1", codec="h264"),
-            Stream(kind="alarm", override_mbps=2.0, duty_cycle=0.1),
+            Stream(kind="alarm", bitrate_mbps=2.0, duty_cycle=0.1),
         ]
     )
     assert up.peak_mbps == pytest.approx(4.0 + 1.5 + 2.0)
@@ -103,7 +103,7 @@ def test_fps_outside_fit_is_flagged() -> None:
         (lambda: bitrate_mbps(100, "h264"), OutOfRangeError),
         (lambda: bitrate_mbps("1080p", "h264", scene_factor=0), InvalidInputError),
         (lambda: Stream(duty_cycle=0), InvalidInputError),
-        (lambda: Stream(override_mbps=-1), InvalidInputError),
+        (lambda: Stream(bitrate_mbps=-1), InvalidInputError),
         (lambda: Stream(kind="backup"), InvalidInputError),
         (lambda: camera_uplink([]), InvalidInputError),
     ],

@@ -1,0 +1,370 @@
+"""Library of generic camera types (``resources/camera_types.json``) and user additions.
+
+A camera type is a resolution, a sensor (optical format and/or size in mm),
+a lens (fixed ``focal_mm`` or a ``focal_min_mm``..``focal_max_mm`` range for
+varifocal and PTZ zoom lenses, or a datasheet ``hfov_deg`` for fisheyes), an
+infrared illuminator range (0 = relies on street lighting), a 360° pan flag,
+a codec and bitrate hint, a unit cost estimate, and a ``source`` string for
+every figure. The built-in types are generic datasheet classes, not vendor
+models (engineering.md Part C §7.2: no catalogue can be redistributed).
+
+User files use the same schema (``{"schema_version": 1, "types": [...]}``);
+:func:`merge_camera_types` validates them, collecting every problem, and
+adds them to (or overrides) the built-in library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from planner.analysis.optics import Optics, lens_optics, sensor_size_mm
+from planner.errors import InvalidInputError, OutOfRangeError
+
+__all__ = [
+    "CameraKind",
+    "CameraType",
+    "builtin_camera_types",
+    "get_camera_type",
+    "load_camera_types",
+    "merge_camera_types",
+    "parse_camera_types",
+]
+
+SCHEMA_VERSION = 1
+RESOURCE_NAME = "camera_types.json"
+
+
+class CameraKind(StrEnum):
+    """Housing / lens family."""
+
+    BULLET = "bullet"
+    DOME = "dome"
+    PTZ = "ptz"
+    FISHEYE = "fisheye"
+
+
+@dataclass(frozen=True)
+class CameraType:
+    """One camera type (immutable).
+
+    Lengths in mm on the sensor side, metres in the scene; ``hfov_deg`` is a
+    datasheet override (fisheye), ``None`` when the pinhole formula applies.
+    ``source`` maps each figure's field name to where it comes from.
+    """
+
+    id: str
+    name: str
+    kind: CameraKind
+    width_px: int
+    height_px: int
+    sensor_width_mm: float
+    sensor_height_mm: float
+    optical_format: str | None
+    focal_min_mm: float | None
+    focal_max_mm: float | None
+    hfov_deg: float | None
+    ir_range_m: float
+    pan_360: bool
+    codec: str
+    bitrate_hint_mbps: float
+    unit_cost_eur: float | None
+    source: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_zoom(self) -> bool:
+        """True for varifocal and PTZ lenses (a focal range)."""
+        return self.focal_min_mm is not None and self.focal_max_mm != self.focal_min_mm
+
+    def optics(self, *, focal_mm: float | None = None) -> Optics:
+        """Optics at ``focal_mm`` (default: the widest setting).
+
+        Raises
+        ------
+        OutOfRangeError
+            ``focal_mm`` outside the lens range.
+        """
+        if self.hfov_deg is not None:
+            return lens_optics(width_px=self.width_px, height_px=self.height_px, hfov_deg=self.hfov_deg)
+        f = self.focal_min_mm if focal_mm is None else float(focal_mm)
+        lo, hi = self.focal_min_mm, self.focal_max_mm
+        assert lo is not None and hi is not None and f is not None
+        if not (lo - 1e-9 <= f <= hi + 1e-9):
+            raise OutOfRangeError(
+                f"`focal_mm` must be in [{lo:g}, {hi:g}] for camera type `{self.id}`; got {focal_mm}"
+            )
+        return lens_optics(
+            width_px=self.width_px,
+            height_px=self.height_px,
+            sensor_width_mm=self.sensor_width_mm,
+            sensor_height_mm=self.sensor_height_mm,
+            focal_mm=f,
+        )
+
+    def hfov_range_deg(self) -> tuple[float, float]:
+        """``(widest, narrowest)`` horizontal field of view in degrees."""
+        if self.hfov_deg is not None:
+            return (self.hfov_deg, self.hfov_deg)
+        return (self.optics().hfov_deg, self.optics(focal_mm=self.focal_max_mm).hfov_deg)
+
+
+_REQUIRED = ("id", "name", "kind", "width_px", "height_px", "sensor", "codec", "bitrate_hint_mbps")
+_NUMERIC_SOURCED = (
+    "width_px",
+    "height_px",
+    "focal_mm",
+    "focal_min_mm",
+    "focal_max_mm",
+    "hfov_deg",
+    "ir_range_m",
+    "bitrate_hint_mbps",
+    "unit_cost_eur",
+)
+
+
+def _num(problems: list[str], where: str, key: str, value: Any, *, low: float, strict: bool, high: float = math.inf) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problems.append(f"{where}: `{key}` must be a number; got {value!r}")
+        return None
+    v = float(value)
+    ok = math.isfinite(v) and (v > low if strict else v >= low) and v < high
+    if not ok:
+        rng = f"{'(' if strict else '['}{low:g}, {high:g})"
+        problems.append(f"{where}: `{key}` must be in {rng}; got {value!r}")
+        return None
+    return v
+
+
+def _parse_one(entry: Any, where: str, problems: list[str]) -> CameraType | None:  # noqa: C901, PLR0912
+    if not isinstance(entry, Mapping):
+        problems.append(f"{where}: must be an object; got {type(entry).__name__}")
+        return None
+    n0 = len(problems)
+    for key in _REQUIRED:
+        if key not in entry:
+            problems.append(f"{where}: missing `{key}`")
+    if len(problems) > n0:
+        return None
+    cid = entry["id"]
+    if not isinstance(cid, str) or not cid.strip():
+        problems.append(f"{where}: `id` must be a non-empty string; got {cid!r}")
+        return None
+    where = f"{where} (`{cid}`)"
+    try:
+        kind = CameraKind(entry["kind"])
+    except ValueError:
+        problems.append(f"{where}: `kind` must be one of {[k.value for k in CameraKind]}; got {entry['kind']!r}")
+        kind = CameraKind.BULLET
+    wpx = _num(problems, where, "width_px", entry["width_px"], low=0, strict=True)
+    hpx = _num(problems, where, "height_px", entry["height_px"], low=0, strict=True)
+    hfov = None
+    if entry.get("hfov_deg") is not None:
+        hfov = _num(problems, where, "hfov_deg", entry["hfov_deg"], low=0, strict=True, high=360.0)
+    f_fixed = entry.get("focal_mm")
+    f_min, f_max = entry.get("focal_min_mm"), entry.get("focal_max_mm")
+    fmin = fmax = None
+    if f_fixed is not None:
+        fmin = fmax = _num(problems, where, "focal_mm", f_fixed, low=0, strict=True)
+    elif f_min is not None or f_max is not None:
+        fmin = _num(problems, where, "focal_min_mm", f_min, low=0, strict=True)
+        fmax = _num(problems, where, "focal_max_mm", f_max, low=0, strict=True)
+        if fmin is not None and fmax is not None and fmax < fmin:
+            problems.append(f"{where}: `focal_max_mm` {fmax:g} is below `focal_min_mm` {fmin:g}")
+    elif hfov is None:
+        problems.append(f"{where}: give `focal_mm`, `focal_min_mm`/`focal_max_mm`, or `hfov_deg`")
+    sensor = entry["sensor"]
+    sw = sh = None
+    of = None
+    if not isinstance(sensor, Mapping):
+        problems.append(f"{where}: `sensor` must be an object with `optical_format` and/or `width_mm`")
+    else:
+        of = sensor.get("optical_format")
+        try:
+            size = sensor_size_mm(
+                width_mm=sensor.get("width_mm"),
+                height_mm=sensor.get("height_mm"),
+                optical_format=of,
+                aspect=sensor.get("aspect"),
+                width_px=int(wpx) if wpx else None,
+                height_px=int(hpx) if hpx else None,
+            )
+            sw, sh = size.width_mm, size.height_mm
+        except InvalidInputError as exc:
+            problems.append(f"{where}: `sensor`: {exc}")
+    ir = 0.0
+    if entry.get("ir_range_m") is not None:
+        ir = _num(problems, where, "ir_range_m", entry["ir_range_m"], low=0, strict=False) or 0.0
+    br = _num(problems, where, "bitrate_hint_mbps", entry["bitrate_hint_mbps"], low=0, strict=True)
+    cost = None
+    if entry.get("unit_cost_eur") is not None:
+        cost = _num(problems, where, "unit_cost_eur", entry["unit_cost_eur"], low=0, strict=False)
+    pan = entry.get("pan_360", False)
+    if not isinstance(pan, bool):
+        problems.append(f"{where}: `pan_360` must be true or false; got {pan!r}")
+    codec = entry["codec"]
+    if not isinstance(codec, str) or not codec:
+        problems.append(f"{where}: `codec` must be a string like \"H.265\"; got {codec!r}")
+    source = entry.get("source")
+    if not isinstance(source, Mapping) or not all(isinstance(v, str) and v for v in source.values()):
+        problems.append(f"{where}: `source` must map each figure to a non-empty string")
+        source = {}
+    else:
+        missing = [
+            k for k in (*_NUMERIC_SOURCED, "sensor")
+            if entry.get(k) is not None and k not in source
+        ]
+        if missing:
+            problems.append(f"{where}: `source` has no entry for {', '.join(missing)}")
+    if len(problems) > n0:
+        return None
+    assert wpx is not None and hpx is not None and sw is not None and sh is not None and br is not None
+    return CameraType(
+        id=cid,
+        name=str(entry["name"]),
+        kind=kind,
+        width_px=int(wpx),
+        height_px=int(hpx),
+        sensor_width_mm=sw,
+        sensor_height_mm=sh,
+        optical_format=str(of) if of is not None else None,
+        focal_min_mm=fmin,
+        focal_max_mm=fmax,
+        hfov_deg=hfov,
+        ir_range_m=ir,
+        pan_360=bool(pan),
+        codec=str(codec),
+        bitrate_hint_mbps=br,
+        unit_cost_eur=cost,
+        source=MappingProxyType(dict(source)),
+    )
+
+
+def parse_camera_types(doc: Any, *, origin: str) -> dict[str, CameraType]:
+    """Validate a camera-type document, collecting every problem.
+
+    Parameters
+    ----------
+    doc
+        Parsed JSON: ``{"schema_version": 1, "types": [...]}`` (a bare list is accepted).
+    origin
+        File name used in error messages.
+
+    Raises
+    ------
+    InvalidInputError
+        One line listing how many problems there are and the first few.
+    """
+    if isinstance(doc, Mapping):
+        version = doc.get("schema_version", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            raise InvalidInputError(
+                f"`{origin}`: schema_version {version!r} is not supported (expected {SCHEMA_VERSION})"
+            )
+        entries = doc.get("types")
+    else:
+        entries = doc
+    if not isinstance(entries, list):
+        raise InvalidInputError(f"`{origin}`: expected a `types` list of camera types")
+    problems: list[str] = []
+    out: dict[str, CameraType] = {}
+    for i, entry in enumerate(entries):
+        ct = _parse_one(entry, f"types[{i}]", problems)
+        if ct is None:
+            continue
+        if ct.id in out:
+            problems.append(f"types[{i}]: duplicate id `{ct.id}`")
+            continue
+        out[ct.id] = ct
+    if problems:
+        shown = "; ".join(problems[:5])
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise InvalidInputError(f"`{origin}`: {len(problems)} problem(s): {shown}{more}")
+    return out
+
+
+def load_camera_types(path: str | Path) -> dict[str, CameraType]:
+    """Read and validate a camera-type JSON file.
+
+    Raises
+    ------
+    InvalidInputError
+        Missing file, invalid JSON or invalid entries.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInputError(f"`{p}` does not exist") from None
+    except OSError as exc:
+        raise InvalidInputError(f"`{p}` cannot be read ({exc.strerror})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"`{p.name}` is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return parse_camera_types(doc, origin=p.name)
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> MappingProxyType[str, CameraType]:
+    from planner.resources import load_json_resource
+
+    return MappingProxyType(parse_camera_types(load_json_resource(RESOURCE_NAME), origin=RESOURCE_NAME))
+
+
+def builtin_camera_types() -> Mapping[str, CameraType]:
+    """The built-in library (read-only mapping ``id -> CameraType``)."""
+    return _builtin()
+
+
+def merge_camera_types(
+    user: str | Path | Any,
+    *,
+    base: Mapping[str, CameraType] | None = None,
+    allow_override: bool = True,
+) -> dict[str, CameraType]:
+    """Validate a user file (path or parsed document) and merge it into ``base``.
+
+    User types with an id already in ``base`` replace it when
+    ``allow_override`` is true; otherwise that is an error.
+
+    Raises
+    ------
+    InvalidInputError
+        Invalid user entries or a forbidden override.
+    """
+    if isinstance(user, (str, Path)):
+        new = load_camera_types(user)
+        origin = Path(user).name
+    else:
+        new = parse_camera_types(user, origin="user camera types")
+        origin = "user camera types"
+    merged = dict(builtin_camera_types() if base is None else base)
+    if not allow_override:
+        clash = sorted(set(merged) & set(new))
+        if clash:
+            raise InvalidInputError(f"`{origin}` redefines built-in camera type(s) {', '.join(clash)}")
+    merged.update(new)
+    return merged
+
+
+def get_camera_type(type_id: str, *, types: Mapping[str, CameraType] | None = None) -> CameraType:
+    """Look up a camera type by id.
+
+    Raises
+    ------
+    InvalidInputError
+        Unknown id (the message lists a few known ids).
+    """
+    lib = builtin_camera_types() if types is None else types
+    try:
+        return lib[type_id]
+    except KeyError:
+        known = ", ".join(sorted(lib)[:8])
+        raise InvalidInputError(f"unknown camera type `{type_id}`; known: {known}, ...") from None

@@ -1,0 +1,165 @@
+"""`planner storage` and `planner pathloss` calculators."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planner.cli.main import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict | None, str]:  # type: ignore[type-arg]
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    data = json.loads(out) if code == 0 and "--json" in argv else None
+    return code, data, err
+
+
+def test_storage_retention_from_capacity_marseille(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = _run(
+        capsys, "storage", "--cameras", "500", "--bitrate-mbps", "4", "--capacity-tb", "150",
+        "--usable-fraction", "0.75", "--jurisdiction", "FR", "--json",
+    )
+    assert code == 0 and data is not None
+    assert data["gb_per_camera_day"] == pytest.approx(43.2)
+    assert data["capacity"]["retention_days_raw"] == pytest.approx(6.94, abs=0.01)
+    assert data["capacity"]["retention_days"] == pytest.approx(5.21, abs=0.01)
+    assert data["legal"]["status"] == "ok"
+
+
+def test_storage_implied_bitrate_and_legal_minimum(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, err = _run(
+        capsys, "storage", "--cameras", "500", "--bitrate-mbps", "4", "--capacity-tb", "150",
+        "--retention-days", "8", "--usable-fraction", "1", "--jurisdiction", "CN", "--json",
+    )
+    assert code == 0 and data is not None
+    assert data["implied_bitrate_mbps"] == pytest.approx(3.47, abs=0.01)
+    assert data["legal"]["status"] == "below_minimum" and data["legal"]["flagged"]
+    assert "minimum" in err
+
+
+def test_storage_capacity_for_retention_with_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = _run(
+        capsys, "storage", "--cameras", "1000", "--bitrate-mbps", "4", "--retention-days", "30", "--raid", "6",
+        "--raid-group-size", "12", "--disk-tb", "16", "--hot-spares", "1", "--fs-reserve", "0.05",
+        "--growth-margin", "0.1", "--json",
+    )
+    assert code == 0 and data is not None
+    req = data["requirement"]
+    assert req["video_tb"] == pytest.approx(1296.0)
+    assert req["usable_fraction"] == pytest.approx(10 / 12 * 0.95 * 0.9)
+    assert req["raw_tb"] == pytest.approx(1296.0 / (10 / 12 * 0.95 * 0.9))
+    assert req["disks"] == 10 * 12 + 1
+    assert req["factors"]["fs_reserve"] == 0.05
+
+
+def test_storage_from_table_bitrate_and_legal_maximum(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, _ = _run(
+        capsys, "storage", "--cameras", "10", "--resolution", "1080p", "--codec", "h264", "--capacity-tb", "100",
+        "--usable-fraction", "1", "--jurisdiction", "IT", "--json",
+    )
+    assert code == 0 and data is not None
+    assert data["bitrate_mbps"] == 4.0
+    assert data["capacity"]["retention_days"] == pytest.approx(100e12 / (10 * 43.2e9))
+    assert data["legal"]["status"] == "exceeds_maximum"
+
+
+def test_storage_text_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["storage", "--cameras", "500", "--bitrate-mbps", "4", "--capacity-tb", "150"]) == 0
+    assert "6.94 days raw" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--cameras", "0", "--bitrate-mbps", "4", "--capacity-tb", "150"],
+        ["--cameras", "10", "--bitrate-mbps", "0", "--capacity-tb", "150"],
+        ["--cameras", "10", "--bitrate-mbps", "-4", "--capacity-tb", "150"],
+        ["--cameras", "10", "--bitrate-mbps", "4", "--capacity-tb", "0"],
+        ["--cameras", "10", "--bitrate-mbps", "4"],
+        ["--cameras", "10", "--capacity-tb", "100"],
+        ["--cameras", "10", "--bitrate-mbps", "4", "--resolution", "1080p", "--codec", "h264", "--capacity-tb", "9"],
+        ["--cameras", "10", "--resolution", "9k", "--codec", "h264", "--capacity-tb", "9"],
+        ["--cameras", "10", "--bitrate-mbps", "4", "--retention-days", "30", "--raid", "6", "--raid-group-size", "3"],
+        ["--cameras", "10", "--bitrate-mbps", "4", "--retention-days", "30", "--raid", "7"],
+        ["--cameras", "10", "--bitrate-mbps", "4", "--retention-days", "30", "--usable-fraction", "1.5"],
+        ["--cameras", "10", "--bitrate-mbps", "4", "--retention-days", "30", "--jurisdiction", "XX"],
+    ],
+)
+def test_storage_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, _, err = _run(capsys, "storage", *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and "error:" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected", "tol"),
+    [
+        (["--model", "fspl", "--freq-mhz", "1800", "--distance-km", "1"], 97.56, 0.01),
+        (["--model", "hata", "--freq-mhz", "869", "--distance-km", "2", "--tx-height-m", "30", "--rx-height-m", "1",
+          "--environment", "open"], 109.52, 0.01),
+        (["--model", "hata", "--freq-mhz", "869", "--distance-km", "2", "--tx-height-m", "30", "--rx-height-m", "1",
+          "--environment", "urban-large"], 137.93, 0.01),
+        (["--model", "cost231", "--freq-mhz", "1800", "--distance-km", "2", "--tx-height-m", "30", "--rx-height-m",
+          "1.5", "--environment", "metropolitan"], 149.84, 0.01),
+        (["--model", "uma", "--freq-mhz", "5000", "--distance-km", "1", "--tx-height-m", "25", "--rx-height-m", "1.5",
+          "--environment", "nlos"], 144.7641, 0.05),
+        (["--model", "umi", "--freq-mhz", "5000", "--distance-km", "0.1", "--tx-height-m", "10", "--rx-height-m",
+          "1.5", "--environment", "los"], 88.4122, 0.05),
+        (["--model", "itm", "--freq-mhz", "10000", "--distance-km", "10", "--tx-height-m", "3", "--rx-height-m", "3",
+          "--terrain-irregularity-m", "0", "--time-pct", "90"], 147.0, 0.05),
+    ],
+)
+def test_pathloss_vectors(capsys: pytest.CaptureFixture[str], argv: list[str], expected: float, tol: float) -> None:
+    code, data, _ = _run(capsys, "pathloss", *argv, "--json")
+    assert code == 0 and data is not None
+    assert data["loss_db"] == pytest.approx(expected, abs=tol)
+    assert data["model"] == argv[1]
+    assert data["inputs"]["freq_mhz"] == float(argv[3])
+    assert isinstance(data["validity"], str) and data["validity"]
+
+
+def test_pathloss_itm_profile_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.analysis.test_radio import NTIA_PFL
+
+    csv = tmp_path / "pfl.csv"
+    csv.write_text("distance_m,elevation_m\n" + "".join(f"{i * 25.6},{z}\n" for i, z in enumerate(NTIA_PFL)))
+    code, data, _ = _run(
+        capsys, "pathloss", "--model", "itm", "--freq-mhz", "3500", "--tx-height-m", "15", "--rx-height-m", "3",
+        "--profile-file", str(csv), "--json",
+    )
+    assert code == 0 and data is not None
+    assert data["inputs"]["distance_km"] == pytest.approx(3.635, abs=0.001)
+    # mdvar defaults to 1 (accidental) in point-to-point mode, as NTIA's example
+    assert data["loss_db"] == pytest.approx(114.5, abs=0.05)
+
+
+def test_pathloss_extrapolate_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    code, data, err = _run(
+        capsys, "pathloss", "--model", "hata", "--freq-mhz", "400", "--distance-km", "0.3", "--rx-height-m", "6",
+        "--extrapolate", "--json",
+    )
+    assert code == 0 and data is not None and data["extrapolated"]
+    assert "extrapolated" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--model", "hata", "--freq-mhz", "3500", "--distance-km", "2"],
+        ["--model", "hata", "--freq-mhz", "400", "--distance-km", "0.2"],
+        ["--model", "fspl", "--freq-mhz", "0", "--distance-km", "2"],
+        ["--model", "fspl", "--freq-mhz", "1800", "--distance-km", "-1"],
+        ["--model", "cost231", "--freq-mhz", "1800", "--distance-km", "2", "--environment", "open"],
+        ["--model", "uma", "--freq-mhz", "3500", "--distance-km", "1", "--environment", "urban"],
+        ["--model", "itm", "--freq-mhz", "5", "--distance-km", "10"],
+        ["--model", "hata", "--freq-mhz", "400"],
+        ["--model", "hata", "--freq-mhz", "400", "--profile-file", "nope.csv"],
+    ],
+)
+def test_pathloss_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, _, err = _run(capsys, "pathloss", *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and "error:" in err
