@@ -32,7 +32,9 @@ Two implementations, same inputs and outputs:
     side is the dominant axis of the cell offset), casts one ray to every
     perimeter cell (R2 layout, rays at most one cell apart) and records on
     each ray the running horizon slope at every column (row) crossing, where
-    the bilinear terrain reduces to a linear interpolation between two cells.
+    the bilinear terrain reduces to a linear interpolation between two cells,
+    and half-way between crossings (the bilinear value there), which catches
+    the sub-cell bumps of the bilinear surface at wall corners.
     A target cell takes the horizons of the two rays that bracket it at its
     own crossing index: if its slope is above both it is visible, below both
     it is hidden, and otherwise (a shadow boundary) its own line is walked
@@ -40,7 +42,12 @@ Two implementations, same inputs and outputs:
 
 Both work on the square window of half-width ``max_distance_m`` around the
 observer, so the cost per camera is bounded by the radius, not the raster
-(150 m at 2 m -> 151 x 151 ... 151 cells of half-width, ~90 k cells).
+(150 m at 2 m: a 151 x 151 window, ~17.7 k cells inside the circle, about
+1 ms with the fast kernel on one core [meas, benchmarks/viewshed_vs_gdal.py]).
+
+Agreement of the fast kernel with the exact reference [meas]: 99.87 % of the
+cells on the Marseille SRTM tile (30 m, UTM 31N, 3-5 km radii) and 99.88 % on
+a synthetic 2 m DSM with buildings (150 m radius).
 
 Outputs are ``uint8``: 1 visible, 0 hidden, 255 (``NODATA``) outside the
 radius or where the terrain is unknown (NaN).
