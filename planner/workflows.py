@@ -355,6 +355,17 @@ def format_info(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def project_camera_type_ids(project: Project) -> set[str]:
+    """Ids of the built-in camera types plus the project's own (``metadata['camera_types']``)."""
+    from planner.analysis.camera_types import builtin_camera_types
+
+    ids = set(builtin_camera_types())
+    for t in project.metadata.get("camera_types", []) or []:
+        if isinstance(t, dict) and "id" in t:
+            ids.add(str(t["id"]))
+    return ids
+
+
 @dataclass(frozen=True)
 class Issue:
     severity: str  # "error" or "warning"
@@ -410,6 +421,14 @@ def validate(project: Project) -> list[Issue]:
         b = project.dem.bounds
         if not shapely.box(*b).contains(area):
             issues.append(Issue("warning", "dem_partial", "the DEM does not cover the whole study area"))
+    known_types = project_camera_type_ids(project)
+    unknown: dict[str, int] = {}
+    for cam in project.cameras():
+        if cam.camera_type not in known_types:
+            unknown[cam.camera_type] = unknown.get(cam.camera_type, 0) + 1
+    for t, n in sorted(unknown.items()):
+        issues.append(Issue("warning", "camera_type_unknown",
+                            f"{n} camera(s) use camera type {t!r}, which is not in the library"))
     if project.cameras() and not project.nodes(NodeKind.STORAGE_CENTRE):
         issues.append(Issue("warning", "no_storage", "the project has cameras but no storage centre"))
     return issues
@@ -484,3 +503,69 @@ def format_summary(summary: dict[str, Any]) -> str:
         if key in summary and isinstance(summary[key], dict) and "text" in summary[key]:
             lines.append(summary[key]["text"])
     return "\n".join(lines)
+
+
+def network_report(project: Project, params: Any = None) -> tuple[Any, dict[str, Any], str]:
+    """Run the network/storage analysis; return ``(result, JSON document, text)``."""
+    from planner.analysis.network_plan import NetworkParams, run_network
+
+    result = run_network(project, params or NetworkParams())
+    doc = result.to_dict()
+    return result, doc, format_network(doc)
+
+
+def format_network(doc: dict[str, Any]) -> str:
+    t = doc["totals"]
+    ph = ", ".join(doc["phases"]) if doc["phases"] else "all phases"
+    lines = [f"Network and storage ({ph})",
+             f"  cameras {t['cameras']} ({t['wireless_cameras']} wireless, {t['unserved_cameras']} unserved"
+             + (": " + ", ".join(f"{v} {k}" for k, v in t["unserved_by_reason"].items()) if t["unserved_by_reason"]
+                else "") + ")",
+             f"  uplink {t['uplink_peak_mbps']:,.0f} Mb/s peak, {t['recorded_mbps']:,.0f} Mb/s recorded, "
+             f"{t['daily_tb']:,.1f} TB written per day"]
+    if doc["storage"]:
+        lines.append("  storage centre                     role         cams  copies  TB/day  capacity  "
+                     "days raw  days usable  legal")
+        for s in doc["storage"]:
+            raw = s["retention_days_raw"]
+            use = s["retention_days"]
+            lines.append(f"  {s['name'][:34]:<34} {s['role']:<12} {s['cameras']:>4}  {s['copied_cameras']:>6}  "
+                         f"{s['daily_tb']:>6.2f}  {s['capacity_tb']:>6.0f} TB  "
+                         f"{(f'{raw:8.2f}' if raw is not None and math.isfinite(raw) else '       -')}  "
+                         f"{(f'{use:11.2f}' if use is not None and math.isfinite(use) else '          -')}  "
+                         f"{s['legal_status'] or '-'}")
+            if s["flagged"] and s["legal_message"]:
+                lines.append(f"    ! {s['legal_message']}")
+        uf = doc["storage"][0]["usable_factors"]
+        lines.append(f"  usable = RAID {uf['raid_efficiency']:.3f} × (1 − FS reserve {uf['fs_reserve']:.2f}) × "
+                     f"(1 − growth {uf['growth_margin']:.2f}) = {doc['storage'][0]['usable_fraction']:.4f} of raw")
+    if doc["sectors"]:
+        loads = [s["utilisation"] for s in doc["sectors"]]
+        lines.append(f"  radio sectors {len(loads)}: mean {100 * sum(loads) / len(loads):.0f} % of plannable "
+                     f"capacity, max {100 * max(loads):.0f} %, {t['full_sectors']} full "
+                     f"(plannable = {doc['sectors'][0]['capacity_mbps']:.1f} Mb/s per sector at "
+                     f"{100 * doc['params']['planning_load']:.0f} % load)")
+    for lk in doc["links"]:
+        fres = "" if lk["fresnel_clear"] is None else (" Fresnel ok" if lk["fresnel_clear"] else " Fresnel BLOCKED")
+        lines.append(f"  link {lk['id']:<10} {lk['kind']:<9} {lk['from_id']:>10} → {lk['to_id']:<10} "
+                     f"{lk['design_mbps']:>8,.0f} / {lk['capacity_mbps']:,.0f} Mb/s "
+                     f"({100 * lk['utilisation']:.0f} %){' OVERLOADED' if lk['overloaded'] else ''}{fres}")
+    for v in doc["viewing"]:
+        lines.append(f"  viewing {v['name'][:40]}: {v['streams']} streams, "
+                     f"{'multicast' if v['multicast'] else 'unicast'} {v['load_mbps']:,.0f} Mb/s "
+                     f"(unicast would be {v['unicast_mbps']:,.0f})")
+    for w in doc["warnings"]:
+        lines.append(f"  warning: {w}")
+    return "\n".join(lines)
+
+
+def _network_summary(project: Project) -> dict[str, Any] | None:
+    if not project.cameras():
+        return None
+    _, doc, text = network_report(project)
+    doc = {k: v for k, v in doc.items() if k != "cameras"}
+    doc["text"] = text
+    return doc
+
+
+_ANALYSES.append(("network", _network_summary))

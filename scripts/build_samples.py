@@ -75,8 +75,8 @@ OUT = ROOT / "sample_projects"
 OSM = "© OpenStreetMap contributors (ODbL 1.0)"
 
 # Camera types from resources/camera_types.json
-FIXED_1080 = "bullet-1080p-4mm"
-PTZ_1080 = "ptz-1080p-30x"
+FIXED_1080 = "bullet-1080p-4"
+PTZ_1080 = "ptz-1080p-25x"
 
 
 def _points(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -473,12 +473,17 @@ BUILDERS = {"marseille": build_marseille, "cochabamba": build_cochabamba,
 
 
 def main(argv: list[str]) -> int:
+    out = OUT
+    if "--out" in argv:
+        i = argv.index("--out")
+        out = Path(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
     names = argv or list(BUILDERS)
     for name in names:
         project = BUILDERS[name]()
-        path = save_project(project, OUT / f"{name}.gpkg")
+        path = save_project(project, out / f"{name}.gpkg")
         counts = project.count_by_kind()
-        print(f"{path.relative_to(ROOT)}: {len(project.districts)} districts, "
+        print(f"{path}: {len(project.districts)} districts, "
               + ", ".join(f"{v} {k}" for k, v in counts.items()) + f", {path.stat().st_size / 1e6:.1f} MB")
     return 0
 

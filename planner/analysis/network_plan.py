@@ -225,11 +225,19 @@ class NetworkResult:
             "daily_tb": sum(s.daily_tb for s in self.storage if s.role != StorageRole.CENTRAL or not s.copied_cameras),
             "storage_capacity_tb": sum(s.capacity_tb for s in self.storage),
             "overloaded_links": sum(1 for lk in self.links if lk.overloaded),
-            "full_sectors": sum(1 for s in self.sectors if s.utilisation >= 1.0 - 1e-9),
+            "full_sectors": self.full_sectors(),
             "min_retention_days": min((s.retention_days for s in self.storage if s.cameras + s.copied_cameras),
                                       default=None),
             "flagged_storage": sum(1 for s in self.storage if s.flagged),
         }
+
+    def full_sectors(self) -> int:
+        """Sectors with no room left for the smallest wireless camera's uplink."""
+        rates = [c.peak_mbps for c in self.cameras if c.connection == Connection.WIRELESS]
+        if not rates:
+            return 0
+        smallest = min(rates)
+        return sum(1 for s in self.sectors if s.capacity_mbps - s.load_mbps < smallest - 1e-9)
 
     def to_dict(self) -> dict[str, Any]:
         import dataclasses
@@ -639,6 +647,8 @@ def _fresnel(project: Project, lk: Link) -> radio.FresnelClearance | None:
         return None
     a, b = project.node(lk.from_id), project.node(lk.to_id)
     length = math.hypot(a.x - b.x, a.y - b.y)
+    if length < 1.0:
+        return None
     step = max(min(dem.resolution_m) / 2.0, 1.0)
     n = max(int(length // step) + 1, 3)
     t = np.linspace(0.0, 1.0, n)

@@ -213,7 +213,7 @@ class Camera(Node):
     height_m: float = 6.0
     azimuth_deg: float = 0.0
     tilt_deg: float = 15.0
-    camera_type: str = "bullet-1080p-4mm"
+    camera_type: str = "bullet-1080p-4"
     streams: tuple[Stream, ...] = DEFAULT_STREAMS
     connection: Connection = Connection.FIBRE
     radio_site_id: str = ""
