@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from planner.analysis.raster import RasterLayer, read_dem, write_geotiff  # noqa: E402
 from planner.analysis.viewshed import NODATA, REFRACTION_LIGHT, viewshed  # noqa: E402
 
-SRTM = Path("/work/shared/datasets/marseille/srtm3_N43E005.hgt.zip")
+SRTM = ROOT / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
 
 
 def synthetic_city(size_px: int, res_m: float, seed: int) -> np.ndarray:

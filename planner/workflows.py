@@ -569,3 +569,46 @@ def _network_summary(project: Project) -> dict[str, Any] | None:
 
 
 _ANALYSES.append(("network", _network_summary))
+
+
+def coverage_report(project: Project, params: Any = None, *, progress: Any = None, executor: Any = None,
+                    store: bool = True) -> tuple[Any, dict[str, Any], str]:
+    """Run the coverage analysis; return ``(result, summary document, text)``.
+
+    With ``store`` the summary goes to ``project.results["coverage"]`` and the
+    polygons per level to ``project.results["coverage_polygons"]`` (saved in
+    the project file with it).
+    """
+    from planner.analysis.coverage import CoverageParams, format_coverage, run_coverage
+    from planner.analysis.progress import no_progress, sub_progress
+
+    progress = progress or no_progress
+    result = run_coverage(project, params or CoverageParams(), progress=sub_progress(progress, 0.0, 0.75),
+                          executor=executor)
+    doc = result.summary()
+    if store:
+        progress(0.8, "coverage polygons")
+        apply_coverage(project, result, doc)
+    progress(1.0, "done")
+    return result, doc, format_coverage(doc)
+
+
+def apply_coverage(project: Project, result: Any, doc: dict[str, Any] | None = None) -> None:
+    """Store a coverage result's summary and polygons in the project."""
+    polys = result.polygons().set_crs(project.crs, allow_override=True)
+    project.results["coverage"] = doc if doc is not None else result.summary()
+    project.results["coverage_polygons"] = polys
+    project.changed.emit("results")
+
+
+def _coverage_summary(project: Project) -> dict[str, Any] | None:
+    if not project.cameras():
+        return None
+    _, doc, text = coverage_report(project)
+    out = {k: v for k, v in doc.items() if k != "districts"}
+    out["districts"] = doc["districts"]
+    out["text"] = text
+    return out
+
+
+_ANALYSES.insert(0, ("coverage", _coverage_summary))

@@ -28,11 +28,16 @@ How each starting deployment is generated (documented in the README too):
   radio sites are k-means centres of the cameras (seeded), each camera is
   wireless to its nearest site; sites reach the command centre by fibre when
   within 6 km, else by microwave (stage 2).
-* **Montevideo** (103 cameras). A 300 m grid over the central barrios (Ciudad
+* **Montevideo** (103 cameras). No building footprints exist offline, so the
+  buildings layer is city blocks derived from the street network (faces of the
+  graph inset by 6 m, 12 m high, faces over 3 ha dropped as parks or open
+  land), flagged ``approximate``. A 300 m grid over the central barrios (Ciudad
   Vieja to Parque Batlle), each grid point snapped to the nearest street
-  intersection (degree ≥ 3 in the OSM drive graph); grid points are ranked by
-  closeness to the priority sites (Centenario stadium, parks, squares) and the
-  first 103 distinct intersections are kept.
+  intersection (degree ≥ 3 in the OSM drive graph). The intersection nearest
+  each priority site (Centenario stadium, parks, squares) gets a camera first;
+  then grid points ranked by closeness to the sites fill up to 103 distinct
+  intersections. Each camera looks down the street
+  leaving its intersection that points closest to the nearest priority site.
 * **Santiago**: the 32 comunas, no deployment (a bid starts here).
 """
 
@@ -68,6 +73,7 @@ from planner.model.nodes import (  # noqa: E402
     StorageRole,
     Stream,
 )
+from planner.analysis.raster import blocks_from_streets  # noqa: E402
 from planner.model.project import Parameters, Project  # noqa: E402
 
 DATA = ROOT / "sample_projects" / "data"
@@ -378,6 +384,12 @@ def build_montevideo() -> Project:
     lines = shapely.linestrings(np.stack([nodes_xy[edges[:, 0]], nodes_xy[edges[:, 1]]], axis=1))
     project.layers["streets"] = gpd.GeoDataFrame({"length_m": lengths, "osm_from": edges[:, 0],
                                                   "osm_to": edges[:, 1]}, geometry=lines, crs=crs)
+    # No building footprints offline: derive city blocks from the street network (an approximation,
+    # labelled as such). Faces larger than 3 ha are parks, squares or open land, not blocks: dropped.
+    blocks = blocks_from_streets(project.layers["streets"], setback_m=6.0, default_height_m=12.0,
+                                 boundary=project.study_area)
+    blocks = blocks[blocks.area <= 30_000.0].reset_index(drop=True)
+    project.layers["buildings"] = blocks
     sites = gpd.GeoDataFrame({"name": [s[0] for s in MONTEVIDEO_SITES], "kind": [s[3] for s in MONTEVIDEO_SITES],
                               "weight": [s[4] for s in MONTEVIDEO_SITES]},
                              geometry=shapely.points([(s[1], s[2]) for s in MONTEVIDEO_SITES]), crs=4326).to_crs(crs)
@@ -396,7 +408,12 @@ def build_montevideo() -> Project:
     tree = cKDTree(nodes_xy[inter])
     _, snap = tree.query(grid)
     order = np.argsort(-score, kind="stable")
+    # first a camera at the intersection nearest each priority site, then the grid
+    _, site_snap = tree.query(sxy)
     chosen: list[int] = []
+    for si in site_snap:
+        if int(inter[si]) not in chosen:
+            chosen.append(int(inter[si]))
     for gi in order:
         node = int(inter[snap[gi]])
         if node not in chosen:
@@ -409,7 +426,14 @@ def build_montevideo() -> Project:
     near_site = dist[order][: len(chosen)]
     del near_site
     sd = np.hypot(cam_xy[:, None, 0] - sxy[None, :, 0], cam_xy[:, None, 1] - sxy[None, :, 1])
-    az = _azimuth_deg(cam_xy, sxy[sd.argmin(axis=1)])
+    # look down the street (an incident edge of the intersection) closest to the nearest priority site
+    want = _azimuth_deg(cam_xy, sxy[sd.argmin(axis=1)])
+    az = np.empty(len(chosen))
+    for k, node in enumerate(chosen):
+        nbrs = np.concatenate([edges[edges[:, 0] == node, 1], edges[edges[:, 1] == node, 0]])
+        bearings = _azimuth_deg(np.repeat(cam_xy[k:k + 1], len(nbrs), axis=0), nodes_xy[nbrs])
+        diff = np.abs((bearings - want[k] + 180.0) % 360.0 - 180.0)
+        az[k] = bearings[int(np.argmin(diff))]
     ccx, ccy = gpd.GeoSeries(shapely.points([[-56.1900, -34.9040]]), crs=4326).to_crs(crs).iloc[0].coords[0]
     out: list = [
         CommandCentre(id="cmd-0001", name="Centro de Comando Unificado (Ministerio del Interior)", x=ccx, y=ccy,
@@ -418,7 +442,7 @@ def build_montevideo() -> Project:
                       role=StorageRole.CENTRAL, capacity_tb=150.0, notes="capacity assumed (not published)"),
     ]
     for k, (x, y) in enumerate(cam_xy):
-        near = sd[k].min() < 250.0
+        near = sd[k].min() < 250.0  # PTZ domes near the priority sites
         out.append(Camera(id=f"cam-{k + 1:04d}", name=f"Grid camera {k + 1}", x=float(x), y=float(y),
                           phase="2008", height_m=8.0, azimuth_deg=round(float(az[k]), 1), tilt_deg=12.0,
                           camera_type=PTZ_1080 if near else FIXED_1080,
@@ -441,7 +465,8 @@ def build_montevideo() -> Project:
                            "ranked by closeness to priority sites",
         "notes": ["barrio names with a lost Ñ (U+FFFD in the source) were restored",
                   "priority sites are approximate, placed by hand from public maps",
-                  "no building footprints: occlusion uses blocks derived from the street network"],
+                  "no building footprints: occlusion uses city blocks derived from the street network "
+                  "(6 m setback, 12 m high, faces over 3 ha dropped), an approximation"],
     }
     return project
 

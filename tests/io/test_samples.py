@@ -96,3 +96,25 @@ def test_build_script_reproduces_committed_samples(tmp_path: Path) -> None:
                    check=True, capture_output=True, cwd=ROOT)
     for name in SAMPLE_NAMES:
         assert_same_project(load_project(SAMPLES / f"{name}.gpkg"), load_project(tmp_path / f"{name}.gpkg"))
+
+
+@pytest.mark.parametrize("name", ["marseille", "cochabamba", "montevideo"])
+def test_samples_report_coverage_per_district(name: str) -> None:
+    from planner.analysis.coverage import CoverageParams
+
+    project = load_project(SAMPLES / f"{name}.gpkg")
+    phases = ("2016",) if name == "marseille" else None
+    _, doc, text = workflows.coverage_report(project, CoverageParams(phases=phases), store=False)
+    assert len(doc["districts"]) == len(project.districts)
+    assert doc["cameras"] == (1000 if name == "marseille" else len(project.cameras()))
+    monitor = doc["city"]["monitor"]
+    assert 0 < monitor["night_km2"] <= monitor["day_km2"] < doc["study_area_km2"]
+    covered = [d for d in doc["districts"] if d["day_pct"]["monitor"] > 0]
+    assert covered and all(d["day_pct"]["detect"] <= d["day_pct"]["monitor"] for d in doc["districts"])
+    # district areas add up to the city figure for one level of districts
+    level = project.districts["level"].iloc[-1]
+    total = sum(d["day_km2"]["monitor"] for d in doc["districts"] if d["level"] == level)
+    assert total == pytest.approx(monitor["day_km2"], rel=0.01)
+    if name == "montevideo":
+        assert any("approximation" in n for n in doc["approximation_notes"])
+    assert "Coverage of" in text

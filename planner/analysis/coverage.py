@@ -1,0 +1,918 @@
+"""Camera and deployment coverage: optics × line of sight × pixel density, per detail level, day and night.
+
+For every camera (engineering.md Part A §2.1–2.2, Part B §6):
+
+1. **Optics** from its camera type: horizontal/vertical field of view and the
+   focal length in pixels ``f_px = W_px / (2 tan(HFOV/2))``.
+2. **Surface**: a window of the digital surface model around the camera, on
+   the project grid (``resolution_m``, default 2 m): the DEM sampled
+   bilinearly, plus building heights (real footprints, or city blocks derived
+   from the street network, labelled as an approximation).
+3. **Line of sight**: our viewshed kernel (:mod:`planner.analysis.viewshed`)
+   from the lens (ground + mount height) to a target ``target_height_m`` above
+   the ground (1.6 m: faces), with Earth curvature and refraction (k = 1/7).
+4. **Frustum**: a target point ``v`` (relative to the lens) is in the image
+   when ``Z = v·a > 0``, ``|v·r| <= Z tan(HFOV/2)`` and ``|v·u| <= Z tan(VFOV/2)``
+   with ``a`` the optical axis (azimuth, tilt below horizontal), ``r`` the
+   image right and ``u`` the image up vectors. PTZ domes and 360° fisheyes
+   cover all azimuths (their guaranteed wide-angle view).
+5. **Pixel density** ``PPM = f_px / Z`` (depth along the optical axis, not the
+   Euclidean distance); the cell's level is the highest detail level whose
+   threshold it meets (DORI: monitor 12.5, detect 25, observe 62.5,
+   recognise 125, identify 250 px/m).
+6. **Night**: with an infrared illuminator the night view is the day view
+   within the IR range; a camera without IR relies on street lighting, taken
+   as lit within ``street_light_radius_m`` of a street (everywhere when the
+   project has no street layer, which is then reported).
+7. **Privacy masks** (a ``privacy_masks`` polygon layer) are removed; cells
+   inside buildings are not public space and are never counted.
+
+Deployment results accumulate the per-camera windows into sparse tiles (only
+tiles a camera touches exist, so memory follows the deployment, not the city
+area): best level per cell day and night, cameras per cell (overlap), and
+"blind spots" (cells within ``blind_spot_radius_m`` of a camera seen at less
+than the detect level). Statistics are kept per tile, so moving one camera
+recomputes only the tiles its old and new windows touch
+(:func:`update_cameras`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+
+from planner.analysis.camera_types import CameraType, builtin_camera_types, parse_camera_types
+from planner.analysis.optics import DORI_LEVELS, DetailLevel
+from planner.analysis.progress import ProgressFn, no_progress, sub_progress
+from planner.analysis.viewshed import REFRACTION_LIGHT, viewshed_array
+from planner.errors import InvalidInputError, OutOfRangeError
+from planner.model.nodes import Camera
+from planner.model.project import Project
+
+TILE = 512  # cells per tile side
+
+
+@dataclass(frozen=True, kw_only=True)
+class CoverageParams:
+    """Inputs of the coverage analysis, with their defaults' sources.
+
+    Attributes
+    ----------
+    resolution_m
+        Grid cell (m); 2 m resolves street-level occlusion (engineering.md Part B §6.4).
+    target_height_m
+        Height of the target above the ground: 1.6 m, a face (engineering.md §2.1).
+    levels
+        Detail levels, ascending px/m; IEC EN 62676-4 DORI by default.
+    max_range_m
+        Cap on any camera's analysed radius (bounds time and memory for long lenses).
+    refraction_coeff
+        Refraction for light, k = 1/7 (GDAL viewshed docs, engineering.md Part B §6.2).
+    street_light_radius_m
+        Street lighting reaches this far from a street centre line at night.
+    blind_spot_radius_m
+        Cells this close to a camera but seen at less than "detect" are blind spots.
+    phases
+        Phases to include (cumulative, as in the network analysis); None = all.
+    """
+
+    resolution_m: float = 2.0
+    target_height_m: float = 1.6
+    levels: tuple[DetailLevel, ...] = DORI_LEVELS
+    max_range_m: float = 400.0
+    refraction_coeff: float = REFRACTION_LIGHT
+    street_light_radius_m: float = 25.0
+    blind_spot_radius_m: float = 50.0
+    phases: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.25 <= self.resolution_m <= 50:
+            raise OutOfRangeError(f"`resolution_m` must be in [0.25, 50]; got {self.resolution_m}")
+        if not 0 <= self.target_height_m <= 10:
+            raise OutOfRangeError(f"`target_height_m` must be in [0, 10]; got {self.target_height_m}")
+        if not 10 <= self.max_range_m <= 5000:
+            raise OutOfRangeError(f"`max_range_m` must be in [10, 5000]; got {self.max_range_m}")
+        if not self.levels:
+            raise InvalidInputError("`levels` must hold at least one detail level")
+        ppms = [lv.ppm for lv in self.levels]
+        if ppms != sorted(ppms) or len(set(ppms)) != len(ppms):
+            raise InvalidInputError(f"`levels` must be in strictly ascending px/m; got {ppms}")
+
+
+# ----------------------------------------------------------------- cameras
+@dataclass(frozen=True)
+class CameraGeometry:
+    """What the kernel needs of one camera (picklable, no project)."""
+
+    id: str
+    x: float
+    y: float
+    height_m: float
+    azimuth_deg: float
+    tilt_deg: float
+    hfov_deg: float
+    vfov_deg: float
+    px_per_rad: float
+    pan_360: bool
+    ir_range_m: float  # > 0: IR; 0: relies on street lighting
+    radius_m: float
+
+
+def camera_types_for(project: Project) -> dict[str, CameraType]:
+    """The library plus the project's own types (``metadata['camera_types']``)."""
+    types = dict(builtin_camera_types())
+    own = project.metadata.get("camera_types")
+    if own:
+        types.update(parse_camera_types({"schema_version": 1, "types": own}, origin="project metadata"))
+    return types
+
+
+def camera_geometry(cam: Camera, ctype: CameraType, params: CoverageParams) -> CameraGeometry:
+    """Resolve a camera's optics (widest focal length) into a :class:`CameraGeometry`."""
+    opt = ctype.optics()
+    hfov = opt.hfov_deg
+    if not 0 < hfov < 360:
+        raise OutOfRangeError(f"camera {cam.id}: HFOV must be in (0, 360); got {hfov}")
+    vfov = opt.vfov_deg if opt.vfov_deg else hfov * ctype.height_px / ctype.width_px
+    monitor = opt.px_per_rad / params.levels[0].ppm  # on-axis range of the first level
+    if not ctype.pan_360 and hfov < 180:
+        # off-axis points at the same depth lie farther away: up to Z / (cos(HFOV/2) cos(tilt))
+        monitor /= max(math.cos(math.radians(hfov / 2)) * math.cos(math.radians(min(abs(cam.tilt_deg), 80))), 0.2)
+    return CameraGeometry(
+        id=cam.id, x=cam.x, y=cam.y, height_m=cam.height_m, azimuth_deg=cam.azimuth_deg, tilt_deg=cam.tilt_deg,
+        hfov_deg=hfov, vfov_deg=float(vfov), px_per_rad=opt.px_per_rad, pan_360=bool(ctype.pan_360),
+        ir_range_m=float(ctype.ir_range_m or 0.0), radius_m=float(min(monitor, params.max_range_m)))
+
+
+# ----------------------------------------------------------------- surface
+@dataclass(frozen=True)
+class Surface:
+    """Terrain, buildings, streets and masks for the kernel, in the project CRS (picklable).
+
+    Geometries are kept as WKB so a worker process or a dask worker can
+    rebuild them; ``origin`` is the top-left corner of the project grid.
+    """
+
+    origin_x: float
+    origin_y: float
+    resolution_m: float
+    dem: np.ndarray | None
+    dem_transform: tuple[float, ...] | None
+    dem_nodata: float | None
+    buildings_wkb: tuple[bytes, ...]
+    building_heights: np.ndarray
+    streets_wkb: tuple[bytes, ...]
+    masks_wkb: tuple[bytes, ...]
+    buildings_approximate: bool
+    notes: tuple[str, ...]
+
+    def cell_of(self, x: float, y: float) -> tuple[int, int]:
+        return (int(math.floor((self.origin_y - y) / self.resolution_m)),
+                int(math.floor((x - self.origin_x) / self.resolution_m)))
+
+
+def build_surface(project: Project, params: CoverageParams) -> Surface:
+    """Collect the surface inputs from the project; derive blocks if needed (labelled)."""
+    res = params.resolution_m
+    minx, _, _, maxy = project.study_area.bounds
+    ox = math.floor((minx - params.max_range_m) / res) * res
+    oy = math.ceil((maxy + params.max_range_m) / res) * res
+    notes: list[str] = []
+    dem = tr = None
+    nod = None
+    if project.dem is not None:
+        dem = np.asarray(project.dem.array, dtype=np.float32)
+        tr = tuple(project.dem.transform)
+        nod = project.dem.nodata
+        notes.append(f"terrain: DEM {project.dem.source or ''} at {project.dem.resolution_m[0]:g} m".replace("  ", " "))
+    else:
+        notes.append("terrain: no DEM, flat ground assumed")
+    approx = False
+    b = project.layers.get("buildings")
+    if b is not None and len(b):
+        heights = np.asarray(b["height_m"] if "height_m" in b.columns else np.full(len(b), 10.0), dtype=float)
+        geoms = b.geometry.values
+        approx = bool("approximate" in b.columns and b["approximate"].astype(bool).any())
+        if approx:
+            notes.append("buildings: city blocks derived from the street network (an approximation, "
+                         "not real footprints)")
+        else:
+            notes.append(f"buildings: {len(b)} footprints with heights")
+    else:
+        heights = np.zeros(0)
+        geoms = np.array([], dtype=object)
+        notes.append("buildings: none in the project; occlusion by terrain only")
+    s = project.layers.get("streets")
+    streets = tuple(shapely.to_wkb(s.geometry.values)) if s is not None and len(s) else ()
+    if not streets:
+        notes.append("night: no street layer, street lighting assumed everywhere for cameras without IR")
+    m = project.layers.get("privacy_masks")
+    masks = tuple(shapely.to_wkb(m.geometry.values)) if m is not None and len(m) else ()
+    if masks:
+        notes.append(f"privacy masks: {len(masks)} polygon(s) removed from coverage")
+    order = np.argsort(heights, kind="stable")  # taller buildings burnt last win
+    return Surface(origin_x=ox, origin_y=oy, resolution_m=res, dem=dem, dem_transform=tr, dem_nodata=nod,
+                   buildings_wkb=tuple(shapely.to_wkb(np.asarray(geoms)[order])) if len(geoms) else (),
+                   building_heights=heights[order], streets_wkb=streets, masks_wkb=masks,
+                   buildings_approximate=approx, notes=tuple(notes))
+
+
+class _SurfaceIndex:
+    """Per-process decoded geometries with spatial indexes (built once per worker)."""
+
+    def __init__(self, surface: Surface) -> None:
+        self.surface = surface
+        self.buildings = shapely.from_wkb(np.array(surface.buildings_wkb, dtype=object)) \
+            if surface.buildings_wkb else np.array([], dtype=object)
+        self.b_tree = shapely.STRtree(self.buildings) if len(self.buildings) else None
+        self.streets = shapely.from_wkb(np.array(surface.streets_wkb, dtype=object)) \
+            if surface.streets_wkb else np.array([], dtype=object)
+        self.s_tree = shapely.STRtree(self.streets) if len(self.streets) else None
+        self.masks = shapely.from_wkb(np.array(surface.masks_wkb, dtype=object)) \
+            if surface.masks_wkb else np.array([], dtype=object)
+        self.m_tree = shapely.STRtree(self.masks) if len(self.masks) else None
+
+
+_INDEX_CACHE: dict[int, _SurfaceIndex] = {}
+
+
+def _index(surface: Surface) -> _SurfaceIndex:
+    key = id(surface)
+    idx = _INDEX_CACHE.get(key)
+    if idx is None or idx.surface is not surface:
+        _INDEX_CACHE.clear()
+        idx = _INDEX_CACHE[key] = _SurfaceIndex(surface)
+    return idx
+
+
+def _ground(surface: Surface, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """DEM bilinear at map coordinates (0 without a DEM; NaN outside it)."""
+    if surface.dem is None:
+        return np.zeros(np.broadcast(xs, ys).shape)
+    a, _, c, _, e, f = surface.dem_transform[:6]  # type: ignore[index]
+    arr = surface.dem
+    col = (xs - c) / a - 0.5
+    row = (ys - f) / e - 0.5
+    rows, cols = arr.shape
+    c0 = np.clip(np.floor(col).astype(np.int64), 0, cols - 2)
+    r0 = np.clip(np.floor(row).astype(np.int64), 0, rows - 2)
+    fc = np.clip(col - c0, 0.0, 1.0)
+    fr = np.clip(row - r0, 0.0, 1.0)
+    v = (arr[r0, c0] * (1 - fc) * (1 - fr) + arr[r0, c0 + 1] * fc * (1 - fr)
+         + arr[r0 + 1, c0] * (1 - fc) * fr + arr[r0 + 1, c0 + 1] * fc * fr)
+    if surface.dem_nodata is not None:
+        bad = ((arr[r0, c0] == surface.dem_nodata) | (arr[r0, c0 + 1] == surface.dem_nodata)
+               | (arr[r0 + 1, c0] == surface.dem_nodata) | (arr[r0 + 1, c0 + 1] == surface.dem_nodata))
+        v = np.where(bad, np.nan, v)
+    outside = (col < -0.5) | (col > cols - 0.5) | (row < -0.5) | (row > rows - 0.5)
+    return np.where(outside, np.nan, v)
+
+
+# ------------------------------------------------------------------ kernel
+@dataclass(frozen=True)
+class Footprint:
+    """One camera's coverage window on the project grid.
+
+    ``day``/``night`` hold the level index per cell (0 = not seen, 1 = the
+    first level, ...); ``near`` marks cells within the blind-spot radius.
+    """
+
+    id: str
+    row: int
+    col: int
+    day: np.ndarray
+    night: np.ndarray
+    near: np.ndarray
+    public: np.ndarray  # cells that are public space (not inside a building)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.day.shape[0]), int(self.day.shape[1]))
+
+
+def _rasterize(geoms: Sequence[Any], values: Sequence[float] | None, *, x0: float, y0: float, res: float,
+               shape: tuple[int, int], fill: float = 0.0, dtype: str = "float32",
+               all_touched: bool = False) -> np.ndarray:
+    from affine import Affine
+    from rasterio.features import rasterize
+
+    if not len(geoms):
+        return np.full(shape, fill, dtype=dtype)
+    shapes = zip(geoms, values, strict=True) if values is not None else ((g, 1) for g in geoms)
+    return rasterize(shapes, out_shape=shape, transform=Affine(res, 0, x0, 0, -res, y0), fill=fill,
+                     dtype=dtype, all_touched=all_touched)
+
+
+def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoverageParams) -> Footprint:
+    """Coverage of one camera (see the module docs for the model)."""
+    idx = _index(surface)
+    res = surface.resolution_m
+    r, c = surface.cell_of(cam.x, cam.y)
+    half = int(math.ceil(cam.radius_m / res))
+    n = 2 * half + 1
+    row0, col0 = r - half, c - half
+    x0 = surface.origin_x + col0 * res
+    y0 = surface.origin_y - row0 * res
+    centres = x0 + (np.arange(n) + 0.5) * res
+    ys = y0 - (np.arange(n) + 0.5) * res
+    gx, gy = np.meshgrid(centres, ys)
+    ground = _ground(surface, gx, gy)
+    cam_ground = float(_ground(surface, np.array([cam.x]), np.array([cam.y]))[0])
+    if not math.isfinite(cam_ground):
+        raise InvalidInputError(f"camera {cam.id} lies outside the DEM (no terrain height at its position)")
+    dsm = ground.astype(np.float64)
+    box = shapely.box(x0, y0 - n * res, x0 + n * res, y0)
+    building = np.zeros((n, n), dtype=bool)
+    if idx.b_tree is not None:
+        hit = idx.b_tree.query(box)
+        if hit.size:
+            hit.sort()  # keep the height order (taller last)
+            h = _rasterize(idx.buildings[hit], surface.building_heights[hit], x0=x0, y0=y0, res=res, shape=(n, n))
+            building = h > 0
+            dsm = dsm + h
+    zo = cam_ground + cam.height_m
+    vs = viewshed_array(dsm, observer_rc=(half, half), cell_size_m=res, observer_height_m=cam.height_m,
+                        target_height_m=params.target_height_m, max_distance_m=cam.radius_m,
+                        refraction_coeff=params.refraction_coeff, observer_elevation_m=zo)
+    vis = np.zeros((n, n), dtype=bool)
+    vis[vs.row_off:vs.row_off + vs.visible.shape[0], vs.col_off:vs.col_off + vs.visible.shape[1]] = vs.visible == 1
+    vx = gx - cam.x
+    vy = gy - cam.y
+    vz = (ground + params.target_height_m) - zo
+    az = math.radians(cam.azimuth_deg)
+    dist_h = np.hypot(vx, vy)
+    if cam.pan_360:
+        depth = np.sqrt(dist_h ** 2 + vz ** 2)
+        inside = np.ones((n, n), dtype=bool)
+    elif cam.hfov_deg >= 180:  # fisheye looking sideways: half-space in front, equidistant projection
+        depth = np.sqrt(dist_h ** 2 + vz ** 2)
+        fwd = vx * math.sin(az) + vy * math.cos(az)
+        inside = fwd >= -1e-9
+    else:
+        th = math.radians(cam.tilt_deg)
+        ax, ay, azz = math.sin(az) * math.cos(th), math.cos(az) * math.cos(th), -math.sin(th)
+        ux, uy, uz = math.sin(az) * math.sin(th), math.cos(az) * math.sin(th), math.cos(th)
+        rx, ry = math.cos(az), -math.sin(az)
+        depth = vx * ax + vy * ay + vz * azz
+        right = vx * rx + vy * ry
+        up = vx * ux + vy * uy + vz * uz
+        th_h = math.tan(math.radians(cam.hfov_deg) / 2)
+        th_v = math.tan(math.radians(cam.vfov_deg) / 2)
+        inside = (depth > 0) & (np.abs(right) <= depth * th_h) & (np.abs(up) <= depth * th_v)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ppm = np.where(depth > 0, cam.px_per_rad / np.maximum(depth, 1e-6), 0.0)
+    thresholds = np.array([lv.ppm for lv in params.levels])
+    level = np.searchsorted(thresholds, ppm, side="right").astype(np.uint8)
+    public = ~building & np.isfinite(ground)
+    seen = vis & inside & public & (dist_h <= cam.radius_m)
+    if idx.m_tree is not None:
+        hit = idx.m_tree.query(box)
+        if hit.size:
+            masked = _rasterize(idx.masks[hit], None, x0=x0, y0=y0, res=res, shape=(n, n), dtype="uint8") > 0
+            seen &= ~masked
+    day = np.where(seen, level, 0).astype(np.uint8)
+    if cam.ir_range_m > 0:
+        night = np.where(dist_h <= cam.ir_range_m, day, 0).astype(np.uint8)
+    elif idx.s_tree is not None:
+        hit = idx.s_tree.query(box.buffer(params.street_light_radius_m))
+        if hit.size:
+            lit_geoms = shapely.buffer(idx.streets[hit], params.street_light_radius_m, quad_segs=2)
+            lit = _rasterize(lit_geoms, None, x0=x0, y0=y0, res=res, shape=(n, n), dtype="uint8") > 0
+        else:
+            lit = np.zeros((n, n), dtype=bool)
+        night = np.where(lit, day, 0).astype(np.uint8)
+    else:
+        night = day.copy()
+    near = (dist_h <= params.blind_spot_radius_m) & public
+    return Footprint(id=cam.id, row=row0, col=col0, day=day, night=night, near=near, public=public)
+
+
+def _footprints_batch(cams: Sequence[CameraGeometry], surface: Surface,
+                      params: CoverageParams) -> list[Footprint]:
+    return [camera_footprint(c, surface, params) for c in cams]
+
+
+# ------------------------------------------------------------------- tiles
+@dataclass
+class _Tile:
+    day: np.ndarray
+    night: np.ndarray
+    count: np.ndarray
+    near: np.ndarray
+    public: np.ndarray
+    stats: dict[str, Any] = field(default_factory=dict)
+    valid: np.ndarray | None = None  # public space inside the study area
+
+
+@dataclass(frozen=True)
+class _Zones:
+    """Per-project lookups on the grid: study area, districts, streets, priority sites."""
+
+    area_wkb: bytes
+    district_names: tuple[str, ...]
+    district_codes: tuple[str, ...]
+    district_levels: tuple[str, ...]
+    district_wkb: tuple[bytes, ...]
+    district_area_km2: tuple[float, ...]
+    street_wkb: tuple[bytes, ...]  # street lines clipped to the study area
+    street_total_km: float
+    site_names: tuple[str, ...]
+    site_xy: np.ndarray
+
+
+def _zones(project: Project, params: CoverageParams) -> _Zones:
+    d = project.districts
+    s = project.layers.get("streets")
+    streets: tuple[bytes, ...] = ()
+    total = 0.0
+    area = project.study_area
+    shapely.prepare(area)
+    if s is not None and len(s):
+        lines = shapely.get_parts(s.geometry.values)
+        inside = shapely.contains(area, lines)
+        lines = np.concatenate([lines[inside], shapely.get_parts(shapely.intersection(lines[~inside], area))])
+        lines = lines[(shapely.get_type_id(lines) == 1) & ~shapely.is_empty(lines)]
+        streets = tuple(shapely.to_wkb(lines))
+        total = float(shapely.length(lines).sum()) / 1000
+    ps = project.layers.get("priority_sites")
+    names = tuple(str(v) for v in ps["name"]) if ps is not None and len(ps) and "name" in ps.columns else ()
+    sxy = (np.column_stack([shapely.get_x(ps.geometry.values), shapely.get_y(ps.geometry.values)])
+           if ps is not None and len(ps) else np.zeros((0, 2)))
+    if len(sxy) and not names:
+        names = tuple(f"site {i + 1}" for i in range(len(sxy)))
+    return _Zones(
+        area_wkb=shapely.to_wkb(project.study_area),
+        district_names=tuple(d["name"].astype(str)) if len(d) else (),
+        district_codes=tuple(d["code"].astype(str)) if len(d) else (),
+        district_levels=tuple(d["level"].astype(str)) if len(d) else (),
+        district_wkb=tuple(shapely.to_wkb(d.geometry.values)) if len(d) else (),
+        district_area_km2=_areas_within(d.geometry.values, area) if len(d) else (),
+        street_wkb=streets, street_total_km=total, site_names=names, site_xy=sxy)
+
+
+def _areas_within(geoms: Any, area: Any) -> tuple[float, ...]:
+    """Area (km²) of each geometry inside ``area`` (prepared), intersecting only where needed."""
+    inside = shapely.covered_by(geoms, area)
+    out = shapely.area(geoms)
+    if (~inside).any():
+        out[~inside] = shapely.area(shapely.intersection(geoms[~inside], area))
+    return tuple((out / 1e6).tolist())
+
+
+@dataclass(frozen=True)
+class CoverageResult:
+    """Frozen result of :func:`run_coverage`; see :meth:`summary` for the figures.
+
+    The tiles are private state used by :func:`update_cameras`; treat them as
+    read-only.
+    """
+
+    params: CoverageParams
+    surface: Surface
+    zones: _Zones
+    geometries: dict[str, CameraGeometry]
+    footprints: dict[str, Footprint]
+    tiles: dict[tuple[int, int], _Tile]
+    study_area_km2: float
+    notes: tuple[str, ...]
+
+    @property
+    def levels(self) -> tuple[DetailLevel, ...]:
+        return self.params.levels
+
+    @property
+    def cell_area_m2(self) -> float:
+        return self.params.resolution_m ** 2
+
+    # ---- figures
+    def summary(self) -> dict[str, Any]:
+        """JSON-able figures: city and district coverage per level, streets, sites, overlap, blind spots."""
+        nlev = len(self.levels)
+        names = [lv.name for lv in self.levels]
+        ca = self.cell_area_m2 / 1e6
+        nd = len(self.zones.district_names)
+        day = np.zeros(nlev + 1)
+        night = np.zeros(nlev + 1)
+        dday = np.zeros((nd, nlev + 1))
+        dnight = np.zeros((nd, nlev + 1))
+        overlap = np.zeros(6)
+        blind = 0.0
+        for t in self.tiles.values():
+            st = t.stats
+            day += st["day"]
+            night += st["night"]
+            if nd:
+                dday += st["dday"]
+                dnight += st["dnight"]
+            overlap += st["overlap"]
+            blind += st["blind"]
+
+        def cum(h: np.ndarray) -> np.ndarray:  # cells at level >= L, for L = 1..n
+            return np.cumsum(h[::-1])[::-1][1:]
+
+        area = self.study_area_km2
+        city = {}
+        dc, nc = cum(day) * ca, cum(night) * ca
+        for i, nm in enumerate(names):
+            city[nm] = {"day_km2": float(dc[i]), "day_pct": float(100 * dc[i] / area) if area else 0.0,
+                        "night_km2": float(nc[i]), "night_pct": float(100 * nc[i] / area) if area else 0.0}
+        districts = []
+        for k in range(nd):
+            a = self.zones.district_area_km2[k]
+            dk, nk = cum(dday[k]) * ca, cum(dnight[k]) * ca
+            districts.append({
+                "name": self.zones.district_names[k], "code": self.zones.district_codes[k],
+                "level": self.zones.district_levels[k], "area_km2": a,
+                "day_km2": {nm: float(dk[i]) for i, nm in enumerate(names)},
+                "day_pct": {nm: float(100 * dk[i] / a) if a else 0.0 for i, nm in enumerate(names)},
+                "night_pct": {nm: float(100 * nk[i] / a) if a else 0.0 for i, nm in enumerate(names)},
+            })
+        streets = None
+        if self.zones.street_wkb:
+            pts, w = self._street_samples()
+            lv_d = self.sample(pts, period="day")
+            lv_n = self.sample(pts, period="night")
+            total = self.zones.street_total_km
+            streets = {"total_km": total, "levels": {}}
+            for i, nm in enumerate(names):
+                kd = float(w[lv_d >= i + 1].sum()) / 1000
+                kn = float(w[lv_n >= i + 1].sum()) / 1000
+                streets["levels"][nm] = {"day_km": kd, "day_pct": 100 * kd / total if total else 0.0,
+                                         "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
+        sites = []
+        if len(self.zones.site_xy):
+            sd = self.sample(self.zones.site_xy, period="day", best_within_m=5.0)
+            sn = self.sample(self.zones.site_xy, period="night", best_within_m=5.0)
+            for i, nm in enumerate(self.zones.site_names):
+                sites.append({"name": nm, "best_level_day": names[sd[i] - 1] if sd[i] else None,
+                              "best_level_night": names[sn[i] - 1] if sn[i] else None})
+        seen = int(sum(1 for s in sites if s["best_level_day"]))
+        return {
+            "levels": [{"name": lv.name, "ppm": lv.ppm, "label": lv.label} for lv in self.levels],
+            "resolution_m": self.params.resolution_m,
+            "target_height_m": self.params.target_height_m,
+            "study_area_km2": area,
+            "cameras": len(self.footprints),
+            "phases": list(self.params.phases) if self.params.phases else None,
+            "city": city,
+            "districts": districts,
+            "streets": streets,
+            "priority_sites": sites,
+            "priority_sites_seen": seen,
+            "overlap_km2": {("5+" if k == 5 else str(k)): float(overlap[k] * ca) for k in range(1, 6)},
+            "blind_spots_km2": float(blind * ca),
+            "approximation_notes": list(self.notes),
+        }
+
+    def _street_samples(self) -> tuple[np.ndarray, np.ndarray]:
+        """Points every cell along the streets that reach a computed tile, with the length each stands for."""
+        lines = _Geoms.streets(self.zones)
+        if not len(lines) or not self.tiles:
+            return np.zeros((0, 2)), np.zeros(0)
+        res = self.params.resolution_m
+        boxes = [shapely.box(self.surface.origin_x + tj * TILE * res, self.surface.origin_y - (ti + 1) * TILE * res,
+                             self.surface.origin_x + (tj + 1) * TILE * res, self.surface.origin_y - ti * TILE * res)
+                 for ti, tj in self.tiles]
+        hit = np.unique(shapely.STRtree(lines).query(np.array(boxes, dtype=object))[1])
+        sel = lines[hit]
+        lengths = shapely.length(sel)
+        counts = np.maximum(np.ceil(lengths / res).astype(np.int64), 1)
+        idx = np.repeat(np.arange(len(sel)), counts)
+        starts = np.repeat(np.cumsum(counts) - counts, counts)
+        k = np.arange(idx.size) - starts
+        frac = (k + 0.5) / counts[idx]
+        p = shapely.line_interpolate_point(sel[idx], frac, normalized=True)
+        return np.column_stack([shapely.get_x(p), shapely.get_y(p)]), (lengths / counts)[idx]
+
+    def sample(self, xy: np.ndarray, *, period: str = "day", best_within_m: float = 0.0) -> np.ndarray:
+        """Level index at points (0 = not covered); optionally the best within a radius."""
+        res = self.params.resolution_m
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        rad = int(math.ceil(best_within_m / res))
+        rows = np.floor((self.surface.origin_y - xy[:, 1]) / res).astype(np.int64)
+        cols = np.floor((xy[:, 0] - self.surface.origin_x) / res).astype(np.int64)
+        out = np.zeros(len(xy), dtype=np.int64)
+        for dr in range(-rad, rad + 1):
+            for dc in range(-rad, rad + 1):
+                if rad and (dr * dr + dc * dc) * res * res > best_within_m ** 2:
+                    continue
+                r, c = rows + dr, cols + dc
+                ti, tj = r // TILE, c // TILE
+                keys = ti * 1_000_003 + tj
+                for key in np.unique(keys):
+                    sel = keys == key
+                    t = self.tiles.get((int(ti[sel][0]), int(tj[sel][0])))
+                    if t is None:
+                        continue
+                    arr = t.day if period == "day" else t.night
+                    out[sel] = np.maximum(out[sel], arr[r[sel] % TILE, c[sel] % TILE])
+        return out
+
+    def camera_areas_m2(self, camera_id: str) -> dict[str, float]:
+        """Area each camera sees on its own, per level (day), m²."""
+        fp = self.footprints[camera_id]
+        return {lv.name: float(np.count_nonzero(fp.day >= i + 1) * self.cell_area_m2)
+                for i, lv in enumerate(self.levels)}
+
+    def polygons(self, *, periods: Iterable[str] = ("day", "night"), simplify_m: float | None = None) -> Any:
+        """Coverage as polygons coloured by the **best** level seen (a GeoDataFrame, project CRS).
+
+        One row per polygon part: ``level`` is the best level of its cells
+        (a band: the area seen at least at level L is the union of the bands
+        of L and above), ``period`` is ``day`` or ``night``. Parts are
+        vectorised per tile, so they are valid and never overlap.
+        """
+        import geopandas as gpd
+        from affine import Affine
+        from rasterio.features import shapes
+
+        res = self.params.resolution_m
+        simplify_m = res / 2 if simplify_m is None else simplify_m
+        names = [lv.name for lv in self.levels]
+        ppms = [lv.ppm for lv in self.levels]
+        cols: dict[str, list[Any]] = {"level": [], "level_index": [], "period": [], "ppm": []}
+        geoms: list[Any] = []
+        for period in periods:
+            for (ti, tj), t in sorted(self.tiles.items()):
+                arr = t.day if period == "day" else t.night
+                mask = arr > 0
+                if t.valid is not None:
+                    mask &= t.valid
+                if not mask.any():
+                    continue
+                tr = Affine(res, 0, self.surface.origin_x + tj * TILE * res, 0, -res,
+                            self.surface.origin_y - ti * TILE * res)
+                for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
+                    k = int(value)
+                    g = shapely.geometry.shape(geom)
+                    if simplify_m:
+                        g = g.simplify(simplify_m, preserve_topology=True)
+                    cols["level"].append(names[k - 1])
+                    cols["level_index"].append(k)
+                    cols["period"].append(period)
+                    cols["ppm"].append(ppms[k - 1])
+                    geoms.append(g)
+        return gpd.GeoDataFrame(cols, geometry=geoms, crs=None)
+
+
+# ------------------------------------------------------------- accumulation
+def _tile_keys(fp: Footprint) -> list[tuple[int, int]]:
+    h, w = fp.shape
+    return [(ti, tj) for ti in range(fp.row // TILE, (fp.row + h - 1) // TILE + 1)
+            for tj in range(fp.col // TILE, (fp.col + w - 1) // TILE + 1)]
+
+
+def _compose_tile(key: tuple[int, int], fps: Iterable[Footprint]) -> _Tile:
+    ti, tj = key
+    r0, c0 = ti * TILE, tj * TILE
+    day = np.zeros((TILE, TILE), dtype=np.uint8)
+    night = np.zeros((TILE, TILE), dtype=np.uint8)
+    count = np.zeros((TILE, TILE), dtype=np.uint16)
+    near = np.zeros((TILE, TILE), dtype=bool)
+    public = np.ones((TILE, TILE), dtype=bool)
+    for fp in fps:
+        h, w = fp.shape
+        a0, a1 = max(fp.row, r0), min(fp.row + h, r0 + TILE)
+        b0, b1 = max(fp.col, c0), min(fp.col + w, c0 + TILE)
+        if a0 >= a1 or b0 >= b1:
+            continue
+        src = (slice(a0 - fp.row, a1 - fp.row), slice(b0 - fp.col, b1 - fp.col))
+        dst = (slice(a0 - r0, a1 - r0), slice(b0 - c0, b1 - c0))
+        np.maximum(day[dst], fp.day[src], out=day[dst])
+        np.maximum(night[dst], fp.night[src], out=night[dst])
+        count[dst] += (fp.day[src] > 0).astype(np.uint16)
+        near[dst] |= fp.near[src]
+        public[dst] &= fp.public[src]
+    return _Tile(day=day, night=night, count=count, near=near, public=public)
+
+
+def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zones, nlev: int,
+                area_geom: Any, district_geoms: Any) -> dict[str, Any]:
+    res = surface.resolution_m
+    ti, tj = key
+    x0 = surface.origin_x + tj * TILE * res
+    y0 = surface.origin_y - ti * TILE * res
+    box = shapely.box(x0, y0 - TILE * res, x0 + TILE * res, y0)
+    if area_geom.contains(box):
+        inarea = np.ones((TILE, TILE), dtype=bool)
+    else:
+        part = area_geom.intersection(box)
+        inarea = (np.zeros((TILE, TILE), dtype=bool) if part.is_empty else
+                  _rasterize([part], None, x0=x0, y0=y0, res=res, shape=(TILE, TILE), dtype="uint8") > 0)
+    valid = inarea & tile.public
+    tile.valid = valid
+    st: dict[str, Any] = {
+        "day": np.bincount(tile.day[valid], minlength=nlev + 1)[: nlev + 1].astype(float),
+        "night": np.bincount(tile.night[valid], minlength=nlev + 1)[: nlev + 1].astype(float),
+        "overlap": np.bincount(np.minimum(tile.count[valid], 5), minlength=6)[:6].astype(float),
+        "blind": float(np.count_nonzero(valid & tile.near & (tile.day < 2))),
+    }
+    nd = len(zones.district_names)
+    if nd:
+        hit = shapely.STRtree(district_geoms).query(box) if nd else np.zeros(0, dtype=int)
+        dday = np.zeros((nd, nlev + 1))
+        dnight = np.zeros((nd, nlev + 1))
+        for k in hit:
+            g = district_geoms[k]
+            if g.contains(box):
+                m = valid
+            else:
+                part = g.intersection(box)
+                if part.is_empty or part.area == 0:
+                    continue
+                m = (_rasterize([part], None, x0=x0, y0=y0, res=res, shape=(TILE, TILE), dtype="uint8") > 0) & valid
+            if m.any():
+                dday[k] = np.bincount(tile.day[m], minlength=nlev + 1)[: nlev + 1]
+                dnight[k] = np.bincount(tile.night[m], minlength=nlev + 1)[: nlev + 1]
+        st["dday"], st["dnight"] = dday, dnight
+    return st
+
+
+class _Geoms:
+    """Decoded study-area and district geometries (cached per zones object)."""
+
+    _cache: dict[int, tuple[Any, Any]] = {}
+
+    @classmethod
+    def of(cls, zones: _Zones) -> tuple[Any, Any]:
+        key = id(zones)
+        if key not in cls._cache:
+            cls._cache.clear()
+            area = shapely.from_wkb(zones.area_wkb)
+            shapely.prepare(area)
+            dg = shapely.from_wkb(np.array(zones.district_wkb, dtype=object)) if zones.district_wkb else np.array([])
+            for g in dg:
+                shapely.prepare(g)
+            cls._cache[key] = (area, dg)
+        return cls._cache[key]
+
+    _streets: dict[int, Any] = {}
+
+    @classmethod
+    def streets(cls, zones: _Zones) -> Any:
+        key = id(zones)
+        if key not in cls._streets:
+            cls._streets.clear()
+            cls._streets[key] = shapely.from_wkb(np.array(zones.street_wkb, dtype=object)) \
+                if zones.street_wkb else np.array([], dtype=object)
+        return cls._streets[key]
+
+
+def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprint], surface: Surface,
+                 zones: _Zones, nlev: int, progress: ProgressFn = no_progress) -> dict[tuple[int, int], _Tile]:
+    by_tile: dict[tuple[int, int], list[Footprint]] = {}
+    for fp in footprints.values():
+        for k in _tile_keys(fp):
+            by_tile.setdefault(k, []).append(fp)
+    area, dg = _Geoms.of(zones)
+    keys = sorted(set(keys))
+    out = {}
+    for i, k in enumerate(keys):
+        fps = by_tile.get(k, [])
+        if not fps:
+            continue
+        tile = _compose_tile(k, fps)
+        tile.stats = _tile_stats(k, tile, surface, zones, nlev, area, dg)
+        out[k] = tile
+        if i % 8 == 0:
+            progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
+    return out
+
+
+# -------------------------------------------------------------------- runs
+def select_cameras(project: Project, phases: tuple[str, ...] | None) -> list[Camera]:
+    from planner.analysis.network_plan import select_phases
+
+    return [n for n in select_phases(project, phases) if isinstance(n, Camera)]
+
+
+def _geometries(project: Project, cams: Sequence[Camera], params: CoverageParams) -> dict[str, CameraGeometry]:
+    types = camera_types_for(project)
+    out = {}
+    for c in cams:
+        t = types.get(c.camera_type)
+        if t is None:
+            raise InvalidInputError(f"camera {c.id}: unknown camera type {c.camera_type!r}; "
+                                    "add it to the project's camera types or pick one from the library")
+        out[c.id] = camera_geometry(c, t, params)
+    return out
+
+
+def _check_dem_covers(project: Project, cams: Sequence[Camera]) -> None:
+    if project.dem is None or not cams:
+        return
+    minx, miny, maxx, maxy = project.dem.bounds
+    outside = [c.id for c in cams if not (minx <= c.x <= maxx and miny <= c.y <= maxy)]
+    if outside:
+        raise InvalidInputError(f"{len(outside)} camera(s) lie outside the DEM ({', '.join(outside[:5])}"
+                                f"{', ...' if len(outside) > 5 else ''}); import a DEM that covers them")
+
+
+def run_coverage(project: Project, params: CoverageParams | None = None, *, progress: ProgressFn = no_progress,
+                 executor: Any = None) -> CoverageResult:
+    """Coverage of every camera and of the deployment (see the module docs).
+
+    Parameters
+    ----------
+    project
+        The project (read only; pass a snapshot when editing continues).
+    params
+        :class:`CoverageParams`.
+    progress
+        Progress callback; raising :class:`planner.errors.AnalysisCancelled` stops the run.
+    executor
+        A :class:`planner.analysis.executor.BatchExecutor` (local processes by
+        default for large deployments, in-process for small ones, or dask).
+    """
+    from planner.analysis.executor import default_executor
+
+    params = params or CoverageParams()
+    cams = select_cameras(project, params.phases)
+    _check_dem_covers(project, cams)
+    progress(0.0, "preparing the surface")
+    geoms = _geometries(project, cams, params)
+    surface = build_surface(project, params)
+    zones = _zones(project, params)
+    ex = executor or default_executor(len(cams))
+    items = list(geoms.values())
+    footprints: dict[str, Footprint] = {}
+    for fp in ex.map_batches(_footprints_batch, items, surface, params,
+                             progress=sub_progress(progress, 0.05, 0.8)):
+        footprints[fp.id] = fp
+    keys = {k for fp in footprints.values() for k in _tile_keys(fp)}
+    tiles = _build_tiles(keys, footprints, surface, zones, len(params.levels),
+                         progress=sub_progress(progress, 0.8, 1.0))
+    progress(1.0, "done")
+    return CoverageResult(params=params, surface=surface, zones=zones, geometries=geoms, footprints=footprints,
+                          tiles=tiles, study_area_km2=project.area_km2(), notes=surface.notes)
+
+
+def update_cameras(result: CoverageResult, project: Project, ids: Iterable[str]) -> CoverageResult:
+    """Recompute only what the cameras ``ids`` touch (moved, edited, added or deleted).
+
+    The surface (terrain, buildings) and zones are reused; only the tiles
+    under the cameras' old and new windows are recomposed.
+    """
+    ids = list(dict.fromkeys(ids))
+    footprints = dict(result.footprints)
+    geoms = dict(result.geometries)
+    touched: set[tuple[int, int]] = set()
+    keep = {c.id for c in select_cameras(project, result.params.phases)}
+    new_geoms = _geometries(project, [project.node(i) for i in ids if i in project and i in keep],  # type: ignore[misc]
+                            result.params)
+    _check_dem_covers(project, [project.node(i) for i in new_geoms])  # type: ignore[misc]
+    for i in ids:
+        old = footprints.pop(i, None)
+        geoms.pop(i, None)
+        if old is not None:
+            touched.update(_tile_keys(old))
+    for i, g in new_geoms.items():
+        fp = camera_footprint(g, result.surface, result.params)
+        footprints[i] = fp
+        geoms[i] = g
+        touched.update(_tile_keys(fp))
+    tiles = {k: v for k, v in result.tiles.items() if k not in touched}
+    tiles.update(_build_tiles(touched, footprints, result.surface, result.zones, len(result.params.levels)))
+    return dataclasses.replace(result, footprints=footprints, geometries=geoms, tiles=tiles)
+
+
+def format_coverage(doc: dict[str, Any], *, max_districts: int = 12) -> str:
+    """Human text of a coverage summary."""
+    names = [lv["name"] for lv in doc["levels"]]
+    lines = [f"Coverage of {doc['cameras']} cameras at {doc['resolution_m']:g} m, target {doc['target_height_m']:g} m "
+             f"(study area {doc['study_area_km2']:.1f} km²)",
+             "  level        px/m   day km²   day %   night km²  night %"]
+    for lv in doc["levels"]:
+        c = doc["city"][lv["name"]]
+        lines.append(f"  {lv['name']:<11} {lv['ppm']:>5g}  {c['day_km2']:>8.3f}  {c['day_pct']:>6.2f}  "
+                     f"{c['night_km2']:>9.3f}  {c['night_pct']:>6.2f}")
+    if doc["streets"]:
+        s = doc["streets"]
+        lines.append(f"  streets: {s['total_km']:.1f} km; seen at detect {s['levels'][names[min(1, len(names) - 1)]]['day_pct']:.1f} % "
+                     f"by day, {s['levels'][names[min(1, len(names) - 1)]]['night_pct']:.1f} % by night")
+    if doc["priority_sites"]:
+        lines.append(f"  priority sites seen: {doc['priority_sites_seen']} of {len(doc['priority_sites'])}")
+    ov = doc["overlap_km2"]
+    lines.append("  overlap (cameras per point): " + ", ".join(f"{k}: {v:.3f} km²" for k, v in ov.items()))
+    lines.append(f"  blind spots (< detect within {50} m of a camera): {doc['blind_spots_km2']:.3f} km²")
+    if doc["districts"]:
+        top = sorted(doc["districts"], key=lambda d: -d["day_pct"][names[0]])[:max_districts]
+        lines.append(f"  districts, best covered (of {len(doc['districts'])}; % of area at {names[0]} / "
+                     f"{names[min(1, len(names) - 1)]} / {names[-1]}, day):")
+        for d in top:
+            lines.append(f"    {d['name'][:32]:<32} {d['day_pct'][names[0]]:6.2f} "
+                         f"{d['day_pct'][names[min(1, len(names) - 1)]]:6.2f} {d['day_pct'][names[-1]]:6.2f}")
+    for n in doc["approximation_notes"]:
+        lines.append(f"  note: {n}")
+    return "\n".join(lines)
+
+
+__all__ = ["CameraGeometry", "CoverageParams", "CoverageResult", "Footprint", "Surface", "build_surface",
+           "camera_footprint", "camera_geometry", "camera_types_for", "format_coverage", "run_coverage",
+           "update_cameras"]

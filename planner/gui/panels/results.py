@@ -1,0 +1,380 @@
+"""The results dashboard: coverage, network, storage, warnings and cost, from ``project.results``.
+
+Everything shown comes from the JSON documents the analyses store in
+``project.results`` (``coverage``, ``network``), so a reopened project shows
+the same dashboard. Clicking a warning or a row that names a node emits
+``node_requested(id)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.gui.map import style
+from planner.model.nodes import Camera, NodeKind
+from planner.model.project import Project
+
+
+class BarChart(QWidget):
+    """A small horizontal bar chart drawn with QPainter (no matplotlib)."""
+
+    def __init__(self, title: str = "", unit: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title, self.unit = title, unit
+        self.bars: list[tuple[str, float, QColor]] = []
+        self.max_value: float | None = None
+        self.setMinimumHeight(120)
+
+    def set_bars(self, bars: list[tuple[str, float, QColor]], *, max_value: float | None = None) -> None:
+        self.bars = bars
+        self.max_value = max_value
+        self.setMinimumHeight(34 + 22 * max(len(bars), 1))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        f = QFont(self.font())
+        p.setFont(f)
+        fm = QFontMetricsF(f)
+        bold = QFont(f)
+        bold.setBold(True)
+        p.setFont(bold)
+        p.setPen(QColor("#222222"))
+        p.drawText(QPointF(8, 18), self.title)
+        p.setFont(f)
+        if not self.bars:
+            p.setPen(QColor("#777777"))
+            p.drawText(QPointF(8, 40), "No results yet.")
+            return
+        label_w = max(fm.horizontalAdvance(b[0]) for b in self.bars) + 16
+        top = max((v for _, v, _ in self.bars), default=1.0)
+        vmax = self.max_value or (top if top > 0 else 1.0)
+        avail = max(self.width() - label_w - 90, 20)
+        y = 28.0
+        for label, value, colour in self.bars:
+            p.setPen(QColor("#222222"))
+            p.drawText(QRectF(4, y, label_w - 8, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       label)
+            w = avail * max(min(value / vmax, 1.0), 0.0) if math.isfinite(value) else 0
+            p.setPen(QPen(colour.darker(130), 0.8))
+            p.setBrush(colour)
+            p.drawRect(QRectF(label_w, y + 2, w, 14))
+            p.setPen(QColor("#222222"))
+            p.drawText(QPointF(label_w + w + 6, y + 14), f"{value:,.1f}{self.unit}")
+            y += 22
+        p.end()
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setAlternatingRowColors(True)
+    t.setSortingEnabled(True)
+    t.verticalHeader().setVisible(False)
+    t.verticalHeader().setDefaultSectionSize(21)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class _Num(QTableWidgetItem):
+    def __init__(self, value: float | None, fmt: str = "{:,.1f}") -> None:
+        ok = value is not None and isinstance(value, (int, float)) and math.isfinite(value)
+        super().__init__(fmt.format(value) if ok else "–")
+        self.value = float(value) if ok else -math.inf  # type: ignore[arg-type]
+        self.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        return self.value < getattr(other, "value", -math.inf)
+
+
+def _fill(table: QTableWidget, rows: list[list[Any]], node_ids: list[str] | None = None) -> None:
+    table.setSortingEnabled(False)
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            item = v if isinstance(v, QTableWidgetItem) else QTableWidgetItem("" if v is None else str(v))
+            if node_ids is not None:
+                item.setData(Qt.ItemDataRole.UserRole, node_ids[r])
+            table.setItem(r, c, item)
+    table.setSortingEnabled(True)
+
+
+def cost_by_phase(project: Project) -> list[dict[str, Any]]:
+    """Cost per phase: the node's ``cost`` or, for cameras without one, the library unit cost."""
+    from planner.analysis.camera_types import builtin_camera_types
+
+    types = builtin_camera_types()
+    out: dict[str, dict[str, Any]] = {}
+    for n in project.iter_nodes():
+        row = out.setdefault(n.phase or "(none)", {"phase": n.phase or "(none)", "cameras": 0, "camera_cost": 0.0,
+                                                   "estimated": 0, "other_cost": 0.0, "link_cost": 0.0})
+        if isinstance(n, Camera):
+            row["cameras"] += 1
+            cost = n.cost
+            if not cost:
+                ct = types.get(n.camera_type)
+                cost = (ct.unit_cost_eur or 0.0) if ct else 0.0
+                row["estimated"] += 1
+            row["camera_cost"] += cost
+        else:
+            row["other_cost"] += n.cost
+    for lk in project.links():
+        row = out.setdefault(lk.phase or "(none)", {"phase": lk.phase or "(none)", "cameras": 0, "camera_cost": 0.0,
+                                                    "estimated": 0, "other_cost": 0.0, "link_cost": 0.0})
+        row["link_cost"] += lk.cost
+    rows = [out[k] for k in sorted(out)]
+    for r in rows:
+        r["total"] = r["camera_cost"] + r["other_cost"] + r["link_cost"]
+    return rows
+
+
+class ResultsPanel(QTabWidget):
+    """Signals: ``node_requested(str id)``."""
+
+    node_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # summary
+        summary = QWidget()
+        sl = QVBoxLayout(summary)
+        self.headline = QLabel("Open a project and run the analyses (Analysis menu).")
+        self.headline.setWordWrap(True)
+        self.headline.setTextFormat(Qt.TextFormat.RichText)
+        sl.addWidget(self.headline)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.cost_table = _table(["phase", "cameras", "camera cost", "other nodes", "links", "total"])
+        split.addWidget(self.cost_table)
+        self.cost_chart = BarChart("Cost by phase", "")
+        split.addWidget(self.cost_chart)
+        sl.addWidget(split, 1)
+        self.addTab(summary, "Summary")
+        # coverage
+        cov = QWidget()
+        cl = QGridLayout(cov)
+        self.city_table = _table(["level", "px/m", "day km²", "day %", "night km²", "night %"])
+        self.city_chart = BarChart("City area covered by day, per detail level", " %")
+        self.district_table = _table(["district", "code", "level", "area km²"])
+        self.sites_table = _table(["priority site", "best level (day)", "best level (night)"])
+        self.coverage_note = QLabel("")
+        self.coverage_note.setWordWrap(True)
+        cl.addWidget(self.coverage_note, 0, 0, 1, 2)
+        cl.addWidget(self.city_table, 1, 0)
+        cl.addWidget(self.city_chart, 1, 1)
+        cl.addWidget(self.district_table, 2, 0)
+        cl.addWidget(self.sites_table, 2, 1)
+        cl.setRowStretch(2, 1)
+        self.addTab(cov, "Coverage")
+        # network & storage
+        net = QWidget()
+        nl = QGridLayout(net)
+        self.storage_table = _table(["storage centre", "role", "cameras", "copies", "TB/day", "capacity TB",
+                                     "retention days", "target days", "TB needed", "legal"])
+        self.retention_chart = BarChart("Retention per centre (days, usable capacity)", " d")
+        self.links_table = _table(["link", "kind", "from", "to", "design Mb/s", "capacity Mb/s", "use %", "status"])
+        self.sectors_table = _table(["radio site", "sector", "azimuth°", "cameras", "load Mb/s", "capacity Mb/s",
+                                     "use %"])
+        self.unserved_table = _table(["unserved camera", "connection", "radio site", "reason"])
+        self.network_note = QLabel("")
+        self.network_note.setWordWrap(True)
+        nl.addWidget(self.network_note, 0, 0, 1, 2)
+        nl.addWidget(self.storage_table, 1, 0)
+        nl.addWidget(self.retention_chart, 1, 1)
+        nl.addWidget(self.links_table, 2, 0)
+        nl.addWidget(self.sectors_table, 2, 1)
+        nl.addWidget(self.unserved_table, 3, 0, 1, 2)
+        self.addTab(net, "Network && storage")
+        # warnings
+        self.warnings = QListWidget()
+        self.warnings.itemClicked.connect(self._on_warning_clicked)
+        self.warnings.itemActivated.connect(self._on_warning_clicked)
+        self.addTab(self.warnings, "Warnings")
+        for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
+            t.itemClicked.connect(self._on_row_clicked)
+
+    # -- update
+    def refresh(self, project: Project | None) -> None:
+        if project is None:
+            return
+        self._refresh_cost(project)
+        cov = project.results.get("coverage")
+        net = project.results.get("network")
+        self._refresh_coverage(cov if isinstance(cov, dict) else None)
+        self._refresh_network(net if isinstance(net, dict) else None)
+        self._refresh_warnings(project, cov if isinstance(cov, dict) else None, net if isinstance(net, dict) else None)
+        self._refresh_headline(project, cov if isinstance(cov, dict) else None, net if isinstance(net, dict) else None)
+
+    def _refresh_headline(self, project: Project, cov: dict[str, Any] | None, net: dict[str, Any] | None) -> None:
+        counts = project.count_by_kind()
+        parts = [f"<b>{project.name}</b>: {counts['camera']:,} cameras, {counts['radio_site']} radio sites, "
+                 f"{counts['storage_centre']} storage and {counts['command_centre']} command centres."]
+        if cov and cov.get("city"):
+            bits = []
+            for name, v in cov["city"].items():
+                bits.append(f"{name} {v.get('day_pct', 0):.1f} %")
+            parts.append("Coverage by day: " + ", ".join(bits) + ".")
+        else:
+            parts.append("Coverage: not computed yet (Analysis ▸ Run coverage).")
+        if net:
+            t = net.get("totals", {})
+            md = t.get("min_retention_days")
+            parts.append(f"Network: {t.get('uplink_peak_mbps', 0):,.0f} Mb/s peak uplink, "
+                         f"{t.get('daily_tb', 0):,.1f} TB/day; shortest retention "
+                         f"{md:.1f} days" if isinstance(md, (int, float)) else "Network: computed.")
+            if t.get("flagged_storage"):
+                parts.append(f"<span style='color:#b00020'>{t['flagged_storage']} storage centre(s) below the "
+                             "retention target.</span>")
+        else:
+            parts.append("Network and storage: not computed yet (Analysis ▸ Run network && storage).")
+        self.headline.setText("<br>".join(parts))
+
+    def _refresh_cost(self, project: Project) -> None:
+        rows = cost_by_phase(project)
+        cur = project.parameters.currency
+        _fill(self.cost_table, [[r["phase"], _Num(r["cameras"], "{:,.0f}"), _Num(r["camera_cost"], "{:,.0f}"),
+                                 _Num(r["other_cost"], "{:,.0f}"), _Num(r["link_cost"], "{:,.0f}"),
+                                 _Num(r["total"], "{:,.0f}")] for r in rows])
+        self.cost_chart.title = f"Cost by phase ({cur}; cameras without a cost at library unit price)"
+        self.cost_chart.set_bars([(r["phase"], r["total"], style.phase_colour(project.phases(), r["phase"]
+                                                                              if r["phase"] != "(none)" else ""))
+                                  for r in rows])
+
+    def _refresh_coverage(self, cov: dict[str, Any] | None) -> None:
+        if not cov:
+            self.coverage_note.setText("Coverage has not been computed: Analysis ▸ Run coverage.")
+            _fill(self.city_table, [])
+            _fill(self.district_table, [])
+            _fill(self.sites_table, [])
+            self.city_chart.set_bars([])
+            return
+        levels = [lv["name"] for lv in cov.get("levels", [])]
+        ppm = {lv["name"]: lv.get("ppm") for lv in cov.get("levels", [])}
+        city = cov.get("city", {})
+        self.coverage_note.setText("Share of the study area seen at each detail level or better "
+                                   "(IEC 62676-4 pixel densities).")
+        _fill(self.city_table, [[name, _Num(ppm.get(name), "{:g}"), _Num(city.get(name, {}).get("day_km2"), "{:,.2f}"),
+                                 _Num(city.get(name, {}).get("day_pct")),
+                                 _Num(city.get(name, {}).get("night_km2"), "{:,.2f}"),
+                                 _Num(city.get(name, {}).get("night_pct"))] for name in levels])
+        self.city_chart.set_bars([(name, float(city.get(name, {}).get("day_pct") or 0.0), style.level_colour(name, i))
+                                  for i, name in enumerate(levels)], max_value=100.0)
+        dists = cov.get("districts", [])
+        headers = ["district", "code", "level", "area km²"] + [f"{n} %" for n in levels]
+        self.district_table.setColumnCount(len(headers))
+        self.district_table.setHorizontalHeaderLabels(headers)
+        _fill(self.district_table, [[d.get("name"), d.get("code"), d.get("level"), _Num(d.get("area_km2"), "{:,.2f}")]
+                                    + [_Num((d.get("day_pct") or {}).get(n)) for n in levels] for d in dists])
+        _fill(self.sites_table, [[s.get("name"), s.get("best_level_day") or "none", s.get("best_level_night") or "none"]
+                                 for s in cov.get("priority_sites", [])])
+
+    def _refresh_network(self, net: dict[str, Any] | None) -> None:
+        if not net:
+            self.network_note.setText("Network and storage have not been computed: Analysis ▸ Run network && storage.")
+            for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
+                _fill(t, [])
+            self.retention_chart.set_bars([])
+            return
+        t = net.get("totals", {})
+        ph = ", ".join(net.get("phases") or []) or "all phases"
+        self.network_note.setText(
+            f"{ph}: {t.get('cameras', 0):,} cameras ({t.get('wireless_cameras', 0)} wireless, "
+            f"{t.get('unserved_cameras', 0)} unserved); {t.get('uplink_peak_mbps', 0):,.0f} Mb/s peak uplink, "
+            f"{t.get('recorded_mbps', 0):,.0f} Mb/s recorded, {t.get('daily_tb', 0):,.1f} TB per day.")
+        st = net.get("storage", [])
+        _fill(self.storage_table, [[s["name"] or s["id"], s["role"], _Num(s["cameras"], "{:,.0f}"),
+                                    _Num(s["copied_cameras"], "{:,.0f}"), _Num(s["daily_tb"], "{:,.2f}"),
+                                    _Num(s["capacity_tb"], "{:,.0f}"), _Num(s["retention_days"], "{:,.1f}"),
+                                    _Num(s["target_days"], "{:,.0f}"), _Num(s["capacity_needed_raw_tb"], "{:,.0f}"),
+                                    s["legal_status"] or "-"] for s in st], [s["id"] for s in st])
+        bars = []
+        for s in st:
+            d = s.get("retention_days")
+            ok = isinstance(d, (int, float)) and math.isfinite(d) and d >= s.get("target_days", 0)
+            bars.append((s["name"] or s["id"], float(d) if isinstance(d, (int, float)) and math.isfinite(d) else 0.0,
+                         QColor("#1a9641") if ok else QColor("#d7191c")))
+        self.retention_chart.set_bars(bars)
+        lks = net.get("links", [])
+        _fill(self.links_table, [[lk["id"], lk["kind"], lk["from_id"], lk["to_id"], _Num(lk["design_mbps"], "{:,.0f}"),
+                                  _Num(lk["capacity_mbps"], "{:,.0f}"), _Num(100 * lk["utilisation"], "{:.0f}"),
+                                  "OVERLOADED" if lk["overloaded"] else "ok"] for lk in lks],
+              [lk["from_id"] for lk in lks])
+        secs = net.get("sectors", [])
+        _fill(self.sectors_table, [[s["site_id"], s["sector"] + 1, _Num(s["azimuth_deg"], "{:.0f}"),
+                                    _Num(s["cameras"], "{:,.0f}"), _Num(s["load_mbps"]), _Num(s["capacity_mbps"]),
+                                    _Num(100 * s["utilisation"], "{:.0f}")] for s in secs],
+              [s["site_id"] for s in secs])
+        uns = [c for c in net.get("cameras", []) if c.get("unserved_reason")]
+        _fill(self.unserved_table, [[c["id"], c["connection"], c.get("radio_site_id", ""), c["unserved_reason"]]
+                                    for c in uns], [c["id"] for c in uns])
+
+    def _refresh_warnings(self, project: Project, cov: dict[str, Any] | None, net: dict[str, Any] | None) -> None:
+        self.warnings.clear()
+        items: list[tuple[str, str]] = []
+        if net:
+            for s in net.get("storage", []):
+                if s.get("flagged") or s.get("legal_message"):
+                    items.append((f"Retention: {s['name'] or s['id']}: {s.get('legal_message') or 'below target'}",
+                                  s["id"]))
+            for lk in net.get("links", []):
+                if lk.get("overloaded"):
+                    items.append((f"Link {lk['id']} overloaded: {100 * lk['utilisation']:.0f} % of its capacity",
+                                  lk["from_id"]))
+                if lk.get("fresnel_clear") is False:
+                    items.append((f"Link {lk['id']}: Fresnel zone blocked", lk["from_id"]))
+            for c in net.get("cameras", []):
+                if c.get("unserved_reason"):
+                    items.append((f"Camera {c['id']} unserved: {c['unserved_reason']}", c["id"]))
+            for w in net.get("warnings", []):
+                items.append((str(w), ""))
+        if cov:
+            for s in cov.get("priority_sites", []):
+                if not s.get("best_level_day"):
+                    items.append((f"Priority site {s.get('name')} is not covered by day", ""))
+        from planner import workflows
+
+        for issue in workflows.validate(project)[:300]:
+            items.append((f"{issue.severity}: {issue.message}", issue.node_id))
+        for text, nid in items:
+            it = QListWidgetItem(text + ("   ▸ select" if nid else ""))
+            it.setData(Qt.ItemDataRole.UserRole, nid)
+            if nid:
+                it.setForeground(QColor("#0b57d0"))
+            self.warnings.addItem(it)
+        self.setTabText(self.indexOf(self.warnings), f"Warnings ({len(items)})")
+
+    def _on_warning_clicked(self, item: QListWidgetItem) -> None:
+        nid = item.data(Qt.ItemDataRole.UserRole)
+        if nid:
+            self.node_requested.emit(str(nid))
+
+    def _on_row_clicked(self, item: QTableWidgetItem) -> None:
+        nid = item.data(Qt.ItemDataRole.UserRole)
+        if nid:
+            self.node_requested.emit(str(nid))
+
+
+def radio_kinds() -> list[str]:
+    return [NodeKind.RADIO_SITE.value]

@@ -1,0 +1,134 @@
+"""Run slow work off the GUI thread: one adapter for every analysis (house style P4).
+
+:class:`AnalysisRunner` runs ``fn(snapshot, progress=token)`` in the global
+``QThreadPool``. Progress arrives on the GUI thread as queued signals; cancel
+sets a :class:`~planner.analysis.progress.CancelToken` whose next progress
+call raises :class:`~planner.errors.AnalysisCancelled`. Starting a new run
+cancels the previous one; results of a superseded run are dropped. The caller
+applies ``done``'s result on the GUI thread (through a command).
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from planner.analysis.progress import CancelToken
+from planner.errors import AnalysisCancelled
+
+
+class _Relay(QObject):
+    progressed = Signal(int, float, str)
+    finished = Signal(int, object)
+    failed = Signal(int, object, str)
+    cancelled = Signal(int)
+
+
+class _Job(QRunnable):
+    def __init__(self, generation: int, fn: Callable[..., Any], token: CancelToken, relay: _Relay) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._gen = generation
+        self._fn = fn
+        self._token = token
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._fn(progress=self._token)
+        except AnalysisCancelled:
+            self._relay.cancelled.emit(self._gen)
+        except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread, never swallowed
+            self._relay.failed.emit(self._gen, exc, traceback.format_exc())
+        else:
+            self._relay.finished.emit(self._gen, result)
+
+
+class AnalysisRunner(QObject):
+    """Runs one analysis at a time off the GUI thread.
+
+    Signals
+    -------
+    started(str name)
+    progressed(float fraction, str message)
+    done(str name, object result)
+    failed(str name, object exception, str traceback)
+    cancelled(str name)
+    """
+
+    started = Signal(str)
+    progressed = Signal(float, str)
+    done = Signal(str, object)
+    failed = Signal(str, object, str)
+    cancelled = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._relay = _Relay()
+        self._relay.progressed.connect(self._on_progress)
+        self._relay.finished.connect(self._on_finished)
+        self._relay.failed.connect(self._on_failed)
+        self._relay.cancelled.connect(self._on_cancelled)
+        self._generation = 0
+        self._token: CancelToken | None = None
+        self._name = ""
+        self.pool = QThreadPool.globalInstance()
+
+    @property
+    def running(self) -> bool:
+        return self._token is not None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def start(self, name: str, fn: Callable[..., Any]) -> None:
+        """Run ``fn(progress=callback)``; ``fn`` must only read data it owns (a snapshot)."""
+        self.cancel()
+        self._generation += 1
+        gen = self._generation
+        relay = self._relay
+
+        def report(fraction: float, message: str = "") -> None:
+            relay.progressed.emit(gen, float(fraction), str(message))
+
+        self._token = CancelToken(report)
+        self._name = name
+        self.started.emit(name)
+        self.pool.start(_Job(gen, fn, self._token, relay))
+
+    def cancel(self) -> None:
+        """Ask the running job to stop at its next progress report."""
+        if self._token is not None:
+            self._token.cancel()
+            self._token = None
+            name, self._name = self._name, ""
+            self.cancelled.emit(name)
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+    # -- relays (GUI thread)
+    def _on_progress(self, gen: int, fraction: float, message: str) -> None:
+        if gen == self._generation and self._token is not None:
+            self.progressed.emit(fraction, message)
+
+    def _on_finished(self, gen: int, result: object) -> None:
+        if gen != self._generation or self._token is None:
+            return
+        self._token = None
+        name, self._name = self._name, ""
+        self.done.emit(name, result)
+
+    def _on_failed(self, gen: int, exc: object, tb: str) -> None:
+        if gen != self._generation or self._token is None:
+            return
+        self._token = None
+        name, self._name = self._name, ""
+        self.failed.emit(name, exc, tb)
+
+    def _on_cancelled(self, gen: int) -> None:  # the job noticed; cancel() already reported it
+        return
