@@ -367,8 +367,6 @@ def _html_summary(data: ExportData) -> list[tuple[str, str]]:
     if data.coverage:
         for lvl, v in (data.coverage.get("city") or {}).items():
             rows.append((f"Coverage {lvl}", f"day {v.get('day_pct', 0):.1f} %, night {v.get('night_pct', 0):.1f} %"))
-    else:
-        rows.append(("Coverage", COVERAGE_MISSING))
     return rows
 
 

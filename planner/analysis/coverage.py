@@ -390,7 +390,16 @@ def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoveragePara
     else:
         night = day.copy()
     near = (dist_h <= params.blind_spot_radius_m) & public
-    return Footprint(id=cam.id, row=row0, col=col0, day=day, night=night, near=near, public=public)
+    # keep only the bounding box of what the camera contributes (memory follows the footprint)
+    rows_any = np.flatnonzero((day > 0).any(axis=1) | near.any(axis=1))
+    cols_any = np.flatnonzero((day > 0).any(axis=0) | near.any(axis=0))
+    if rows_any.size == 0:
+        return Footprint(id=cam.id, row=r, col=c, day=np.zeros((1, 1), np.uint8), night=np.zeros((1, 1), np.uint8),
+                         near=np.zeros((1, 1), bool), public=public[half:half + 1, half:half + 1].copy())
+    a, b = rows_any[0], rows_any[-1] + 1
+    e, f = cols_any[0], cols_any[-1] + 1
+    return Footprint(id=cam.id, row=row0 + int(a), col=col0 + int(e), day=day[a:b, e:f].copy(),
+                     night=night[a:b, e:f].copy(), near=near[a:b, e:f].copy(), public=public[a:b, e:f].copy())
 
 
 def _footprints_batch(cams: Sequence[CameraGeometry], surface: Surface,

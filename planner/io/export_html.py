@@ -274,7 +274,7 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
 
 
 _CSS = """<style>
-.pl-box{position:fixed;left:10px;bottom:24px;z-index:1000;background:rgba(255,255,255,.93);padding:6px 10px;
+.pl-box{position:fixed;left:10px;bottom:52px;z-index:1000;background:rgba(255,255,255,.93);padding:6px 10px;
  border:1px solid #888;border-radius:4px;font:12px/1.35 'DejaVu Sans',Arial,sans-serif;max-width:340px}
 .pl-box h3{margin:2px 0 4px;font-size:14px}.pl-box th{text-align:left;padding-right:8px;font-weight:600}
 .pl-note{color:#a52626;margin:4px 0}.pl-attr{color:#555;font-size:10px;margin:3px 0}

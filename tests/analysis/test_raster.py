@@ -21,7 +21,7 @@ from planner.analysis.raster import (
 )
 from planner.errors import AnalysisCancelled, CRSError, GeometryError, InvalidInputError
 
-SRTM = Path("/work/shared/datasets/marseille/srtm3_N43E005.hgt.zip")
+SRTM = Path(__file__).resolve().parents[2] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
 needs_srtm = pytest.mark.skipif(not SRTM.is_file(), reason="shared SRTM tile not available")
 # Vieux-Port de Marseille in UTM 31N
 MARSEILLE_XY = (692_280.0, 4_795_740.0)

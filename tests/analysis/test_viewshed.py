@@ -13,7 +13,7 @@ from planner.analysis.raster import RasterLayer, read_dem
 from planner.analysis.viewshed import NODATA, horizon_distance_m, viewshed, viewshed_array
 from planner.errors import CRSError, InvalidInputError, OutOfRangeError
 
-SRTM = Path("/work/shared/datasets/marseille/srtm3_N43E005.hgt.zip")
+SRTM = Path(__file__).resolve().parents[2] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
 
 
 def _agreement(a: np.ndarray, b: np.ndarray) -> float:
@@ -30,8 +30,7 @@ def _both(z: np.ndarray, **kw: object) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def srtm_utm() -> RasterLayer:
-    if not SRTM.is_file():
-        pytest.skip("shared SRTM tile not available")
+    assert SRTM.is_file(), "the Marseille SRTM tile ships with the sample data"
     x, y = 692_280.0, 4_795_740.0
     return read_dem(SRTM, crs="EPSG:32631", resolution_m=30.0, bounds=(x - 7000, y - 7000, x + 7000, y + 7000))
 

@@ -11,7 +11,7 @@ from affine import Affine
 
 from planner.cli.main import main
 
-SRTM = Path("/work/shared/datasets/marseille/srtm3_N43E005.hgt.zip")
+SRTM = Path(__file__).resolve().parents[2] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
 
 
 def _json(capsys: pytest.CaptureFixture[str]) -> dict:
