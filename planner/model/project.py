@@ -30,6 +30,7 @@ REFERENCE_LAYERS: dict[str, str] = {
     "streets": "line",
     "priority_sites": "point",
     "buildings": "polygon",
+    "privacy_masks": "polygon",
 }
 
 
