@@ -3,6 +3,7 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from planner import workflows
@@ -94,3 +95,30 @@ def test_info_counts(small_project) -> None:
     assert doc["phases"]["1"]["camera"] == 1 and doc["phases"]["2"]["camera"] == 1
     assert doc["storage_capacity_tb"] == 10.0
     copy.deepcopy(doc)
+
+
+SRTM = Path(__file__).resolve().parents[1] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
+
+
+def test_import_dem_reprojects_geographic_srtm(small_project) -> None:
+    summary = workflows.import_layer(small_project, "dem", SRTM)
+    dem = small_project.dem
+    assert dem is not None and dem.resolution_m == (30.0, 30.0)
+    assert dem.crs == small_project.crs  # SRTM is in degrees; reprojected to UTM 31N
+    minx, miny, maxx, maxy = dem.bounds
+    a = small_project.study_area.bounds
+    assert minx <= a[0] - 1999 and maxx >= a[2] + 1999  # a 2 km margin around the study area
+    assert 0 < float(np.nanmean(dem.array)) < 400  # central Marseille: sea level to the hills
+    assert summary.count == dem.shape[0] * dem.shape[1]
+
+
+def test_dem_that_misses_the_study_area_is_refused(tmp_path: Path) -> None:
+    far = tmp_path / "far.geojson"
+    far.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},'
+                   '"geometry":{"type":"Polygon","coordinates":[[[-56.2,-34.9],[-56.1,-34.9],[-56.1,-34.8],'
+                   '[-56.2,-34.9]]]}}]}')
+    p = workflows.new_project("Far", boundary=far)
+    with pytest.raises(InvalidInputError) as exc:
+        workflows.import_layer(p, "dem", SRTM)
+    assert "srtm3_N43E005" in str(exc.value) and "\n" not in str(exc.value)
+    assert p.dem is None

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def window(qtbot, small_project, tmp_path):
+    from planner import workflows
+    from planner.gui.main_window import MainWindow
+
+    path = tmp_path / "small.gpkg"
+    workflows.save(small_project, path)
+    w = MainWindow()
+    w.ask_save_changes = lambda: "discard"
+    w.ask_restore_recovery = lambda rec: False
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    assert w.open_path(path)
+    qtbot.waitExposed(w)
+    yield w
+    w.runner.cancel()
+    w.update_runner.cancel()
+    w.runner.wait(20000)

@@ -1,0 +1,13 @@
+"""PySide6 6.12.0 on CPython 3.11 leaks references to None and aborts (environment.md §2.4)."""
+
+import sys
+
+
+def test_pyside_none_refcount(qapp):
+    from PySide6.QtGui import QPen
+
+    p = QPen()
+    r = sys.getrefcount(None)
+    for _ in range(1000):
+        p.setWidthF(1.0)
+    assert sys.getrefcount(None) >= r - 10

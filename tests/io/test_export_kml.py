@@ -1,0 +1,42 @@
+"""KML / KMZ: structure, WGS 84 and escaping of user text."""
+
+from __future__ import annotations
+
+import zipfile
+from xml.etree import ElementTree as ET
+
+from planner.exports import COVERAGE_MISSING, export_all
+from tests.io._export_helpers import add_fake_coverage, hostile
+
+NS = {"k": "http://www.opengis.net/kml/2.2"}
+
+
+def test_kml_escapes_and_folders(small_project, tmp_path):
+    hostile(small_project)
+    out = export_all(small_project, tmp_path / "p.kml", "kml")[0]
+    raw = out.read_text(encoding="utf-8")
+    assert "<script>" not in raw and "<img" not in raw
+    root = ET.fromstring(raw.encode("utf-8"))
+    names = [e.text for e in root.iterfind(".//k:Placemark/k:name", NS)]
+    assert "<script>alert('x')</script>" in names  # the text survives, as text
+    descs = [e.text for e in root.iterfind(".//k:Placemark/k:description", NS)]
+    assert any("&lt;script&gt;" in d for d in descs)  # HTML-escaped inside the balloon
+    assert not any("<script" in d for d in descs)
+    folders = [e.text for e in root.iterfind(".//k:Folder/k:name", NS)]
+    for f in ("Cameras", "Fields of view (detection range, no terrain)", "Storage centres", "Coverage"):
+        assert f in folders
+    assert COVERAGE_MISSING in raw
+    coords = root.find(".//k:Point/k:coordinates", NS).text
+    lon, lat, _ = (float(v) for v in coords.split(","))
+    assert 5 < lon < 6 and 43 < lat < 44
+    assert "http://" not in raw.replace("http://www.opengis.net/kml/2.2", "")
+
+
+def test_kmz_with_coverage(small_project, tmp_path):
+    add_fake_coverage(small_project)
+    out = export_all(small_project, tmp_path / "p.kmz", "kmz")[0]
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == ["doc.kml"]
+        root = ET.fromstring(zf.read("doc.kml"))
+    folders = [e.text for e in root.iterfind(".//k:Folder/k:name", NS)]
+    assert "Coverage, day" in folders and "Coverage, night" in folders

@@ -1,0 +1,101 @@
+"""Export safety: path checks, no half-written files, CLI, every format on a sample."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner import exports
+from planner.cli.main import main
+from planner.errors import InvalidInputError
+
+
+def test_out_is_a_directory(small_project, tmp_path):
+    with pytest.raises(InvalidInputError, match="is a folder"):
+        exports.export_all(small_project, tmp_path, "pdf")
+
+
+def test_parent_missing(small_project, tmp_path):
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        exports.export_all(small_project, tmp_path / "no" / "x.kml", "kml")
+
+
+def test_all_needs_a_folder(small_project, tmp_path):
+    f = tmp_path / "file.txt"
+    f.write_text("keep")
+    with pytest.raises(InvalidInputError, match="needs a folder"):
+        exports.export_all(small_project, f, "all")
+    assert f.read_text() == "keep"
+
+
+def test_unknown_format(small_project, tmp_path):
+    with pytest.raises(InvalidInputError):
+        exports.export_all(small_project, tmp_path / "x.shp", "shp")
+
+
+def test_slug_cannot_escape():
+    for name in ("../../etc/passwd", "/abs/path", "..", "a/b\\c"):
+        s = exports.slug(name)
+        assert "/" not in s and "\\" not in s and not s.startswith(".")
+
+
+@pytest.mark.parametrize(("fmt", "target"), [
+    ("kml", "planner.io.export_kml.kml_document"),
+    ("pdf", "planner.io.export_pdf._section_costs"),
+    ("html", "planner.io.export_html.build_map"),
+    ("csv", "planner.io.export_csv.bom_csv_text"),
+    ("gpkg", "planner.io.export_gpkg._prepare"),
+    ("geojson", "planner.io.export_geojson.nodes_feature_collection"),
+])
+def test_failed_export_leaves_nothing(small_project, tmp_path, monkeypatch, fmt, target):
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(target, boom)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(RuntimeError):
+        exports.export_all(small_project, folder / f"x.{fmt}", fmt)
+    assert list(folder.iterdir()) == []
+
+
+def test_failure_keeps_previous_file(small_project, tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "x.kml"
+    out.write_text("old")
+    monkeypatch.setattr("planner.io.export_kml.kml_document", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        exports.export_all(small_project, out, "kml")
+    assert out.read_text() == "old" and [p.name for p in folder.iterdir()] == ["x.kml"]
+
+
+def test_cli_errors_exit_2(tmp_path, capsys):
+    from tests.conftest import SAMPLES
+
+    sample = str(SAMPLES / "santiago.gpkg")
+    assert main(["export", sample, "--format", "pdf", "--out", str(tmp_path)]) == 2
+    assert main(["export", sample, "--format", "pdf", "--out", str(tmp_path / "a" / "b.pdf")]) == 2
+    assert main(["export", sample, "--format", "gpkg", "--out", sample]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 3 and all(len(ln) < 200 for ln in err.splitlines())
+
+
+def test_cli_all_formats_on_a_sample(tmp_path, capsys):
+    """Cochabamba: radio sites, microwave and two stages; every format from the CLI."""
+    from tests.conftest import SAMPLES
+
+    out = tmp_path / "out"
+    assert main(["export", str(SAMPLES / "cochabamba.gpkg"), "--format", "all", "--out", str(out), "--json"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["cochabamba.gpkg", "cochabamba-nodes.geojson", "cochabamba.kml", "cochabamba.kmz",
+                            "cochabamba-bom.csv", "cochabamba-map.html", "cochabamba-report.pdf"])
+    assert all((out / n).stat().st_size > 1000 for n in names)
+
+
+def test_empty_project_exports(tmp_path):
+    """Santiago has no nodes yet: every format still exports."""
+    from planner.workflows import open_project
+    from tests.conftest import SAMPLES
+
+    files = exports.export_all(open_project(SAMPLES / "santiago.gpkg"), tmp_path / "s", "all")
+    assert len(files) == 7
