@@ -318,7 +318,19 @@ def prepare(project: Project, *, progress: Callable[[float, str], None] | None =
 
 # ------------------------------------------------------------------ writers
 def export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path:
-    """Write one format to ``out`` (a file path already checked by :func:`check_out_path`)."""
+    """Write one format to ``out`` (a file path already checked by :func:`check_out_path`).
+
+    The file gets the usual permissions for a new file (``0o666`` less the
+    umask) rather than the private mode of the temporary file it was written as.
+    """
+    path = _export_one(data, fmt, out)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+    return path
+
+
+def _export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path:
     project = data.project
     if fmt == "gpkg":
         from planner.io.export_gpkg import write_gpkg
@@ -430,8 +442,9 @@ def export_all(project: Project, out: str | os.PathLike[str], formats: Iterable[
         folder = check_out_path(out, folder=True)
         base = slug(stem or project.name)
         targets = [(f, folder / f"{base}{SUFFIXES[f]}{EXTENSIONS[f]}") for f in fmts]
-        for _, t in targets:
-            check_out_path(t, protect=protect) if folder.exists() else None
+        if folder.exists():
+            for _, t in targets:
+                check_out_path(t, protect=protect)
     else:
         targets = [(fmts[0], check_out_path(out, protect=protect))]
     data = prepare(project, progress=lambda f, m: progress(0.3 * f, m))

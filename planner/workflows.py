@@ -612,3 +612,46 @@ def _coverage_summary(project: Project) -> dict[str, Any] | None:
 
 
 _ANALYSES.insert(0, ("coverage", _coverage_summary))
+
+
+def radio_map_report(project: Project, params: Any = None, *, min_rate_mbps: float = 2.0,
+                     progress: Any = None) -> tuple[Any, dict[str, Any], str]:
+    """Radio coverage map (stored as ``results['radio_throughput']``); returns ``(result, doc, text)``."""
+    from planner.analysis.progress import no_progress
+    from planner.analysis.radio_coverage import run_radio_coverage
+
+    cov = run_radio_coverage(project, params, progress=progress or no_progress)
+    project.results["radio_throughput"] = cov.as_raster(project.crs)
+    project.changed.emit("results")
+    doc = cov.summary(min_rate_mbps=min_rate_mbps)
+    text = (f"Radio coverage of {len(cov.site_ids)} site(s) at {doc['resolution_m']:g} m: "
+            f"{doc['area_km2_at_min_rate']:.1f} km² where a camera gets ≥ {min_rate_mbps:g} Mb/s uplink"
+            + ("" if project.dem is not None else " (no DEM: flat terrain)"))
+    doc["text"] = text
+    return cov, doc, text
+
+
+def write_raster(raster: Raster, path: Path) -> Path:
+    """Write a project raster as a GeoTIFF, atomically."""
+    from affine import Affine
+
+    from planner.analysis.raster import write_geotiff
+    from planner.io.atomic import atomic_write_with
+
+    if path.suffix.lower() not in (".tif", ".tiff"):
+        raise InvalidInputError(f"`{path}`: the output must be a .tif file")
+    if not path.parent.exists():
+        raise InvalidInputError(f"`{path}`: folder {str(path.parent)!r} does not exist")
+    return atomic_write_with(path, lambda tmp: write_geotiff(
+        tmp, raster.array, transform=Affine(*raster.transform), crs=raster.crs, nodata=raster.nodata))
+
+
+def _radio_summary(project: Project) -> dict[str, Any] | None:
+    sites = [s for s in project.nodes(NodeKind.RADIO_SITE) if s.site_kind not in ("fibre_pop", "microwave_hub")]  # type: ignore[attr-defined]
+    if not sites:
+        return None
+    _, doc, _ = radio_map_report(project)
+    return doc
+
+
+_ANALYSES.append(("radio", _radio_summary))

@@ -206,14 +206,20 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
         ppm = {str(lv.get("name")): lv.get("ppm") for lv in (coverage_levels or [])}
         for period in ("day", "night"):
             part = cov[cov["period"] == period] if "period" in cov.columns else cov
-            for rec, geom in zip(_records(part), part.geometry, strict=True):
-                lvl = str(rec.get("level"))
-                idx = int(rec.get("level_index", order.get(lvl, 0)) or 0)
+            if not len(part):
+                continue
+            lv_idx: dict[str, int] = {}
+            for rec in _records(part):
+                lv_idx.setdefault(str(rec.get("level")), int(rec.get("level_index", 0) or 0))
+            for lvl in sorted(lv_idx, key=lambda k: (order.get(k, lv_idx[k]), k)):
+                geom = shapely.union_all(part.geometry.values[(part["level"].astype(str) == lvl).to_numpy()])
+                idx = order.get(lvl, lv_idx[lvl])
                 g = gpd.GeoDataFrame(geometry=[shapely.simplify(geom, 1.0)], crs=part.crs)
                 label = f"Coverage {lvl} ({ppm.get(lvl, '?')} px/m), {period}"
                 pop = _popup(f"Coverage: {lvl}", [("period", period), ("px/m", ppm.get(lvl))])
                 _popup_layer(folium, _fc(g, [pop], COVERAGE_COLOURS[min(idx, len(COVERAGE_COLOURS) - 1)]),
-                             name=label, show=(period == "day"), weight=0.0, fill_opacity=0.45).add_to(m)
+                             name=label, show=(period == "day" and idx == 0), weight=0.0,
+                             fill_opacity=0.45).add_to(m)
 
     # fields of view
     fov = layers.get("fov")

@@ -11,6 +11,7 @@ Layout (all in the project CRS):
 ``cameras`` ...        one point layer per node kind; tuple fields as JSON text
 ``links``              line layer; ``from_id``/``to_id`` name the nodes
 ``dem``                raster (GeoPackage 2D gridded coverage, float32)
+``result_*``           results: polygon layers (coverage) or rasters (radio maps)
 =====================  =========================================================
 
 Saving is atomic: everything is written to a temporary file beside the
@@ -214,9 +215,12 @@ def _write(project: Project, path: Path) -> None:
     if links:
         _write_layer(nodes_to_gdf(links, Link, crs, link_geometries(project, links)), path, "links")
     json_results: dict[str, Any] = {}
+    raster_results: dict[str, Any] = {}
     for key, value in project.results.items():
         if isinstance(value, gpd.GeoDataFrame):
             _write_layer(value, path, RESULT_LAYER_PREFIX + key)
+        elif isinstance(value, Raster):
+            raster_results[key] = value
         else:
             json_results[key] = value
     meta: dict[str, Any] = {
@@ -232,12 +236,16 @@ def _write(project: Project, path: Path) -> None:
         "results": json_results,
     }
     if project.dem is not None:
-        _write_dem(project.dem, path)
+        _write_raster(project.dem, path, DEM_TABLE)
         meta["dem"] = {"nodata": project.dem.nodata, "source": project.dem.source}
+    meta["raster_results"] = {}
+    for key, r in raster_results.items():
+        _write_raster(r, path, RESULT_LAYER_PREFIX + key)
+        meta["raster_results"][key] = {"nodata": r.nodata, "source": r.source}
     _write_meta(path, meta)
 
 
-def _write_dem(dem: Raster, path: Path) -> None:
+def _write_raster(dem: Raster, path: Path, table: str) -> None:
     import rasterio
     from affine import Affine
 
@@ -248,7 +256,7 @@ def _write_dem(dem: Raster, path: Path) -> None:
     with rasterio.open(
         path, "w", driver="GPKG", width=cols, height=rows, count=1, dtype="float32",
         crs=rasterio.crs.CRS.from_wkt(dem.crs.to_wkt()), transform=Affine(*dem.transform),
-        RASTER_TABLE=DEM_TABLE, TILE_FORMAT="TIFF", **kwargs,
+        RASTER_TABLE=table, TILE_FORMAT="TIFF", **kwargs,
     ) as ds:
         ds.write(dem.array.astype("float32"), 1)
 
@@ -376,7 +384,11 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     project.results.update(meta.get("results", {}))
     project.metadata = dict(meta.get("metadata", {}))
     if contents.get(DEM_TABLE) == "2d-gridded-coverage":
-        project.dem = _read_dem(path, crs, meta.get("dem", {}))
+        project.dem = _read_raster(path, DEM_TABLE, crs, meta.get("dem", {}))
+    for key, info in (meta.get("raster_results") or {}).items():
+        table = RESULT_LAYER_PREFIX + key
+        if contents.get(table) == "2d-gridded-coverage":
+            project.results[key] = _read_raster(path, table, crs, info)
     return project
 
 
@@ -386,15 +398,15 @@ def _with_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _read_dem(path: Path, crs: pyproj.CRS, info: dict[str, Any]) -> Raster:
+def _read_raster(path: Path, table: str, crs: pyproj.CRS, info: dict[str, Any]) -> Raster:
     import rasterio
 
     try:
-        with rasterio.open(f"GPKG:{path}:{DEM_TABLE}") as ds:
+        with rasterio.open(f"GPKG:{path}:{table}") as ds:
             arr = ds.read(1)
             transform = tuple(ds.transform)[:6]
     except rasterio.errors.RasterioError as exc:
-        raise ProjectFileError(f"`{path}`: cannot read the DEM ({exc})") from None
+        raise ProjectFileError(f"`{path}`: cannot read raster {table!r} ({exc})") from None
     return Raster(array=arr, transform=transform, crs=crs,  # type: ignore[arg-type]
                   nodata=info.get("nodata"), source=str(info.get("source", "")))
 

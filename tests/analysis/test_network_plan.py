@@ -136,3 +136,22 @@ def test_cli_network_json(capsys) -> None:
     assert round(doc["storage"][0]["retention_days_raw"], 2) == 6.94
     assert len(doc["cameras"]) == 1000 and doc["cameras"][0]["recorded_mbps"] == 4.0
     assert main(["network", str(SAMPLES / "marseille.gpkg"), "--phase", "1999"]) == 2
+
+
+def test_cli_radiomap_writes_geotiff_and_stores(tmp_path, capsys) -> None:
+    import shutil
+
+    import rasterio
+
+    from planner.cli.main import main
+
+    proj = tmp_path / "c.gpkg"
+    shutil.copy(SAMPLES / "cochabamba.gpkg", proj)
+    tif = tmp_path / "rate.tif"
+    assert main(["radiomap", str(proj), "--resolution-m", "200", "--out", str(tif), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["sites"]) == 29 and doc["area_km2_at_min_rate"] > 100
+    with rasterio.open(tif) as ds:
+        assert ds.crs.to_epsg() == 32719 and ds.res == (200.0, 200.0)
+    assert load_project(proj).results["radio_throughput"].resolution_m == (200.0, 200.0)
+    assert main(["radiomap", str(proj), "--out", str(tmp_path / "x.png")]) == 2

@@ -59,6 +59,12 @@ def _enrich(p) -> None:
     p.parameters = Parameters(jurisdiction="FR", retention_target_days=8.0)
     p.metadata = {"attribution": "test", "notes": ["a", "b"]}
     p.results["storage"] = {"retention_days": 6.94, "per_centre": [1, 2]}
+    p.results["radio_throughput"] = Raster(array=np.full((2, 3), 4.5, dtype="float32"),
+                                           transform=(100.0, 0.0, 692000.0, 0.0, -100.0, 4798000.0), crs=p.crs,
+                                           source="radio coverage (throughput)")
+    p.results["coverage_polygons"] = gpd.GeoDataFrame(
+        {"level": ["monitor"], "level_index": [1], "period": ["day"], "ppm": [12.5]},
+        geometry=[shapely.box(692100, 4796100, 692200, 4796200)], crs=p.crs)
 
 
 def test_round_trip_is_exact(small_project, tmp_path: Path) -> None:
@@ -67,6 +73,10 @@ def test_round_trip_is_exact(small_project, tmp_path: Path) -> None:
     again = load_project(path)
     assert_same_project(small_project, again)
     assert again.results["storage"] == {"retention_days": 6.94, "per_centre": [1, 2]}
+    assert again.results["radio_throughput"].equals(small_project.results["radio_throughput"])
+    assert again.results["radio_throughput"].source == "radio coverage (throughput)"
+    polys = again.results["coverage_polygons"]
+    assert polys["level"].tolist() == ["monitor"] and polys.geometry.iloc[0].area == 10_000.0
     assert read_schema_version(path) == project_file.SCHEMA_VERSION
     # saving the reopened project gives the same project again
     path2 = save_project(again, tmp_path / "p2.gpkg")

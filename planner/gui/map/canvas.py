@@ -364,7 +364,7 @@ class MapCanvas(QGraphicsView):
         for i in range(4):
             painter.setBrush(QColor("#222222") if i % 2 == 0 else QColor("white"))
             painter.drawRect(QRectF(x0 + i * px / 4, y0, px / 4, 6))
-        f = QFont(painter.font())
+        f = QFont(self.font())
         f.setPointSizeF(8.5)
         painter.setFont(f)
         painter.drawText(QPointF(x0, y0 - 6), "0")
@@ -393,7 +393,7 @@ class MapCanvas(QGraphicsView):
         entries = self.legend_provider()
         if not entries:
             return
-        f = QFont(painter.font())
+        f = QFont(self.font())
         f.setPointSizeF(8.5)
         painter.setFont(f)
         fm = QFontMetricsF(f)

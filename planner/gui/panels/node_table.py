@@ -96,7 +96,7 @@ class NodeTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:  # sort key
             return v if isinstance(v, (int, float)) and not isinstance(v, bool) else _display(v)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(v, (int, float)) and not isinstance(v, bool):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802

@@ -104,7 +104,7 @@ class _Num(QTableWidgetItem):
         ok = value is not None and isinstance(value, (int, float)) and math.isfinite(value)
         super().__init__(fmt.format(value) if ok else "–")
         self.value = float(value) if ok else -math.inf  # type: ignore[arg-type]
-        self.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+        self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def __lt__(self, other: QTableWidgetItem) -> bool:
         return self.value < getattr(other, "value", -math.inf)

@@ -1,0 +1,36 @@
+"""``planner export``: write a project as GeoPackage, GeoJSON, KML/KMZ, CSV bill of materials, HTML map or PDF report."""
+
+from __future__ import annotations
+
+import argparse
+
+from planner.cli.output import Report
+
+NAME = "export"
+HELP = ("export a project: gpkg (all layers and results), geojson (nodes, OSM tags), kml/kmz, csv (bill of "
+        "materials and costs by phase), html (offline map), pdf (report), or all")
+
+FORMAT_CHOICES = ("gpkg", "geojson", "kml", "kmz", "csv", "html", "pdf", "all")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("project", help="project file (.gpkg)")
+    p.add_argument("--format", "-f", dest="format", choices=FORMAT_CHOICES, required=True,
+                   help="output format, or `all` for every format into a folder")
+    p.add_argument("--out", "-o", required=True,
+                   help="output file (its folder must exist); with --format all, a folder (created if needed)")
+
+
+def run(args: argparse.Namespace) -> Report:
+    import os
+    from pathlib import Path
+
+    from planner import exports, workflows
+
+    project = workflows.open_project(args.project)
+    files = exports.export_all(project, args.out, args.format, protect=[args.project],
+                               stem=Path(args.project).stem)
+    data = {"project": project.name, "format": args.format,
+            "files": [{"path": str(f), "bytes": os.path.getsize(f)} for f in files]}
+    text = "\n".join(f"wrote {f} ({os.path.getsize(f) / 1024:,.0f} KiB)" for f in files)
+    return Report(data, text=text)

@@ -1,0 +1,114 @@
+"""Application bootstrap: ``planner gui [PROJECT] [--screenshot FILE.png]`` and ``planner-gui``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="planner gui", description="Open the planner desktop application.")
+    p.add_argument("project", nargs="?", help="project file (.gpkg) to open")
+    p.add_argument("--screenshot", metavar="FILE.png", help="render the window with the project loaded, then exit")
+    p.add_argument("--size", default="1600x1000", help="window size for --screenshot (default 1600x1000)")
+    p.add_argument("--analyse", action="store_true",
+                   help="with --screenshot: run the coverage and network analyses first")
+    p.add_argument("--panel", choices=("map", "results", "coverage", "network", "nodes"), default="map",
+                   help="with --screenshot: the bottom panel to show")
+    p.add_argument("--zoom", type=float, default=1.0, help="with --screenshot: zoom factor on the study area centre")
+    return p
+
+
+def make_app(argv: Sequence[str] | None = None):  # noqa: ANN201 - returns QApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv or ["planner"]))
+        app.setApplicationName("Planner")
+        app.setOrganizationName("planner")
+        app.setStyle("Fusion")
+    return app
+
+
+def run_sync(window, name: str) -> None:  # noqa: ANN001
+    """Run an analysis to completion on the GUI thread's event loop (screenshots, scripts)."""
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    window.runner.done.connect(lambda *_: loop.quit())
+    window.runner.failed.connect(lambda *_: loop.quit())
+    window.run_analysis(name)
+    if window.runner.running:
+        loop.exec()
+    window.runner.done.disconnect()
+    window.runner.failed.disconnect()
+    window.runner.done.connect(window._on_runner_done)
+    window.runner.failed.connect(window._on_runner_failed)
+
+
+def screenshot(window, path: str | os.PathLike[str], *, size: str = "1600x1000", analyse: bool = False,  # noqa: ANN001
+               panel: str = "map", zoom: float = 1.0) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    w, h = (int(v) for v in size.lower().split("x"))
+    window.resize(w, h)
+    window.show()
+    QApplication.processEvents()
+    if analyse and window.project is not None:
+        run_sync(window, "network")
+        if window.project.cameras():
+            run_sync(window, "coverage")
+        window.stack.set_clean()
+    if panel in ("results", "coverage", "network"):
+        window.results_dock.raise_()
+        window.results.setCurrentIndex({"results": 0, "coverage": 1, "network": 2}[panel])
+    elif panel == "nodes":
+        window.table_dock.raise_()
+    QApplication.processEvents()
+    window.canvas.zoom_to_extent()
+    if zoom != 1.0:
+        window.canvas.zoom(zoom)
+    for _ in range(3):
+        QApplication.processEvents()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(out))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the app (the ``planner-gui`` entry point and ``planner gui``). Returns the exit code."""
+    args = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
+    if args.screenshot and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = make_app(sys.argv[:1])
+    from planner.gui.main_window import MainWindow
+
+    window = MainWindow()
+    previous_hook = sys.excepthook
+    sys.excepthook = window.handle_unexpected
+    try:
+        if args.project:
+            ok = window.open_path(args.project, check_recovery=not args.screenshot)
+            if not ok and args.screenshot:
+                print(f"planner gui: error: {window.last_error}", file=sys.stderr)
+                return 3
+        if args.screenshot:
+            out = screenshot(window, args.screenshot, size=args.size, analyse=args.analyse, panel=args.panel,
+                             zoom=args.zoom)
+            print(f"wrote {out}")
+            window.stack is not None and window.stack.set_clean()
+            window.close()
+            return 0
+        window.show()
+        return int(app.exec())
+    finally:
+        sys.excepthook = previous_hook
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
