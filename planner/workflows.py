@@ -655,3 +655,24 @@ def _radio_summary(project: Project) -> dict[str, Any] | None:
 
 
 _ANALYSES.append(("radio", _radio_summary))
+
+
+def derive_blocks(project: Project, *, setback_m: float = 6.0, height_m: float = 12.0,
+                  max_area_m2: float = 30_000.0, force: bool = False) -> int:
+    """Replace the buildings layer by city blocks derived from the streets (flagged ``approximate``)."""
+    from planner.analysis.raster import blocks_from_streets
+
+    streets = project.layers.get("streets")
+    if streets is None or not len(streets):
+        raise InvalidInputError("the project has no streets layer to derive blocks from; import one first")
+    current = project.layers.get("buildings")
+    if current is not None and len(current) and not force and not (
+            "approximate" in current.columns and current["approximate"].astype(bool).all()):
+        raise InvalidInputError("the project already has real building footprints; use --force to replace them")
+    if not 0 < max_area_m2:
+        raise InvalidInputError(f"`max_area_m2` must be positive; got {max_area_m2}")
+    blocks = blocks_from_streets(streets, setback_m=setback_m, default_height_m=height_m,
+                                 boundary=project.study_area)
+    blocks = blocks[blocks.area <= max_area_m2].reset_index(drop=True)
+    project.set_layer("buildings", gpd.GeoDataFrame(blocks, geometry="geometry", crs=project.crs))
+    return len(blocks)

@@ -122,3 +122,25 @@ def test_dem_that_misses_the_study_area_is_refused(tmp_path: Path) -> None:
         workflows.import_layer(p, "dem", SRTM)
     assert "srtm3_N43E005" in str(exc.value) and "\n" not in str(exc.value)
     assert p.dem is None
+
+
+def test_derive_blocks_from_streets(small_project, capsys, tmp_path: Path) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from planner.cli.main import main
+    from planner.io.project_file import load_project, save_project
+
+    with pytest.raises(InvalidInputError, match="no streets layer"):
+        workflows.derive_blocks(small_project)
+    x0, y0 = 692000.0, 4796000.0
+    lines = [shapely.LineString([(x0, y0 + k), (x0 + 2000, y0 + k)]) for k in (0, 100, 200)] + \
+            [shapely.LineString([(x0 + k, y0), (x0 + k, y0 + 2000)]) for k in (0, 100, 200)]
+    small_project.layers["streets"] = gpd.GeoDataFrame(geometry=lines, crs=small_project.crs)
+    path = save_project(small_project, tmp_path / "b.gpkg")
+    assert main(["blocks", str(path), "--setback-m", "5", "--json"]) == 0
+    doc = __import__("json").loads(capsys.readouterr().out)
+    assert doc["blocks"] == 4  # the 100 m squares between the streets; the big faces are open land
+    b = load_project(path).layers["buildings"]
+    assert b["approximate"].all() and (b["height_m"] == 12.0).all()
+    assert b.area.round().tolist() == [90 * 90.0] * 4  # inset by 5 m on each side
