@@ -1,9 +1,10 @@
 """Look up files shipped in the top-level ``resources/`` folder.
 
 Every lookup goes through :func:`resource_path` (house style §6.1): it first
-tries the installed copy (``importlib.resources.files("planner") / "resources"``,
-mapped into the wheel by the build backend) and falls back to the checkout's
-top-level ``resources/`` folder next to the ``planner/`` package.
+tries the installed copy (``importlib.resources.files("planner") / "_resources"``:
+in the checkout ``planner/_resources`` is a symlink to the top-level
+``resources/`` folder, which the wheel build copies into the package) and falls
+back to the checkout's top-level ``resources/`` folder next to ``planner/``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def resource_path(name: str) -> Path:
         If neither the installed copy nor the checkout has the file.
     """
     try:
-        installed = _ilr.files("planner").joinpath("resources", *name.split("/"))
+        installed = _ilr.files("planner").joinpath("_resources", *name.split("/"))
         if installed.is_file():
             return Path(str(installed))
     except (ModuleNotFoundError, NotADirectoryError, FileNotFoundError):  # pragma: no cover

@@ -19,7 +19,6 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import geopandas as gpd
-import shapely
 
 from planner.io.atomic import atomic_path
 
@@ -239,4 +238,3 @@ def write_kml(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFram
     return Path(path)
 
 
-_ = shapely  # geometry objects come from shapely via GeoPandas

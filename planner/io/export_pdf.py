@@ -74,6 +74,10 @@ class _Doc:
         import matplotlib.pyplot as plt
 
         if self.fig is not None:
+            for ax in self.fig.axes:  # GeoPandas labels projected axes "Easting [metre]"; maps need none
+                if ax.get_xlabel().startswith("Easting") or ax.get_ylabel().startswith("Northing"):
+                    ax.set_xlabel("")
+                    ax.set_ylabel("")
             self.pdf.savefig(self.fig)
             plt.close(self.fig)
             self.fig = None
@@ -194,11 +198,11 @@ class _Doc:
                                 height_in / PAGE_H])
         return ax
 
-    def grid_axes(self, n: int, *, cols: int = 2, cell_h: float = 3.2) -> list[Any]:
-        out = []
+    def grid_maps(self, draws: Sequence[Callable[[Any], None]], *, cols: int = 2, cell_h: float = 3.2) -> None:
+        """Small multiples: each cell is drawn at once, before a page break can close its figure."""
         gap = 0.2
         w = (TEXT_W - gap * (cols - 1)) / cols
-        for i in range(n):
+        for i, draw in enumerate(draws):
             c = i % cols
             if c == 0:
                 if i:
@@ -206,9 +210,8 @@ class _Doc:
                 self.need(cell_h)
             ax = self.fig.add_axes([(ML + c * (w + gap)) / PAGE_W, 1 - (self.y + cell_h) / PAGE_H, w / PAGE_W,
                                     (cell_h - 0.25) / PAGE_H])
-            out.append(ax)
+            draw(ax)
         self.space(cell_h + 0.1)
-        return out
 
     def caption(self, s: str) -> None:
         self.para(s, size=8, color="#555555", style="italic")
@@ -241,7 +244,8 @@ def _hillshade(dem: Any) -> tuple[np.ndarray, tuple[float, float, float, float]]
     return np.clip(hs, 0, 1), (b[0], b[2], b[1], b[3])
 
 
-def _base_map(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = None, districts: bool = True) -> None:
+def _base_map(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = None, districts: bool = True,
+              streets: bool = True) -> None:
     area = layers["study_area"]
     minx, miny, maxx, maxy = area.total_bounds
     pad = 0.03 * max(maxx - minx, maxy - miny)
@@ -251,7 +255,7 @@ def _base_map(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = Non
     d = layers.get("districts")
     if districts and d is not None and len(d):
         d.boundary.plot(ax=ax, color="#8a8a8a", lw=0.3, zorder=1)
-    s = layers.get("streets")
+    s = layers.get("streets") if streets else None
     if s is not None and len(s):
         s.plot(ax=ax, color="#c4c4c4", lw=0.25, zorder=1)
     area.boundary.plot(ax=ax, color="#222222", lw=0.9, zorder=2)
@@ -390,7 +394,7 @@ def _map_radio(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> Non
 
 def _map_coverage(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], level: str, idx: int, period: str,
                   title: str) -> None:
-    _base_map(ax, layers, districts=True)
+    _base_map(ax, layers, districts=True, streets=False)
     cov = layers["coverage"]
     part = cov[(cov["level"].astype(str) == level) & (cov["period"] == period)]
     if len(part):
@@ -530,23 +534,24 @@ def _section_coverage(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
              "detail level, in daylight and at night (infrared range), accounting for terrain and buildings "
              "where the project has them.")
     rows = [[lv["name"], f"{lv.get('ppm', 0):g}", _num(city.get(lv["name"], {}).get("day_km2"), "{:,.2f}"),
-             _num(city.get(lv["name"], {}).get("day_pct"), "{:.1f} %"),
+             _num(city.get(lv["name"], {}).get("day_pct"), "{:.2f} %"),
              _num(city.get(lv["name"], {}).get("night_km2"), "{:,.2f}"),
-             _num(city.get(lv["name"], {}).get("night_pct"), "{:.1f} %")] for lv in levels]
+             _num(city.get(lv["name"], {}).get("night_pct"), "{:.2f} %")] for lv in levels]
     doc.table(["Level", "px/m", "Day km²", "Day % of area", "Night km²", "Night % of area"], rows,
               [1.3, 0.7, 1, 1.1, 1, 1.1], align="lrrrrr")
-    axes = doc.grid_axes(len(levels), cols=2, cell_h=3.3)
-    for i, (ax, lv) in enumerate(zip(axes, levels, strict=True)):
-        _map_coverage(ax, layers, str(lv["name"]), i, "day",
-                      f"{lv['name']} ({lv.get('ppm', 0):g} px/m), day: "
-                      f"{_num(city.get(lv['name'], {}).get('day_pct'), '{:.1f}')} %")
+    def draw(i: int, lv: Mapping[str, Any]) -> Callable[[Any], None]:
+        return lambda ax: _map_coverage(ax, layers, str(lv["name"]), i, "day",
+                                        f"{lv['name']} ({lv.get('ppm', 0):g} px/m), day: "
+                                        f"{_num(city.get(lv['name'], {}).get('day_pct'), '{:.2f}')} %")
+
+    doc.grid_maps([draw(i, lv) for i, lv in enumerate(levels)], cols=2, cell_h=3.3)
     doc.caption("Figure 2. Coverage per detail level, daytime.")
     dist = cov.get("districts") or []
     if dist:
         doc.h2("Coverage per district (daytime, % of district area)")
         names = [lv["name"] for lv in levels][:5]
         rows = [[d.get("name", ""), _num(d.get("area_km2"), "{:,.2f}")]
-                + [_num((d.get("day_pct") or {}).get(n), "{:.1f}") for n in names] for d in dist]
+                + [_num((d.get("day_pct") or {}).get(n), "{:.2f}") for n in names] for d in dist]
         doc.table(["District", "km²", *names], rows, [2.2, 0.7] + [0.8] * len(names), align="lr" + "r" * len(names),
                   size=7)
     notes = cov.get("approximation_notes") or []

@@ -9,7 +9,7 @@ import pytest
 
 from planner.analysis.costs import bill_of_materials, fibre_tree_length_m, unit_prices
 from planner.errors import InvalidInputError
-from planner.model.nodes import Camera, Status
+from planner.model.nodes import Status
 
 
 def test_phases_add_up(small_project):
@@ -108,5 +108,3 @@ def test_marseille_phases():
     assert r.quantities["2020"]["disks"] == 0  # storage is built in 2016
     assert math.isclose(r.capex_cumulative["2020"], r.capex_by_phase["2016"] + r.capex_by_phase["2020"])
 
-
-_ = Camera

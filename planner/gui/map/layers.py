@@ -56,6 +56,8 @@ class StyledPath:
     pen: QPen | None
     brush: QBrush | None
     min_px_per_m: float = 0.0  # draw only when zoomed in at least this much
+    coarse: QPainterPath | None = None  # simplified version drawn when zoomed out
+    coarse_below_px_per_m: float = 0.2
 
 
 class PathLayerItem(LayerMixin, QGraphicsItem):
@@ -91,7 +93,8 @@ class PathLayerItem(LayerMixin, QGraphicsItem):
                 continue
             painter.setPen(sp.pen if sp.pen is not None else Qt.PenStyle.NoPen)
             painter.setBrush(sp.brush if sp.brush is not None else Qt.BrushStyle.NoBrush)
-            painter.drawPath(sp.path)
+            path = sp.coarse if sp.coarse is not None and scale < sp.coarse_below_px_per_m else sp.path
+            painter.drawPath(path)
 
 
 # ----------------------------------------------------------------- images
@@ -168,6 +171,22 @@ def _symbol_path(symbol: str, r: float) -> QPainterPath:
         p.closeSubpath()
     else:
         p.addEllipse(QPointF(0, 0), r, r)
+    return p
+
+
+_TEXT_CACHE: dict[tuple[str, str], QPainterPath] = {}
+
+
+def text_path(text: str, font: QFont) -> QPainterPath:
+    """The outline of ``text`` at the origin (baseline), cached: glyph outlines are costly."""
+    key = (text, font.toString())
+    p = _TEXT_CACHE.get(key)
+    if p is None:
+        if len(_TEXT_CACHE) > 5000:
+            _TEXT_CACHE.clear()
+        p = QPainterPath()
+        p.addText(QPointF(0, 0), font, text)
+        _TEXT_CACHE[key] = p
     return p
 
 
@@ -278,8 +297,7 @@ class LabelLayerItem(LayerMixin, QGraphicsItem):
             if any(rect.intersects(t) for t in taken):
                 continue
             taken.append(rect.adjusted(-3, -2, 3, 2))
-            path = QPainterPath()
-            path.addText(QPointF(rect.left(), rect.top() + fm.ascent()), font, self.texts[i])
+            path = text_path(self.texts[i], font).translated(rect.left(), rect.top() + fm.ascent())
             painter.strokePath(path, halo)
             painter.fillPath(path, QColor("#2b2b2b") if is_major else QColor("#555555"))
         painter.restore()
@@ -522,6 +540,25 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
         outline = QPen(QColor(255, 255, 255, 230), 0.8 if scale < 0.05 else 1.2)
         kinds = list(NodeKind)
         brushes: dict[tuple[int, int], QColor] = {}
+        cam_k = kinds.index(NodeKind.CAMERA)
+        is_cam = self.kind_idx == cam_k
+        if self.preview:
+            onscreen = onscreen & ~np.isin(np.asarray(self.ids, dtype=object), list(self.preview))
+        cams_on = onscreen & is_cam
+        if cams_on.any():
+            # one drawPoints call per phase: a wide round-capped point is a disc
+            halo = QPen(QColor(255, 255, 255, 230), 2 * cam_r + (1.6 if scale < 0.05 else 2.4))
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pts_all = np.column_stack([dx, dy])
+            painter.setPen(halo)
+            painter.drawPoints(polygon_from_xy(pts_all[cams_on], flip=False))
+            for pi in np.unique(self.phase_idx[cams_on]):
+                sel = cams_on & (self.phase_idx == pi)
+                pen = QPen(self._phase_colour(self.phases[pi] if pi >= 0 else ""), 2 * cam_r)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                painter.setPen(pen)
+                painter.drawPoints(polygon_from_xy(pts_all[sel], flip=False))
+        onscreen = onscreen & ~is_cam
         for i in np.flatnonzero(onscreen):
             nid = self.ids[i]
             if nid in self.preview:
@@ -549,8 +586,7 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
             for i in np.flatnonzero(onscreen & (self.kind_idx != kinds.index(NodeKind.CAMERA))):
                 n = self.nodes[self.ids[i]]
                 if n.name:
-                    path = QPainterPath()
-                    path.addText(QPointF(dx[i] + 10, dy[i] + 4), f, n.name)
+                    path = text_path(n.name, f).translated(dx[i] + 10, dy[i] + 4)
                     painter.strokePath(path, QPen(QColor(255, 255, 255, 220), 3))
                     painter.fillPath(path, QColor("#3b2050"))
         painter.restore()

@@ -41,10 +41,18 @@ LAYER_ORDER: list[tuple[str, str]] = [
 TITLES = dict(LAYER_ORDER)
 
 
+def _lod(geoms, *, fine_m: float = 1.0, coarse_m: float = 15.0, lines: bool = False):  # noqa: ANN001, ANN202
+    """(fine, coarse) paths: geometry simplified for drawing (a few pixels at most at each zoom)."""
+    build = lines_path if lines else polygons_path
+    geoms = np.asarray(geoms, dtype=object)
+    return (build(shapely.simplify(geoms, fine_m, preserve_topology=True)),
+            build(shapely.simplify(geoms, coarse_m, preserve_topology=True)))
+
+
 def study_area_item(project: Project) -> PathLayerItem:
-    path = polygons_path([project.study_area])
+    fine, coarse = _lod([project.study_area])
     return PathLayerItem("study_area", TITLES["study_area"], [
-        StyledPath(path, None, QBrush(style.STUDY_AREA_FILL)),
+        StyledPath(fine, None, QBrush(style.STUDY_AREA_FILL), coarse=coarse),
     ], legend=[])
 
 
@@ -61,17 +69,18 @@ def districts_item(project: Project) -> tuple[PathLayerItem, LabelLayerItem]:
         levels = d["level"].astype(str).to_numpy()
         minor_sel = levels != major_level
         if minor_sel.any():
-            paths.append(StyledPath(polygons_path(d.geometry.values[minor_sel]),
-                                    cosmetic_pen(style.DISTRICT_EDGE, 0.7), None))
+            fine, coarse = _lod(d.geometry.values[minor_sel])
+            paths.append(StyledPath(fine, cosmetic_pen(style.DISTRICT_EDGE, 0.7), None, coarse=coarse))
             legend.append(("outline", style.DISTRICT_EDGE, _plural(sorted(set(levels[minor_sel]))[0])))
-        paths.append(StyledPath(polygons_path(d.geometry.values[~minor_sel]),
-                                cosmetic_pen(style.DISTRICT_MAJOR_EDGE, 1.4), None))
+        fine, coarse = _lod(d.geometry.values[~minor_sel])
+        paths.append(StyledPath(fine, cosmetic_pen(style.DISTRICT_MAJOR_EDGE, 1.4), None, coarse=coarse))
         legend.append(("outline", style.DISTRICT_MAJOR_EDGE, _plural(major_level)))
         pts = shapely.point_on_surface(d.geometry.values)
         xs, ys = shapely.get_x(pts), shapely.get_y(pts)
         texts = d["name"].astype(str).tolist()
         major = ~minor_sel
-    paths.append(StyledPath(polygons_path([project.study_area]), cosmetic_pen(style.STUDY_AREA_EDGE, 2.2), None))
+    fine, coarse = _lod([project.study_area])
+    paths.append(StyledPath(fine, cosmetic_pen(style.STUDY_AREA_EDGE, 2.2), None, coarse=coarse))
     legend.append(("outline", style.STUDY_AREA_EDGE, "Study area"))
     labels = LabelLayerItem("district_labels", TITLES["district_labels"], xs, ys, texts, major)
     return PathLayerItem("districts", TITLES["districts"], paths, legend=legend), labels
@@ -133,7 +142,8 @@ def coverage_item(project: Project, period: str = "day") -> PathLayerItem | None
         fill = QColor(c)
         fill.setAlpha(150)
         geoms = sub.geometry.values[(sub["level"].astype(str) == name).to_numpy()]
-        paths.append(StyledPath(polygons_path(geoms), cosmetic_pen(c.darker(130), 0.4), QBrush(fill)))
+        fine, coarse = _lod(geoms, fine_m=0.5, coarse_m=6.0)
+        paths.append(StyledPath(fine, None, QBrush(fill), coarse=coarse, coarse_below_px_per_m=0.5))
         legend.append(("fill", fill, f"Coverage: {name}"))
     return PathLayerItem("coverage", f"Coverage ({period})", paths, legend=legend)
 

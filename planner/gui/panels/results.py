@@ -96,6 +96,7 @@ def _table(headers: list[str]) -> QTableWidget:
     t.verticalHeader().setDefaultSectionSize(21)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
+    t.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # keep the analysis' order until clicked
     return t
 
 
@@ -214,11 +215,14 @@ class ResultsPanel(QTabWidget):
         self.addTab(self.warnings, "Warnings")
         for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
             t.itemClicked.connect(self._on_row_clicked)
+        self.currentChanged.connect(self._on_tab_changed)
 
     # -- update
     def refresh(self, project: Project | None) -> None:
         if project is None:
             return
+        self._project = project
+        self._validation_stale = True
         self._refresh_cost(project)
         cov = project.results.get("coverage")
         net = project.results.get("network")
@@ -353,9 +357,7 @@ class ResultsPanel(QTabWidget):
             for s in cov.get("priority_sites", []):
                 if not s.get("best_level_day"):
                     items.append((f"Priority site {s.get('name')} is not covered by day", ""))
-        from planner import workflows
-
-        for issue in workflows.validate(project)[:300]:
+        for issue in self._validation(project):
             items.append((f"{issue.severity}: {issue.message}", issue.node_id))
         for text, nid in items:
             it = QListWidgetItem(text + ("   ▸ select" if nid else ""))
@@ -364,6 +366,23 @@ class ResultsPanel(QTabWidget):
                 it.setForeground(QColor("#0b57d0"))
             self.warnings.addItem(it)
         self.setTabText(self.indexOf(self.warnings), f"Warnings ({len(items)})")
+
+    def _validation(self, project: Project) -> list[Any]:
+        """Validation issues, computed only while the Warnings tab is shown (it can take seconds)."""
+        if self.currentWidget() is not self.warnings:
+            self._validation_stale = True
+            return list(getattr(self, "_issues", []))
+        from planner import workflows
+
+        self._issues = workflows.validate(project)[:300]
+        self._validation_stale = False
+        return list(self._issues)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        if self.currentWidget() is self.warnings and getattr(self, "_validation_stale", True) and \
+                getattr(self, "_project", None) is not None:
+            self._refresh_warnings(self._project, self._project.results.get("coverage"),
+                                   self._project.results.get("network"))
 
     def _on_warning_clicked(self, item: QListWidgetItem) -> None:
         nid = item.data(Qt.ItemDataRole.UserRole)
