@@ -178,7 +178,7 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
     gdf = vector.read_points(path, layer=layer, crs=crs, report=report)
     gdf = vector.to_project_crs(gdf, project.crs, path=p)
     nodes = nodes_from_table(project, nk, gdf, path=p, phase=phase)
-    outside = sum(1 for n in nodes if not project.study_area.buffer(1000).contains(shapely.Point(n.xy)))
+    outside = int((~_near_area(project, [n.xy for n in nodes], 1000.0)).sum())
     if outside == len(nodes):
         raise InvalidInputError(f"`{p}`: none of the {len(nodes)} points lies in or near the study area "
                                 "(wrong CRS, or swapped coordinates?)")
@@ -355,6 +355,13 @@ def format_info(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _near_area(project: Project, xy: list[tuple[float, float]], distance_m: float) -> np.ndarray:
+    """Which points lie within ``distance_m`` of the study area (no buffer of a long coastline)."""
+    area = project.study_area
+    shapely.prepare(area)
+    return shapely.dwithin(area, shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2)), distance_m)
+
+
 def project_camera_type_ids(project: Project) -> set[str]:
     """Ids of the built-in camera types plus the project's own (``metadata['camera_types']``)."""
     from planner.analysis.camera_types import builtin_camera_types
@@ -388,11 +395,9 @@ def validate(project: Project) -> list[Issue]:
         if not project.districts.geometry.intersects(area).all():
             n = int((~project.districts.geometry.intersects(area)).sum())
             issues.append(Issue("warning", "district_outside", f"{n} district(s) lie outside the study area"))
-    near = area.buffer(1000.0)
     if project.node_count:
         nodes = project.nodes()
-        pts = shapely.points([n.x for n in nodes], [n.y for n in nodes])
-        inside = shapely.contains(near, pts)
+        inside = _near_area(project, [n.xy for n in nodes], 1000.0)
         for n, ok in zip(nodes, inside, strict=True):
             if not ok:
                 issues.append(Issue("warning", "node_outside",
@@ -505,11 +510,13 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def network_report(project: Project, params: Any = None) -> tuple[Any, dict[str, Any], str]:
+def network_report(project: Project, params: Any = None, *,
+                   progress: Any = None) -> tuple[Any, dict[str, Any], str]:
     """Run the network/storage analysis; return ``(result, JSON document, text)``."""
     from planner.analysis.network_plan import NetworkParams, run_network
+    from planner.analysis.progress import no_progress
 
-    result = run_network(project, params or NetworkParams())
+    result = run_network(project, params or NetworkParams(), progress=progress or no_progress)
     doc = result.to_dict()
     return result, doc, format_network(doc)
 

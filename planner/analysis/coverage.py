@@ -135,7 +135,11 @@ def camera_types_for(project: Project) -> dict[str, CameraType]:
 
 def camera_geometry(cam: Camera, ctype: CameraType, params: CoverageParams) -> CameraGeometry:
     """Resolve a camera's optics (widest focal length) into a :class:`CameraGeometry`."""
-    opt = ctype.optics()
+    try:
+        opt = ctype.optics(focal_mm=cam.focal_mm) if cam.focal_mm is not None and ctype.hfov_deg is None \
+            else ctype.optics()
+    except OutOfRangeError as exc:
+        raise OutOfRangeError(f"camera {cam.id}: {exc}") from None
     hfov = opt.hfov_deg
     if not 0 < hfov < 360:
         raise OutOfRangeError(f"camera {cam.id}: HFOV must be in (0, 360); got {hfov}")
@@ -490,6 +494,7 @@ class CoverageResult:
     tiles: dict[tuple[int, int], _Tile]
     study_area_km2: float
     notes: tuple[str, ...]
+    touched: frozenset[tuple[int, int]] = frozenset()  # tiles the last update_cameras() recomposed
 
     @property
     def levels(self) -> tuple[DetailLevel, ...]:
@@ -629,13 +634,16 @@ class CoverageResult:
         return {lv.name: float(np.count_nonzero(fp.day >= i + 1) * self.cell_area_m2)
                 for i, lv in enumerate(self.levels)}
 
-    def polygons(self, *, periods: Iterable[str] = ("day", "night"), simplify_m: float | None = None) -> Any:
+    def polygons(self, *, periods: Iterable[str] = ("day", "night"), simplify_m: float | None = None,
+                 tiles: Iterable[tuple[int, int]] | None = None) -> Any:
         """Coverage as polygons coloured by the **best** level seen (a GeoDataFrame, project CRS).
 
         One row per polygon part: ``level`` is the best level of its cells
         (a band: the area seen at least at level L is the union of the bands
         of L and above), ``period`` is ``day`` or ``night``. Parts are
-        vectorised per tile, so they are valid and never overlap.
+        vectorised per tile (``tile_row``/``tile_col``), so they are valid and
+        never overlap; ``tiles`` limits the work to some tiles, e.g. the
+        :attr:`touched` tiles after :func:`update_cameras`, to patch a map.
         """
         import geopandas as gpd
         from affine import Affine
@@ -645,10 +653,14 @@ class CoverageResult:
         simplify_m = res / 2 if simplify_m is None else simplify_m
         names = [lv.name for lv in self.levels]
         ppms = [lv.ppm for lv in self.levels]
-        cols: dict[str, list[Any]] = {"level": [], "level_index": [], "period": [], "ppm": []}
+        cols: dict[str, list[Any]] = {"level": [], "level_index": [], "period": [], "ppm": [],
+                                      "tile_row": [], "tile_col": []}
         geoms: list[Any] = []
+        wanted = None if tiles is None else set(tiles)
         for period in periods:
             for (ti, tj), t in sorted(self.tiles.items()):
+                if wanted is not None and (ti, tj) not in wanted:
+                    continue
                 arr = t.day if period == "day" else t.night
                 mask = arr > 0
                 if t.valid is not None:
@@ -666,6 +678,8 @@ class CoverageResult:
                     cols["level_index"].append(k)
                     cols["period"].append(period)
                     cols["ppm"].append(ppms[k - 1])
+                    cols["tile_row"].append(ti)
+                    cols["tile_col"].append(tj)
                     geoms.append(g)
         return gpd.GeoDataFrame(cols, geometry=geoms, crs=None)
 
@@ -888,7 +902,21 @@ def update_cameras(result: CoverageResult, project: Project, ids: Iterable[str])
         touched.update(_tile_keys(fp))
     tiles = {k: v for k, v in result.tiles.items() if k not in touched}
     tiles.update(_build_tiles(touched, footprints, result.surface, result.zones, len(result.params.levels)))
-    return dataclasses.replace(result, footprints=footprints, geometries=geoms, tiles=tiles)
+    return dataclasses.replace(result, footprints=footprints, geometries=geoms, tiles=tiles,
+                               touched=frozenset(touched))
+
+
+def patch_polygons(old: Any, result: CoverageResult) -> Any:
+    """``old`` polygons (from :meth:`CoverageResult.polygons`) with the touched tiles redrawn."""
+    import pandas as pd
+
+    if old is None or "tile_row" not in getattr(old, "columns", ()):
+        return result.polygons().set_crs(old.crs if old is not None else None, allow_override=True)
+    keys = list(result.touched)
+    stale = pd.Series(list(zip(old["tile_row"], old["tile_col"], strict=True)), index=old.index).isin(keys)
+    fresh = result.polygons(tiles=keys).set_crs(old.crs, allow_override=True)
+    out = pd.concat([old[~stale.to_numpy()], fresh], ignore_index=True)
+    return out.__class__(out, geometry="geometry", crs=old.crs)
 
 
 def format_coverage(doc: dict[str, Any], *, max_districts: int = 12) -> str:

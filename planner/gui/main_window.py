@@ -1055,10 +1055,15 @@ class MainWindow(QMainWindow):
                 self._cov_timer.start()
                 return
             crs = p.crs
+            previous = p.results.get("coverage_polygons")
 
             def polys(progress: Any) -> Any:
+                from planner.analysis.coverage import patch_polygons
+
                 progress(0.1, "redrawing coverage")
-                return cov.polygons().set_crs(crs, allow_override=True)
+                if previous is None:
+                    return cov.polygons().set_crs(crs, allow_override=True)
+                return patch_polygons(previous, cov)
 
             self.update_runner.start("coverage-polygons", polys)
         elif name == "coverage-polygons":

@@ -204,7 +204,9 @@ class Camera(Node):
 
     ``azimuth_deg`` is clockwise from grid north; ``tilt_deg`` is below the
     horizontal (positive looks down). ``camera_type`` is an id in the camera
-    library (``resources/camera_types.json``) or a user type.
+    library (``resources/camera_types.json``) or a user type; ``focal_mm``
+    sets a varifocal or zoom lens (``None``: the widest setting), which sets
+    the field of view and so the range of each detail level.
     """
 
     KIND: ClassVar[NodeKind] = NodeKind.CAMERA
@@ -214,6 +216,7 @@ class Camera(Node):
     azimuth_deg: float = 0.0
     tilt_deg: float = 15.0
     camera_type: str = "bullet-1080p-4"
+    focal_mm: float | None = None
     streams: tuple[Stream, ...] = DEFAULT_STREAMS
     connection: Connection = Connection.FIBRE
     radio_site_id: str = ""
@@ -224,6 +227,8 @@ class Camera(Node):
         _check_range(owner, "azimuth_deg", self.azimuth_deg, -360.0, 720.0)
         object.__setattr__(self, "azimuth_deg", float(self.azimuth_deg) % 360.0)
         _check_range(owner, "tilt_deg", self.tilt_deg, -90.0, 90.0)
+        if self.focal_mm is not None:
+            _check_range(owner, "focal_mm", self.focal_mm, 0.0, 2000.0, lo_open=True)
         object.__setattr__(self, "connection", _coerce_enum(owner, "connection", Connection, self.connection))
         streams = tuple(s if isinstance(s, Stream) else Stream.from_dict(s) for s in self.streams)
         if not streams:

@@ -204,3 +204,38 @@ def test_polygons_are_bands_that_add_up() -> None:
     doc = r.summary()
     assert day.area.sum() == pytest.approx(level_area(doc, "monitor"), rel=1e-3)
     assert day[day.level_index >= 2].area.sum() == pytest.approx(level_area(doc, "detect"), rel=2e-2)
+
+
+def test_patch_polygons_after_an_update_equals_a_full_redraw() -> None:
+    from planner.analysis.coverage import patch_polygons
+
+    cams = [Camera(id=f"cam-{i}", x=X0 + 100 + 150 * i, y=Y0 + 500, azimuth_deg=40.0 * i, camera_type="t")
+            for i in range(6)]
+    p = make_project(cams, types=[cam_type("t", hfov=70.0)], size_m=2000.0)
+    r = run_coverage(p, CoverageParams(resolution_m=2.0), executor=InProcessExecutor())
+    before = r.polygons()
+    p.replace_nodes([p.node("cam-2").moved(X0 + 1500, Y0 + 1500)])
+    r2 = update_cameras(r, p, ["cam-2"])
+    assert r2.touched and len(r2.touched) < len(r2.tiles) + 2
+    patched = patch_polygons(before, r2)
+    full = r2.polygons()
+    key = ["period", "level_index", "tile_row", "tile_col"]
+    a = patched.dissolve(by=key).area.sort_index()
+    b = full.dissolve(by=key).area.sort_index()
+    assert a.index.equals(b.index) and np.allclose(a.values, b.values)
+
+
+def test_zoomed_varifocal_reaches_farther() -> None:
+    """A varifocal lens set to 12 mm instead of 2.8 mm: ranges scale with the focal length."""
+    wide = Camera(id="a", x=X0 + 300, y=Y0 + 300, height_m=1.6, tilt_deg=0.0, camera_type="bullet-1080p-vf-2.8-12")
+    tele = Camera(id="b", x=X0 + 700, y=Y0 + 300, height_m=1.6, tilt_deg=0.0, camera_type="bullet-1080p-vf-2.8-12",
+                  focal_mm=12.0)
+    p = make_project([wide, tele], types=[])
+    r = run_coverage(p, CoverageParams(resolution_m=1.0, target_height_m=1.6), executor=InProcessExecutor())
+    ratio = r.geometries["b"].px_per_rad / r.geometries["a"].px_per_rad
+    assert ratio == pytest.approx(12.0 / 2.8, rel=1e-6)
+    assert r.sample(np.array([[X0 + 700, Y0 + 300 + 200]]))[0] >= 1  # 200 m ahead, seen at 12 mm
+    assert r.sample(np.array([[X0 + 300, Y0 + 300 + 200]]))[0] == 0  # not at 2.8 mm
+    with pytest.raises(OutOfRangeError, match="focal_mm"):
+        run_coverage(make_project([Camera(id="c", x=X0, y=Y0, camera_type="bullet-1080p-vf-2.8-12", focal_mm=50.0)],
+                                  types=[]))
