@@ -15,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--screenshot", metavar="FILE.png", help="render the window with the project loaded, then exit")
     p.add_argument("--size", default="1600x1000", help="window size for --screenshot (default 1600x1000)")
     p.add_argument("--analyse", action="store_true",
-                   help="with --screenshot: run the coverage and network analyses first")
+                   help="run the coverage analysis on open (with --screenshot: coverage and network first)")
     p.add_argument("--panel", choices=("map", "results", "coverage", "network", "nodes"), default="map",
                    help="with --screenshot: the bottom panel to show")
     p.add_argument("--zoom", type=float, default=1.0, help="with --screenshot: zoom factor on the study area centre")
@@ -105,6 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.close()
             return 0
         window.show()
+        if args.analyse and window.project is not None and window.project.cameras():
+            from PySide6.QtCore import QTimer
+
+            # run the coverage analysis in the background as soon as the window is up
+            QTimer.singleShot(0, lambda: window.run_analysis("coverage"))
         return int(app.exec())
     finally:
         sys.excepthook = previous_hook

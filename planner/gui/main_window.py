@@ -167,6 +167,11 @@ class MainWindow(QMainWindow):
         self._cov_timer.setSingleShot(True)
         self._cov_timer.setInterval(250)
         self._cov_timer.timeout.connect(self._start_coverage_update)
+        # the bill of materials takes ~0.5 s on 2,000 cameras: refresh it once edits pause
+        self._cost_timer = QTimer(self)
+        self._cost_timer.setSingleShot(True)
+        self._cost_timer.setInterval(600)
+        self._cost_timer.timeout.connect(lambda: self.project is not None and self.results._refresh_cost(self.project))
         self._refresh_title()
 
     # ================================================================ building
@@ -773,7 +778,7 @@ class MainWindow(QMainWindow):
         self.inspector.refresh(lookup)
         self.table.set_nodes(p.nodes())
         self.table.show_selection(self.selection)
-        self.results._refresh_cost(p)
+        self._cost_timer.start()
         cams = [i for i in ids if i.startswith("cam") or (i in lookup and isinstance(lookup[i], Camera))]
         if cams and self.coverage_result is not None:
             self._pending_cov_ids.extend(cams)

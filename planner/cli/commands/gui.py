@@ -13,7 +13,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("project", nargs="?", help="project file (.gpkg) to open")
     p.add_argument("--screenshot", metavar="FILE.png", help="render the window with the project loaded, then exit")
     p.add_argument("--size", default="1600x1000", help="window size for --screenshot (default 1600x1000)")
-    p.add_argument("--analyse", action="store_true", help="with --screenshot: run the analyses first")
+    p.add_argument("--analyse", action="store_true",
+                   help="run the coverage analysis on open (with --screenshot: coverage and network first)")
     p.add_argument("--panel", choices=("map", "results", "coverage", "network", "nodes"), default="map",
                    help="with --screenshot: the bottom panel to show")
     p.add_argument("--zoom", type=float, default=1.0, help="with --screenshot: zoom factor")
@@ -27,9 +28,9 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:  # PySide6 missing: the gui extra is not installed
         raise InvalidInputError(f"the desktop app needs PySide6 (pip install 'planner[gui]'): {exc}") from None
     argv = [args.project] if args.project else []
+    if args.analyse:
+        argv.append("--analyse")
     if args.screenshot:
         argv += ["--screenshot", args.screenshot, "--size", args.size, "--panel", args.panel,
                  "--zoom", str(args.zoom)]
-        if args.analyse:
-            argv.append("--analyse")
     return main(argv)

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> Report | int:
     if not args.headless and _display_available() and gui_ok:
         from planner.gui.app import main as gui_main
 
-        return gui_main([args.project])
+        return gui_main([args.project, "--analyse"])
     project = workflows.open_project(args.project)
     out = Path(args.out) if args.out else Path("out") / Path(args.project).stem
     summary = workflows.run_all(project, path=args.project)

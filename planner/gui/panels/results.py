@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from planner.gui.map import style
 from planner.model.nodes import Camera, NodeKind
+from planner.errors import PlannerError
 from planner.model.project import Project
 
 
@@ -124,31 +125,23 @@ def _fill(table: QTableWidget, rows: list[list[Any]], node_ids: list[str] | None
 
 
 def cost_by_phase(project: Project) -> list[dict[str, Any]]:
-    """Cost per phase: the node's ``cost`` or, for cameras without one, the library unit cost."""
-    from planner.analysis.camera_types import builtin_camera_types
+    """CAPEX per phase (and cumulative), OPEX per year and the largest CAPEX groups, from the bill of
+    materials of :mod:`planner.analysis.costs` (the same figures as the CSV and the PDF report)."""
+    from planner.analysis.costs import bill_of_materials
 
-    types = builtin_camera_types()
-    out: dict[str, dict[str, Any]] = {}
-    for n in project.iter_nodes():
-        row = out.setdefault(n.phase or "(none)", {"phase": n.phase or "(none)", "cameras": 0, "camera_cost": 0.0,
-                                                   "estimated": 0, "other_cost": 0.0, "link_cost": 0.0})
-        if isinstance(n, Camera):
-            row["cameras"] += 1
-            cost = n.cost
-            if not cost:
-                ct = types.get(n.camera_type)
-                cost = (ct.unit_cost_eur or 0.0) if ct else 0.0
-                row["estimated"] += 1
-            row["camera_cost"] += cost
-        else:
-            row["other_cost"] += n.cost
-    for lk in project.links():
-        row = out.setdefault(lk.phase or "(none)", {"phase": lk.phase or "(none)", "cameras": 0, "camera_cost": 0.0,
-                                                    "estimated": 0, "other_cost": 0.0, "link_cost": 0.0})
-        row["link_cost"] += lk.cost
-    rows = [out[k] for k in sorted(out)]
-    for r in rows:
-        r["total"] = r["camera_cost"] + r["other_cost"] + r["link_cost"]
+    bom = bill_of_materials(project)
+    counts: dict[str, int] = {}
+    for n in project.cameras():
+        counts[n.phase or "(none)"] = counts.get(n.phase or "(none)", 0) + 1
+    rows = []
+    for ph in bom.phases:
+        groups: dict[str, float] = {}
+        for ln in bom.capex_lines(ph):
+            groups[ln.group] = groups.get(ln.group, 0.0) + ln.amount
+        top = sorted(groups.items(), key=lambda kv: -kv[1])[:3]
+        rows.append({"phase": ph or "(none)", "cameras": counts.get(ph or "(none)", 0),
+                     "capex": bom.capex_by_phase[ph], "cumulative": bom.capex_cumulative[ph],
+                     "opex": bom.opex_per_year[ph], "largest": ", ".join(f"{g} {v:,.0f}" for g, v in top)})
     return rows
 
 
@@ -167,7 +160,7 @@ class ResultsPanel(QTabWidget):
         self.headline.setTextFormat(Qt.TextFormat.RichText)
         sl.addWidget(self.headline)
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.cost_table = _table(["phase", "cameras", "camera cost", "other nodes", "links", "total"])
+        self.cost_table = _table(["phase", "cameras", "CAPEX", "cumulative CAPEX", "OPEX / year", "largest items"])
         split.addWidget(self.cost_table)
         self.cost_chart = BarChart("Cost by phase", "")
         split.addWidget(self.cost_chart)
@@ -256,13 +249,19 @@ class ResultsPanel(QTabWidget):
         self.headline.setText("<br>".join(parts))
 
     def _refresh_cost(self, project: Project) -> None:
-        rows = cost_by_phase(project)
+        try:
+            rows = cost_by_phase(project)
+        except PlannerError as exc:  # e.g. malformed unit-price overrides in the project metadata
+            self.cost_chart.title = f"Cost by phase: {exc}"
+            rows = []
         cur = project.parameters.currency
-        _fill(self.cost_table, [[r["phase"], _Num(r["cameras"], "{:,.0f}"), _Num(r["camera_cost"], "{:,.0f}"),
-                                 _Num(r["other_cost"], "{:,.0f}"), _Num(r["link_cost"], "{:,.0f}"),
-                                 _Num(r["total"], "{:,.0f}")] for r in rows])
-        self.cost_chart.title = f"Cost by phase ({cur}; cameras without a cost at library unit price)"
-        self.cost_chart.set_bars([(r["phase"], r["total"], style.phase_colour(project.phases(), r["phase"]
+        _fill(self.cost_table, [[r["phase"], _Num(r["cameras"], "{:,.0f}"), _Num(r["capex"], "{:,.0f}"),
+                                 _Num(r["cumulative"], "{:,.0f}"), _Num(r["opex"], "{:,.0f}"), r["largest"]]
+                                for r in rows])
+        if rows:
+            self.cost_chart.title = (f"CAPEX by phase ({cur}, excl. VAT; unit prices from the project or "
+                                     "resources/unit_prices.json, many are assumptions)")
+        self.cost_chart.set_bars([(r["phase"], r["capex"], style.phase_colour(project.phases(), r["phase"]
                                                                               if r["phase"] != "(none)" else ""))
                                   for r in rows])
 
