@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from planner.analysis.kernels import warm_up
 from planner.analysis.progress import CancelToken
 from planner.errors import AnalysisCancelled
 
@@ -87,6 +88,8 @@ class AnalysisRunner(QObject):
 
     def start(self, name: str, fn: Callable[..., Any]) -> None:
         """Run ``fn(progress=callback)``; ``fn`` must only read data it owns (a snapshot)."""
+        # numba kernels must be loaded on the GUI thread before a worker calls them (kernels.py)
+        warm_up()
         self.cancel()
         self._generation += 1
         gen = self._generation

@@ -58,10 +58,13 @@ class _Doc:
 
     # -- pages
     def new_page(self, *, footer: bool = True) -> None:
-        import matplotlib.pyplot as plt
+        # a bare Figure (no pyplot state machine): safe to build off the GUI thread
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
         self.close_page()
-        self.fig = plt.figure(figsize=(PAGE_W, PAGE_H))
+        self.fig = Figure(figsize=(PAGE_W, PAGE_H))
+        FigureCanvasAgg(self.fig)
         self.page += 1
         self.y = MT
         if footer:
@@ -71,15 +74,12 @@ class _Doc:
             self.fig.add_artist(_hline(0.62, ML, PAGE_W - MR, "#bbbbbb", 0.5))
 
     def close_page(self) -> None:
-        import matplotlib.pyplot as plt
-
         if self.fig is not None:
             for ax in self.fig.axes:  # GeoPandas labels projected axes "Easting [metre]"; maps need none
                 if ax.get_xlabel().startswith("Easting") or ax.get_ylabel().startswith("Northing"):
                     ax.set_xlabel("")
                     ax.set_ylabel("")
             self.pdf.savefig(self.fig)
-            plt.close(self.fig)
             self.fig = None
 
     def need(self, h: float) -> None:

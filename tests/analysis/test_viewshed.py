@@ -160,3 +160,11 @@ def test_geo_adapter_and_errors() -> None:
         viewshed(geo, x=5.05, y=43.45, observer_height_m=1.0, max_distance_m=50.0)
     with pytest.raises(InvalidInputError):
         viewshed_array(np.zeros(5), observer_rc=(0, 0), cell_size_m=1.0, observer_height_m=1.0, max_distance_m=5.0)
+
+
+def test_warm_up_loads_every_kernel_once() -> None:
+    from planner.analysis import kernels
+
+    kernels.warm_up()
+    kernels.warm_up()  # idempotent
+    assert kernels._done
