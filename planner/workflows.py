@@ -29,7 +29,7 @@ from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster,
 
 #: ``planner import --layer KIND`` choices.
 LAYER_KINDS = ("boundary", "districts", *REFERENCE_LAYERS, "dem",
-               "cameras", "radio_sites", "storage_centres", "command_centres")
+               "cameras", "radio_sites", "storage_centres", "command_centres", "camera_types")
 NODE_LAYER_KINDS: dict[str, NodeKind] = {
     "cameras": NodeKind.CAMERA,
     "radio_sites": NodeKind.RADIO_SITE,
@@ -168,6 +168,9 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
                                    geometry="geometry", crs=project.crs)
         project.set_layer(kind, gdf)
         return ImportSummary(kind, p, len(gdf), report.notes)
+    if kind == "camera_types":
+        n = import_camera_types(project, path)
+        return ImportSummary(kind, p, n, [])
     if kind == "dem":
         dem = read_dem_for_project(project, path)
         project.dem = dem
@@ -186,6 +189,35 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         report.note(f"{outside} point(s) lie more than 1 km outside the study area")
     project.add_nodes(nodes)
     return ImportSummary(kind, p, len(nodes), report.notes)
+
+
+def import_camera_types(project: Project, path: str | os.PathLike[str]) -> int:
+    """Add the camera types of a JSON file (``{"schema_version": 1, "types": [...]}``) to the project.
+
+    Types are validated together (every problem reported in one line); a type
+    with the id of an earlier project type replaces it. Built-in ids cannot be
+    redefined, so a project never changes what a library id means.
+    """
+    import json
+
+    from planner.analysis.camera_types import builtin_camera_types, parse_camera_types
+
+    p = Path(path)
+    if not p.is_file():
+        raise InvalidInputError(f"`{p}`: no such file")
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"`{p}`: not valid JSON ({exc})") from None
+    parsed = parse_camera_types(doc, origin=str(p))
+    clash = sorted(set(parsed) & set(builtin_camera_types()))
+    if clash:
+        raise InvalidInputError(f"`{p}`: id(s) {', '.join(clash)} belong to the built-in library; use new ids")
+    entries = doc["types"] if isinstance(doc, dict) else doc
+    current = [t for t in project.metadata.get("camera_types", []) if t.get("id") not in parsed]
+    project.metadata["camera_types"] = current + [e for e in entries if e.get("id") in parsed]
+    project.changed.emit("parameters")
+    return len(parsed)
 
 
 def _check_overlaps_area(gdf: gpd.GeoDataFrame, project: Project, path: str) -> None:
@@ -366,7 +398,7 @@ def project_camera_type_ids(project: Project) -> set[str]:
     """Ids of the built-in camera types plus the project's own (``metadata['camera_types']``)."""
     from planner.analysis.camera_types import builtin_camera_types
 
-    ids = set(builtin_camera_types())
+    ids = set(builtin_camera_types())  # plus the project's own, below
     for t in project.metadata.get("camera_types", []) or []:
         if isinstance(t, dict) and "id" in t:
             ids.add(str(t["id"]))

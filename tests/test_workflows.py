@@ -144,3 +144,32 @@ def test_derive_blocks_from_streets(small_project, capsys, tmp_path: Path) -> No
     b = load_project(path).layers["buildings"]
     assert b["approximate"].all() and (b["height_m"] == 12.0).all()
     assert b.area.round().tolist() == [90 * 90.0] * 4  # inset by 5 m on each side
+
+
+def test_import_user_camera_types(small_project, tmp_path: Path) -> None:
+    import json
+
+    from planner.analysis.coverage import camera_types_for
+
+    good = {"schema_version": 1, "types": [{
+        "id": "city-lpr-8mm", "name": "City LPR 8 mm", "kind": "bullet", "width_px": 2560, "height_px": 1440,
+        "sensor": {"optical_format": '1/2.8"', "aspect": "16:9"}, "focal_mm": 8.0, "ir_range_m": 40,
+        "pan_360": False, "codec": "H.265", "bitrate_hint_mbps": 3.3,
+        "source": {"width_px": "datasheet", "height_px": "datasheet", "sensor": "datasheet", "focal_mm": "datasheet",
+                   "ir_range_m": "datasheet", "bitrate_hint_mbps": "engineering.md §3"}}]}
+    path = tmp_path / "types.json"
+    path.write_text(json.dumps(good))
+    assert workflows.import_layer(small_project, "camera_types", path).count == 1
+    assert "city-lpr-8mm" in camera_types_for(small_project)
+    assert "city-lpr-8mm" in workflows.project_camera_type_ids(small_project)
+    bad = json.loads(json.dumps(good))
+    bad["types"][0].update(id="bad", focal_mm=-1)
+    path.write_text(json.dumps(bad))
+    with pytest.raises(InvalidInputError, match="types.json.*problem"):
+        workflows.import_layer(small_project, "camera_types", path)
+    clash = json.loads(json.dumps(good))
+    clash["types"][0]["id"] = "bullet-1080p-4"
+    path.write_text(json.dumps(clash))
+    with pytest.raises(InvalidInputError, match="built-in library"):
+        workflows.import_layer(small_project, "camera_types", path)
+    assert [t["id"] for t in small_project.metadata["camera_types"]] == ["city-lpr-8mm"]
