@@ -50,6 +50,7 @@ import shapely
 from planner.analysis.camera_types import CameraType, builtin_camera_types, parse_camera_types
 from planner.analysis.optics import DORI_LEVELS, DetailLevel
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
+from planner.analysis.raster import bilinear_sample
 from planner.analysis.viewshed import REFRACTION_LIGHT, viewshed_array
 from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.nodes import Camera
@@ -259,23 +260,7 @@ def _ground(surface: Surface, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """DEM bilinear at map coordinates (0 without a DEM; NaN outside it)."""
     if surface.dem is None:
         return np.zeros(np.broadcast(xs, ys).shape)
-    a, _, c, _, e, f = surface.dem_transform[:6]  # type: ignore[index]
-    arr = surface.dem
-    col = (xs - c) / a - 0.5
-    row = (ys - f) / e - 0.5
-    rows, cols = arr.shape
-    c0 = np.clip(np.floor(col).astype(np.int64), 0, cols - 2)
-    r0 = np.clip(np.floor(row).astype(np.int64), 0, rows - 2)
-    fc = np.clip(col - c0, 0.0, 1.0)
-    fr = np.clip(row - r0, 0.0, 1.0)
-    v = (arr[r0, c0] * (1 - fc) * (1 - fr) + arr[r0, c0 + 1] * fc * (1 - fr)
-         + arr[r0 + 1, c0] * (1 - fc) * fr + arr[r0 + 1, c0 + 1] * fc * fr)
-    if surface.dem_nodata is not None:
-        bad = ((arr[r0, c0] == surface.dem_nodata) | (arr[r0, c0 + 1] == surface.dem_nodata)
-               | (arr[r0 + 1, c0] == surface.dem_nodata) | (arr[r0 + 1, c0 + 1] == surface.dem_nodata))
-        v = np.where(bad, np.nan, v)
-    outside = (col < -0.5) | (col > cols - 0.5) | (row < -0.5) | (row > rows - 0.5)
-    return np.where(outside, np.nan, v)
+    return bilinear_sample(surface.dem, surface.dem_transform, xs, ys, nodata=surface.dem_nodata)
 
 
 # ------------------------------------------------------------------ kernel

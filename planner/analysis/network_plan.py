@@ -662,21 +662,9 @@ def _fresnel(project: Project, lk: Link) -> radio.FresnelClearance | None:
 
 def sample_raster(r: Any, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     """Bilinear samples of a :class:`planner.model.project.Raster` at map coordinates (NaN outside)."""
-    a, _, c, _, e, f = r.transform
-    col = (np.asarray(xs) - c) / a - 0.5
-    row = (np.asarray(ys) - f) / e - 0.5
-    arr = r.array.astype(float)
-    if r.nodata is not None:
-        arr = np.where(arr == r.nodata, np.nan, arr)
-    rows, cols = arr.shape
-    c0 = np.clip(np.floor(col).astype(int), 0, cols - 2)
-    r0 = np.clip(np.floor(row).astype(int), 0, rows - 2)
-    fc = np.clip(col - c0, 0.0, 1.0)
-    fr = np.clip(row - r0, 0.0, 1.0)
-    v = (arr[r0, c0] * (1 - fc) * (1 - fr) + arr[r0, c0 + 1] * fc * (1 - fr)
-         + arr[r0 + 1, c0] * (1 - fc) * fr + arr[r0 + 1, c0 + 1] * fc * fr)
-    outside = (col < -0.5) | (col > cols - 0.5) | (row < -0.5) | (row > rows - 0.5)
-    return np.where(outside, np.nan, v)
+    from planner.analysis.raster import bilinear_sample
+
+    return bilinear_sample(r.array, r.transform, xs, ys, nodata=r.nodata)
 
 
 __all__ = ["NetworkParams", "NetworkResult", "run_network", "sample_raster", "select_phases"]

@@ -174,6 +174,33 @@ class RasterLayer:
         return math.nan
 
 
+def bilinear_sample(array: NDArray[Any], transform: Any, xs: NDArray[Any], ys: NDArray[Any], *,
+                    nodata: float | None = None) -> NDArray[np.float64]:
+    """Bilinear values of a north-up raster at map coordinates (vectorised; NaN outside or on nodata).
+
+    ``transform`` is an affine ``(a, b, c, d, e, f)`` (GDAL order, no rotation):
+    cell centres sit at ``c + a (col + 0.5)``, ``f + e (row + 0.5)``.
+    """
+    a, _, c, _, e, f = tuple(transform)[:6]
+    arr = np.asarray(array, dtype=np.float64)
+    col = (np.asarray(xs, dtype=float) - c) / a - 0.5
+    row = (np.asarray(ys, dtype=float) - f) / e - 0.5
+    rows, cols = arr.shape
+    c0 = np.clip(np.floor(col).astype(np.int64), 0, max(cols - 2, 0))
+    r0 = np.clip(np.floor(row).astype(np.int64), 0, max(rows - 2, 0))
+    c1 = np.minimum(c0 + 1, cols - 1)
+    r1 = np.minimum(r0 + 1, rows - 1)
+    fc = np.clip(col - c0, 0.0, 1.0)
+    fr = np.clip(row - r0, 0.0, 1.0)
+    z00, z01, z10, z11 = arr[r0, c0], arr[r0, c1], arr[r1, c0], arr[r1, c1]
+    v = z00 * (1 - fc) * (1 - fr) + z01 * fc * (1 - fr) + z10 * (1 - fc) * fr + z11 * fc * fr
+    if nodata is not None and not math.isnan(nodata):
+        bad = (z00 == nodata) | (z01 == nodata) | (z10 == nodata) | (z11 == nodata)
+        v = np.where(bad, np.nan, v)
+    outside = (col < -0.5) | (col > cols - 0.5) | (row < -0.5) | (row > rows - 0.5)
+    return np.where(outside, np.nan, v)
+
+
 # --------------------------------------------------------------------------- reading
 
 

@@ -161,3 +161,23 @@ def test_blocks_from_streets() -> None:
         blocks_from_streets(streets.to_crs(4326))
     with pytest.raises(GeometryError):
         blocks_from_streets([shapely.box(0, 0, 1, 1)], crs=32631)
+
+
+def test_bilinear_sample_matches_a_plane_and_marks_outside() -> None:
+    from planner.analysis.raster import bilinear_sample
+
+    # z = 2x + 3y on cell centres of a 4×5 grid with 10 m cells, origin (100, 240)
+    rows, cols = 4, 5
+    cx = 100 + (np.arange(cols) + 0.5) * 10
+    cy = 240 - (np.arange(rows) + 0.5) * 10
+    gx, gy = np.meshgrid(cx, cy)
+    arr = 2 * gx + 3 * gy
+    xs = np.array([112.0, 133.3, 141.0, 99.0])
+    ys = np.array([228.0, 211.7, 226.0, 230.0])
+    v = bilinear_sample(arr, (10.0, 0.0, 100.0, 0.0, -10.0, 240.0), xs, ys)
+    assert np.allclose(v[:3], 2 * xs[:3] + 3 * ys[:3])
+    assert np.isnan(v[3])  # west of the raster
+    arr2 = arr.copy()
+    arr2[0, 0] = -9999
+    assert np.isnan(bilinear_sample(arr2, (10.0, 0.0, 100.0, 0.0, -10.0, 240.0), np.array([106.0]),
+                                    np.array([234.0]), nodata=-9999)[0])
