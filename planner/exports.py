@@ -330,14 +330,28 @@ def export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path:
     return path
 
 
+def approximations(project: Project, coverage: dict[str, Any] | None = None) -> list[str]:
+    """What in the plan is an approximation, to be said in every export (e.g. derived city blocks)."""
+    notes: list[str] = []
+    b = project.layers.get("buildings")
+    if b is not None and len(b) and "approximate" in b.columns and b["approximate"].astype(bool).any():
+        notes.append("Buildings are city blocks derived from the street network (an approximation, not real "
+                     "footprints); occlusion and coverage figures are approximate.")
+    for n in (coverage or {}).get("approximation_notes") or []:
+        if "approximation" in n or "no DEM" in n or "none in the project" in n:
+            notes.append(f"Coverage: {n}.")
+    return notes
+
+
 def _export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path:
     project = data.project
+    approx = " ".join(approximations(project, data.coverage))
     if fmt == "gpkg":
         from planner.io.export_gpkg import write_gpkg
 
-        meta = pd.DataFrame({"key": ["name", "crs", "generated", "coverage"],
+        meta = pd.DataFrame({"key": ["name", "crs", "generated", "coverage", "approximations"],
                              "value": [project.name, project.crs.to_string(), data.generated.isoformat(),
-                                       "present" if data.coverage else COVERAGE_MISSING]})
+                                       "present" if data.coverage else COVERAGE_MISSING, approx or "none"]})
         return write_gpkg(out, data.layers, {**data.tables, "export_info": meta})
     if fmt == "geojson":
         from planner.io.export_geojson import write_nodes_geojson
@@ -346,8 +360,10 @@ def _export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path
     if fmt in ("kml", "kmz"):
         from planner.io.export_kml import write_kml
 
-        return write_kml(out, data.layers, name=project.name, description=project.parameters.description,
-                         kmz=(fmt == "kmz"), coverage_note=COVERAGE_MISSING)
+        return write_kml(out, data.layers, name=project.name,
+                         description=" ".join(x for x in (project.parameters.description, approx) if x),
+                         kmz=(fmt == "kmz"),
+                         coverage_note=" ".join(x for x in (approx, "" if data.coverage else COVERAGE_MISSING) if x))
     if fmt == "csv":
         from planner.io.export_csv import write_bom_csv
 
@@ -357,7 +373,8 @@ def _export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path
 
         return write_html_map(out, data.layers, title=project.name, summary=_html_summary(data),
                               coverage_levels=(data.coverage or {}).get("levels"),
-                              coverage_note=None if "coverage" in data.layers else COVERAGE_MISSING,
+                              coverage_note=(" ".join(x for x in (approx, None if "coverage" in data.layers
+                                                                   else COVERAGE_MISSING) if x) or None),
                               attribution=project.parameters.attribution)
     if fmt == "pdf":
         from planner.io.export_pdf import write_pdf_report

@@ -207,9 +207,10 @@ def kml_document(layers: Mapping[str, gpd.GeoDataFrame], *, name: str, descripti
                                         "utilisation", "phase"]))
     folder = _folder(doc, "Coverage")
     g = wgs("coverage")
-    if g is None:
-        _sub(folder, "description", html.escape(coverage_note or "coverage not computed"))
-    else:
+    note = coverage_note or ("coverage not computed" if g is None else "")
+    if note:
+        _sub(folder, "description", html.escape(note))
+    if g is not None:
         for period in ("day", "night"):
             part = g[g["period"] == period] if "period" in g.columns else g
             if not len(part):

@@ -99,3 +99,32 @@ def test_empty_project_exports(tmp_path):
 
     files = exports.export_all(open_project(SAMPLES / "santiago.gpkg"), tmp_path / "s", "all")
     assert len(files) == 7
+
+
+def test_derived_blocks_are_labelled_an_approximation_in_every_export(tmp_path) -> None:
+    """Montevideo's buildings are blocks derived from streets: every export says so."""
+    import shutil
+    import sqlite3
+    import zipfile
+
+    from planner import exports
+    from planner.io.project_file import load_project
+    from tests.conftest import SAMPLES
+
+    src = tmp_path / "montevideo.gpkg"
+    shutil.copy(SAMPLES / "montevideo.gpkg", src)
+    project = load_project(src)
+    assert exports.approximations(project)
+    for fmt, name in (("html", "m.html"), ("kmz", "m.kmz"), ("gpkg", "m.gpkg")):
+        out = tmp_path / name
+        exports.export_all(project, out, fmt, protect=[src])
+        if fmt == "html":
+            text = out.read_text(encoding="utf-8")
+        elif fmt == "kmz":
+            with zipfile.ZipFile(out) as zf:
+                text = zf.read(zf.namelist()[0]).decode("utf-8")
+        else:
+            con = sqlite3.connect(out)
+            text = " ".join(v for (v,) in con.execute("select value from export_info"))
+            con.close()
+        assert "derived from the street network (an approximation" in text, fmt
