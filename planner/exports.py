@@ -320,14 +320,10 @@ def prepare(project: Project, *, progress: Callable[[float, str], None] | None =
 def export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path:
     """Write one format to ``out`` (a file path already checked by :func:`check_out_path`).
 
-    The file gets the usual permissions for a new file (``0o666`` less the
-    umask) rather than the private mode of the temporary file it was written as.
+    Writers go through :mod:`planner.io.atomic`, which gives the file the
+    usual permissions rather than the private mode of its temporary file.
     """
-    path = _export_one(data, fmt, out)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-    return path
+    return _export_one(data, fmt, out)
 
 
 def approximations(project: Project, coverage: dict[str, Any] | None = None) -> list[str]:

@@ -42,6 +42,7 @@ import shapely
 
 from planner import __version__
 from planner.errors import InvalidInputError, PlannerError, ProjectFileError
+from planner.io.atomic import publish
 from planner.model.nodes import NODE_CLASSES, Link, Node, NodeKind
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts
 
@@ -184,7 +185,7 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
         _write(project, tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        publish(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

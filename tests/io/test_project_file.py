@@ -182,3 +182,16 @@ def test_schema_1_migrates_forward(tmp_path: Path) -> None:
     save_project(p, copy)
     assert read_schema_version(copy) == 2
     assert load_project(copy).cameras() == cams
+
+
+def test_saved_files_get_normal_permissions(small_project, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not the 0600 of a temporary file
+    os.chmod(path, 0o640)
+    save_project(small_project, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # a re-save keeps the file's mode

@@ -11,14 +11,16 @@ from pathlib import Path
 from planner.cli.output import Report
 
 NAME = "run"
-HELP = ("open a project in the desktop app when a display is available; otherwise run every analysis "
-        "headless, print the summary and write it to --out")
+HELP = ("open a project in the desktop app when a display is available (coverage runs on open); otherwise "
+        "run every analysis headless, print the summary and write it, the PDF report and the HTML map to --out")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("project", help="project file (.gpkg)")
     p.add_argument("--out", default=None, help="folder for the summary files (default: out/<project name>)")
     p.add_argument("--headless", action="store_true", help="never open a window")
+    p.add_argument("--summary-only", action="store_true",
+                   help="headless: write summary.md/json only, not the PDF report and the HTML map")
 
 
 def _display_available() -> bool:
@@ -39,6 +41,10 @@ def run(args: argparse.Namespace) -> Report | int:
     out = Path(args.out) if args.out else Path("out") / Path(args.project).stem
     summary = workflows.run_all(project, path=args.project)
     files = workflows.write_summary(summary, out)
+    if not args.summary_only:
+        from planner.exports import export_all
+
+        files += export_all(project, out, ["pdf", "html"], protect=[args.project])
     summary["files"] = [str(f) for f in files]
     text = workflows.format_summary(summary) + "\n\nwrote " + ", ".join(str(f) for f in files)
     return Report(summary, text=text)
