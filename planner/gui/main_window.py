@@ -41,7 +41,8 @@ from planner.errors import AnalysisCancelled, PlannerError
 from planner.gui.edits import ImportCommand, MacroCommand
 from planner.gui.map import project_layers as pl
 from planner.gui.map.canvas import MapCanvas, Tool
-from planner.gui.map.layers import LegendEntry, NodeLayerItem, extent_rect
+from planner.gui.map.layers import LegendEntry, extent_rect
+from planner.gui.map.node_layer import NodeLayerItem
 from planner.gui.panels.inspector import InspectorPanel
 from planner.gui.panels.layers_panel import LayersPanel
 from planner.gui.panels.node_table import NodeTablePanel
@@ -59,7 +60,19 @@ IMPORT_KINDS = [("boundary", "Study area boundary…"), ("districts", "Districts
                 ("cameras", "Cameras (CSV, GeoJSON, GPKG)…"), ("radio_sites", "Radio sites…"),
                 ("storage_centres", "Storage centres…"), ("command_centres", "Command centres…")]
 ANALYSIS_TITLES = {"coverage": "Coverage", "network": "Network and storage", "coverage-update": "Coverage update",
-                   "coverage-polygons": "Coverage map update"}
+                   "coverage-polygons": "Coverage map update", "export": "Export", "radio": "Radio coverage map"}
+#: File ▸ Export entries: (format, menu text, file-dialog filter); ``all`` writes every format into a folder.
+EXPORT_FORMATS: list[tuple[str, str, str]] = [
+    ("gpkg", "&GeoPackage (all layers and results)…", "GeoPackage (*.gpkg)"),
+    ("geojson", "Geo&JSON (nodes, OpenStreetMap tags)…", "GeoJSON (*.geojson)"),
+    ("kml", "&KML (Google Earth)…", "KML (*.kml)"),
+    ("kmz", "KM&Z (Google Earth, zipped)…", "KMZ (*.kmz)"),
+    ("csv", "&CSV bill of materials…", "CSV (*.csv)"),
+    ("html", "&HTML map (offline)…", "HTML (*.html)"),
+    ("pdf", "&PDF report…", "PDF (*.pdf)"),
+]
+EXPORT_TITLES = {"gpkg": "GeoPackage", "geojson": "GeoJSON", "kml": "KML", "kmz": "KMZ",
+                 "csv": "CSV bill of materials", "html": "HTML map", "pdf": "PDF report", "all": "all formats"}
 
 
 def recovery_path(path: str | os.PathLike[str] | None) -> Path:
@@ -112,6 +125,7 @@ class MainWindow(QMainWindow):
         self.overlays: dict[str, QGraphicsItem] = {}
         self.basemap: QGraphicsItem | None = None
         self.coverage_result: Any = None
+        self._coverage_paths: list[tuple[Any, Any]] = []
         self._pending_cov_ids: list[str] = []
         self._autosaved_at: int | None = None
         self.last_error = ""
@@ -120,6 +134,8 @@ class MainWindow(QMainWindow):
         self.ask_restore_recovery = self._ask_restore_recovery
         self.ask_open_path = self._ask_open_path
         self.ask_save_path = self._ask_save_path
+        self.ask_export_path = self._ask_export_path
+        self.ask_overwrite = self._ask_overwrite
 
         self.setWindowTitle("Planner")
         self.resize(1500, 950)
@@ -149,7 +165,12 @@ class MainWindow(QMainWindow):
 
         self.runner = AnalysisRunner(self)
         self.update_runner = AnalysisRunner(self)
-        for r in (self.runner, self.update_runner):
+        self.export_runner = AnalysisRunner(self)  # exports do not cancel a running analysis
+        # the cost table after edits: in the background, without the progress bar
+        self.cost_runner = AnalysisRunner(self)
+        self.cost_runner.done.connect(self._on_cost_done)
+        self.cost_runner.failed.connect(self._on_runner_failed)
+        for r in self.runners:
             r.progressed.connect(self._on_runner_progress)
             r.done.connect(self._on_runner_done)
             r.failed.connect(self._on_runner_failed)
@@ -171,8 +192,13 @@ class MainWindow(QMainWindow):
         self._cost_timer = QTimer(self)
         self._cost_timer.setSingleShot(True)
         self._cost_timer.setInterval(600)
-        self._cost_timer.timeout.connect(lambda: self.project is not None and self.results._refresh_cost(self.project))
+        self._cost_timer.timeout.connect(self._start_cost_refresh)
         self._refresh_title()
+
+    @property
+    def runners(self) -> tuple[AnalysisRunner, ...]:
+        """The runners whose work shows in the status bar (progress and cancel)."""
+        return (self.runner, self.update_runner, self.export_runner)
 
     # ================================================================ building
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -221,6 +247,8 @@ class MainWindow(QMainWindow):
         self.act_basemap.setChecked(self.prefs.basemap)
         self.act_run_cov = A("Run &coverage", lambda: self.run_analysis("coverage"), QKeySequence("F5"))
         self.act_run_net = A("Run &network && storage", lambda: self.run_analysis("network"), QKeySequence("F6"))
+        self.act_run_radio = A("Run &radio coverage map", lambda: self.run_analysis("radio"), QKeySequence("F7"),
+                               tip="Best-server uplink rate of the radio sites over the study area (a map layer)")
         self.act_cancel = A("&Cancel analysis", self.cancel_analysis, QKeySequence("Ctrl+."))
         self.tool_group = QActionGroup(self)
         self.tool_actions: dict[Tool, QAction] = {}
@@ -247,6 +275,16 @@ class MainWindow(QMainWindow):
             imp.addAction(a)
             self.import_actions[kind] = a
         m.addAction(self.act_overlay)
+        self.export_menu = m.addMenu("&Export")
+        self.export_actions: dict[str, QAction] = {}
+        for fmt, text, _filt in EXPORT_FORMATS:
+            a = A(text, lambda _c=False, f=fmt: self.export_dialog(f))
+            self.export_menu.addAction(a)
+            self.export_actions[fmt] = a
+        self.export_menu.addSeparator()
+        self.export_actions["all"] = A("&All formats to a folder…", lambda: self.export_dialog("all"),
+                                       tip="GeoPackage, GeoJSON, KML, KMZ, CSV, HTML and PDF into one folder")
+        self.export_menu.addAction(self.export_actions["all"])
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Edit")
@@ -270,6 +308,8 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Analysis")
         m.addAction(self.act_run_cov)
         m.addAction(self.act_run_net)
+        m.addAction(self.act_run_radio)
+        m.addSeparator()
         m.addAction(self.act_cancel)
         m = mb.addMenu("&Help")
         m.addAction(A("&About", self._about))
@@ -335,6 +375,7 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project, path: str | os.PathLike[str] | None = None) -> None:
         self.runner.cancel()
         self.update_runner.cancel()
+        self.cost_runner.cancel()
         if self.project is not None:
             self.project.changed.disconnect(self._on_project_changed)
             self.project.nodes_changed.disconnect(self._on_nodes_changed)
@@ -347,6 +388,7 @@ class MainWindow(QMainWindow):
         project.nodes_changed.connect(self._on_nodes_changed)
         self.selection = []
         self.coverage_result = None
+        self._coverage_paths = []
         self._autosaved_at = None
         self._to_lonlat = pyproj.Transformer.from_crs(project.crs, 4326, always_xy=True)
         for item in list(self.overlays.values()):
@@ -497,8 +539,8 @@ class MainWindow(QMainWindow):
         if not self.maybe_discard_changes():
             event.ignore()
             return
-        self.runner.cancel()
-        self.update_runner.cancel()
+        for r in (*self.runners, self.cost_runner):
+            r.cancel()
         self.autosave_timer.stop()
         if self.stack is not None and self.stack.is_clean:
             recovery_path(self.path).unlink(missing_ok=True)
@@ -524,16 +566,15 @@ class MainWindow(QMainWindow):
         if wait:
             job()
         else:
-            from PySide6.QtCore import QRunnable, QThreadPool
+            from planner.gui.workers import submit
 
-            class _Save(QRunnable):
-                def run(self_inner) -> None:  # noqa: N805
-                    try:
-                        job()
-                    except Exception:  # noqa: BLE001 - autosave is best effort; the next tick retries
-                        pass
+            def best_effort() -> None:
+                try:
+                    job()
+                except Exception:  # noqa: BLE001 - autosave is best effort; the next tick retries
+                    pass
 
-            QThreadPool.globalInstance().start(_Save())
+            submit(best_effort)
         return rec
 
     # ================================================================ layers
@@ -551,7 +592,8 @@ class MainWindow(QMainWindow):
             "hillshade": pl.hillshade_item(p),
             "buildings": pl.buildings_item(p),
             "streets": pl.streets_item(p),
-            "coverage": pl.coverage_item(p),
+            "coverage": self._coverage_item(p),
+            "radio_throughput": pl.radio_item(p),
             "links": pl.links_item(p),
             "priority_sites": pl.priority_item(p),
         }
@@ -569,10 +611,24 @@ class MainWindow(QMainWindow):
         self.canvas.node_layers = [self.layer_items[k] for k in ("radio_sites", "centres", "cameras")]  # type: ignore[misc]
         self._apply_layer_state()
 
+    def _coverage_item(self, p: Project) -> QGraphicsItem | None:
+        """The coverage layer, from paths built off the GUI thread when the polygons came from a worker."""
+        gdf = p.results.get("coverage_polygons")
+        built = next((b for g, b in self._coverage_paths if g is gdf), None)
+        if built is None and gdf is not None:
+            built = pl.coverage_paths(gdf)
+            self._remember_coverage_paths(gdf, built)
+        return pl.coverage_item(p, built=built) if built is not None else None
+
+    def _remember_coverage_paths(self, gdf: Any, built: Any) -> None:
+        # the current and the previous polygons, so undo and redo redraw at once
+        self._coverage_paths = [(g, b) for g, b in self._coverage_paths if g is not gdf][-2:] + [(gdf, built)]
+
     def _rebuild_some(self, keys: list[str]) -> None:
         p = self.project
         assert p is not None
-        builders = {"coverage": pl.coverage_item, "links": pl.links_item, "priority_sites": pl.priority_item}
+        builders = {"coverage": self._coverage_item, "links": pl.links_item, "priority_sites": pl.priority_item,
+                    "radio_throughput": pl.radio_item}
         scene = self.canvas.scene()
         for key in keys:
             old = self.layer_items.pop(key, None)
@@ -728,17 +784,25 @@ class MainWindow(QMainWindow):
         self.canvas.viewport().update()
 
     # ================================================================ nodes & edits
-    def _update_nodes(self) -> None:
+    def _node_layers(self) -> list[NodeLayerItem]:
+        return [self.layer_items[k] for k in ("cameras", "radio_sites", "centres")]  # type: ignore[misc]
+
+    def _update_nodes(self, changed: list[Node] | None = None) -> bool:
+        """Refresh the node layers: in place for ``changed`` nodes when they only changed (a move, a
+        field edit), else rebuilt. Returns True when the update was in place."""
         p = self.project
         assert p is not None
-        nodes = p.nodes()
         phases = p.phases()
-        for key in ("cameras", "radio_sites", "centres"):
-            item = self.layer_items[key]
-            assert isinstance(item, NodeLayerItem)
-            item.set_nodes(nodes, phases)
-            item.set_selected(self.selection)
+        layers = self._node_layers()
+        if changed is not None and all(layer.phases == phases for layer in layers) and \
+                all(layer.replace_nodes(changed) for layer in layers):
+            return True
+        nodes = p.nodes()
+        for layer in layers:
+            layer.set_nodes(nodes, phases)
+            layer.set_selected(self.selection)
         self.count_label.setText(f"{p.count_by_kind()['camera']:,} cameras")
+        return False
 
     def _on_project_changed(self, what: str) -> None:
         if self.project is None:
@@ -749,7 +813,7 @@ class MainWindow(QMainWindow):
         elif what == "links":
             self._rebuild_some(["links"])
         elif what == "results":
-            self._rebuild_some(["coverage", "links", "priority_sites"])
+            self._rebuild_some(["coverage", "links", "priority_sites", "radio_throughput"])
             self._apply_network_overlay()
             self.results.refresh(self.project)
         elif what in ("parameters", "all"):
@@ -767,19 +831,26 @@ class MainWindow(QMainWindow):
         p = self.project
         if p is None:
             return
-        self._update_nodes()
-        if p.links():
+        # a replaced node (move, rotation, field edit) updates its own rows; additions and removals rebuild
+        changed = [p.node(i) for i in ids if i in p]
+        replaced = len(changed) == len(ids) and self.table.replace_nodes(changed)
+        in_place = self._update_nodes(changed if replaced else None)
+        if not replaced:
+            self.table.set_nodes(p.nodes())
+        moved = set(ids)
+        if p.links() and (not in_place or any(lk.from_id in moved or lk.to_id in moved for lk in p.links())):
             self._rebuild_some(["links"])
         known = set(p.phases())
         if set(self.layers_panel._phase_checks) != known:
             self.layers_panel.set_phases(p.phases(), self.layers_panel.hidden_phases() & known)
         self.selection = [i for i in self.selection if i in p]
-        lookup = {n.id: n for n in p.iter_nodes()}
-        self.inspector.refresh(lookup)
-        self.table.set_nodes(p.nodes())
-        self.table.show_selection(self.selection)
+        if in_place:
+            self.inspector.refresh({n.id: n for n in changed} | {i: p.node(i) for i in self.selection})
+        else:
+            self.inspector.refresh({n.id: n for n in p.iter_nodes()})
+            self.table.show_selection(self.selection)
         self._cost_timer.start()
-        cams = [i for i in ids if i.startswith("cam") or (i in lookup and isinstance(lookup[i], Camera))]
+        cams = [n.id for n in changed if isinstance(n, Camera)] + [i for i in ids if i not in p and i.startswith("cam")]
         if cams and self.coverage_result is not None:
             self._pending_cov_ids.extend(cams)
             self._cov_timer.start()
@@ -961,6 +1032,86 @@ class MainWindow(QMainWindow):
         if p:
             self.import_file(kind, p)
 
+    # ================================================================ export
+    def export_dialog(self, fmt: str) -> None:
+        """File ▸ Export ▸ *format*: ask where (a folder for ``all``), then :meth:`export`."""
+        if self.project is None:
+            self.show_error("Open a project first.")
+            return
+        from planner.exports import EXTENSIONS, SUFFIXES, slug
+
+        out = self.ask_export_path(fmt)
+        if not out:
+            return
+        out = Path(out)
+        if fmt != "all" and out.suffix.lower() != EXTENSIONS[fmt]:
+            out = out.with_name(out.name + EXTENSIONS[fmt])
+        if fmt == "all" and out.is_dir():
+            stem = slug(self.project.name)
+            existing = [out / f"{stem}{SUFFIXES[f]}{EXTENSIONS[f]}" for f in EXTENSIONS]
+            existing = [e for e in existing if e.exists()]
+            if existing and not self.ask_overwrite(existing):
+                return
+        self.prefs.last_dir = str(out if fmt == "all" else out.parent)
+        self.export(fmt, out)
+
+    def export(self, fmt: str, out: str | os.PathLike[str]) -> bool:
+        """Export a snapshot of the project in the background (``fmt``: a format of
+        :data:`planner.exports.FORMATS` or ``all``; ``out``: the file, or the folder for ``all``).
+
+        A bad path is reported at once in the message bar; errors while writing
+        arrive there too (through the runner), and success names the written path.
+        Returns True when the export started.
+        """
+        from planner import exports
+
+        if self.project is None:
+            self.show_error("Open a project first.")
+            return False
+        protect = [self.path] if self.path is not None else []
+        try:
+            if fmt != "all" and fmt not in exports.FORMATS:
+                raise PlannerError(f"unknown export format {fmt!r}")
+            target = exports.check_out_path(out, folder=(fmt == "all"), protect=protect)
+        except PlannerError as exc:
+            self.show_error(f"Export failed: {exc}")
+            return False
+        snap = self.project.snapshot()
+
+        def fn(progress: Any) -> Any:
+            return fmt, target, exports.export_all(snap, target, fmt, protect=protect, progress=progress)
+
+        self.export_runner.start("export", fn)
+        return True
+
+    def _on_export_done(self, fmt: str, target: Path, written: list[Path]) -> None:
+        if fmt == "all" or len(written) != 1:
+            names = ", ".join(p.name for p in written)
+            text = f"Exported {len(written)} files to {target}: {names}"
+        else:
+            text = f"Exported the {EXPORT_TITLES.get(fmt, fmt)} to {written[0]}"
+        self.messages.show_message(text, error=False)
+        self.statusBar().showMessage(text, 8000)
+
+    def _ask_export_path(self, fmt: str) -> str:
+        from planner.exports import EXTENSIONS, SUFFIXES, slug
+
+        assert self.project is not None
+        start = self.prefs.last_dir or (str(self.path.parent) if self.path else "")
+        if fmt == "all":
+            return QFileDialog.getExistingDirectory(self, "Export all formats to a folder", start)
+        name = slug(self.project.name) + SUFFIXES[fmt] + EXTENSIONS[fmt]
+        filt = next(f for k, _t, f in EXPORT_FORMATS if k == fmt)
+        p, _ = QFileDialog.getSaveFileName(self, f"Export {EXPORT_TITLES[fmt]}", str(Path(start) / name),
+                                           f"{filt};;All files (*)")
+        return p
+
+    def _ask_overwrite(self, paths: list[Path]) -> bool:
+        names = "\n".join(p.name for p in paths)
+        r = QMessageBox.question(self, "Replace files?",
+                                 f"{len(paths)} file(s) in {paths[0].parent} will be replaced:\n{names}")
+        return r == QMessageBox.StandardButton.Yes
+
     # ================================================================ analyses
     def run_analysis(self, name: str) -> None:
         """Start an analysis on a snapshot, off the GUI thread."""
@@ -989,15 +1140,22 @@ class MainWindow(QMainWindow):
                                                                store=False)
                 progress(0.8, "coverage polygons")
                 polys = result.polygons().set_crs(crs, allow_override=True)
+                progress(0.9, "drawing")
+                built = pl.coverage_paths(polys)
                 progress(1.0, "done")
-                return result, doc, polys
+                return result, doc, polys, built
+        elif name == "radio":
+
+            def fn(progress: Any) -> Any:
+                _cov, doc, _text = workflows.radio_map_report(snap, progress=progress)
+                return snap.results["radio_throughput"], doc  # the workflow stored it on the snapshot
         else:
             raise ValueError(name)
         self.runner.start(name, fn)
 
     def cancel_analysis(self) -> None:
-        self.runner.cancel()
-        self.update_runner.cancel()
+        for r in self.runners:
+            r.cancel()
 
     def _start_coverage_update(self) -> None:
         if self.project is None or self.coverage_result is None or not self._pending_cov_ids:
@@ -1016,6 +1174,27 @@ class MainWindow(QMainWindow):
 
         self.update_runner.start("coverage-update", fn)
 
+    def _start_cost_refresh(self) -> None:
+        """Recompute the cost by phase (about 50 ms on 2,000 cameras) on a snapshot, off the GUI thread."""
+        if self.project is None:
+            return
+        from planner.gui.panels.results import cost_by_phase
+
+        snap = self.project.snapshot()
+
+        def fn(progress: Any) -> Any:
+            try:
+                return snap, cost_by_phase(snap)
+            except PlannerError as exc:
+                return snap, exc
+
+        self.cost_runner.start("cost", fn)
+
+    def _on_cost_done(self, _name: str, result: Any) -> None:
+        snap, rows = result
+        if self.project is not None:
+            self.results._refresh_cost(snap, rows)
+
     def _on_runner_started(self, name: str) -> None:
         self.progress_label.setText(ANALYSIS_TITLES.get(name, name) + "…")
         self.progress.setValue(0)
@@ -1030,7 +1209,7 @@ class MainWindow(QMainWindow):
                                     ANALYSIS_TITLES.get(name, name))
 
     def _idle_progress(self) -> None:
-        if not self.runner.running and not self.update_runner.running:
+        if not any(r.running for r in self.runners):
             for w in (self.progress_label, self.progress, self.cancel_button):
                 w.hide()
 
@@ -1046,8 +1225,9 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"Network and storage: {t['daily_tb']:,.1f} TB/day; {t['flagged_storage']} centre(s) flagged", 8000)
         elif name == "coverage":
-            cov, doc, polys = result
+            cov, doc, polys, built = result
             self.coverage_result = cov
+            self._remember_coverage_paths(polys, built)
             self.push(MacroCommand([SetResults("coverage", doc), SetResults("coverage_polygons", polys)],
                                    "Apply coverage results"))
             self.statusBar().showMessage("Coverage computed", 5000)
@@ -1067,16 +1247,29 @@ class MainWindow(QMainWindow):
 
                 progress(0.1, "redrawing coverage")
                 if previous is None:
-                    return cov.polygons().set_crs(crs, allow_override=True)
-                return patch_polygons(previous, cov)
+                    gdf = cov.polygons().set_crs(crs, allow_override=True)
+                else:
+                    gdf = patch_polygons(previous, cov)
+                progress(0.6, "drawing")
+                return gdf, pl.coverage_paths(gdf)
 
             self.update_runner.start("coverage-polygons", polys)
         elif name == "coverage-polygons":
-            SetResults("coverage_polygons", result).do(p)
+            gdf, built = result
+            self._remember_coverage_paths(gdf, built)
+            SetResults("coverage_polygons", gdf).do(p)
+        elif name == "radio":
+            raster, doc = result
+            self.push(SetResults("radio_throughput", raster, text="Apply radio coverage map"))
+            self.hidden_layers.discard("radio_throughput")
+            self.set_layer_visible("radio_throughput", True)
+            self.statusBar().showMessage(str(doc.get("text", "Radio coverage map computed")), 8000)
+        elif name == "export":
+            self._on_export_done(*result)
 
     def _on_runner_failed(self, name: str, exc: Any, tb: str) -> None:
         self._idle_progress()
-        if isinstance(exc, PlannerError):
+        if isinstance(exc, PlannerError) or (name == "export" and isinstance(exc, OSError)):
             self.show_error(f"{ANALYSIS_TITLES.get(name, name)} failed: {exc}")
         else:
             self.show_error(f"{ANALYSIS_TITLES.get(name, name)} failed unexpectedly: {type(exc).__name__}: {exc}")

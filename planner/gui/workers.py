@@ -1,20 +1,31 @@
 """Run slow work off the GUI thread: one adapter for every analysis (house style P4).
 
-:class:`AnalysisRunner` runs ``fn(snapshot, progress=token)`` in the global
-``QThreadPool``. Progress arrives on the GUI thread as queued signals; cancel
-sets a :class:`~planner.analysis.progress.CancelToken` whose next progress
-call raises :class:`~planner.errors.AnalysisCancelled`. Starting a new run
-cancels the previous one; results of a superseded run are dropped. The caller
-applies ``done``'s result on the GUI thread (through a command).
+:class:`AnalysisRunner` runs ``fn(snapshot, progress=token)`` on a worker
+thread. Progress arrives on the GUI thread as queued signals; cancel sets a
+:class:`~planner.analysis.progress.CancelToken` whose next progress call
+raises :class:`~planner.errors.AnalysisCancelled`. Starting a new run cancels
+the previous one; results of a superseded run are dropped. The caller applies
+``done``'s result on the GUI thread (through a command).
+
+The worker threads are Python threads (:func:`submit`), not ``QThreadPool``
+ones. A pooled Qt thread gets a fresh Python thread state for every job and
+loses it afterwards, which frees whatever C libraries keep in Python
+thread-locals: pyproj destroys its per-thread PROJ context but keeps the
+pointer in a C thread-local, so the next job on that thread crashed inside
+``proj_create`` (seen exporting twice in a row). A Python thread keeps one
+thread state for its whole life.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import os
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from planner.analysis.kernels import warm_up
 from planner.analysis.progress import CancelToken
@@ -28,10 +39,39 @@ class _Relay(QObject):
     cancelled = Signal(int)
 
 
-class _Job(QRunnable):
+_POOL: concurrent.futures.ThreadPoolExecutor | None = None
+_PENDING: set[concurrent.futures.Future[Any]] = set()
+_LOCK = threading.Lock()
+
+
+def submit(fn: Callable[[], Any]) -> concurrent.futures.Future[Any]:
+    """Run ``fn()`` on a worker thread (a Python thread; see the module notes)."""
+    global _POOL
+    with _LOCK:
+        if _POOL is None:
+            _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1),
+                                                          thread_name_prefix="planner-worker")
+        future = _POOL.submit(fn)
+        _PENDING.add(future)
+    future.add_done_callback(_forget)
+    return future
+
+
+def _forget(future: concurrent.futures.Future[Any]) -> None:
+    with _LOCK:
+        _PENDING.discard(future)
+
+
+def wait_all(msecs: int = 30000) -> bool:
+    """Wait until every submitted job has finished; False on time-out."""
+    with _LOCK:
+        pending = list(_PENDING)
+    _done, not_done = concurrent.futures.wait(pending, timeout=msecs / 1000.0)
+    return not not_done
+
+
+class _Job:
     def __init__(self, generation: int, fn: Callable[..., Any], token: CancelToken, relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
         self._gen = generation
         self._fn = fn
         self._token = token
@@ -76,7 +116,6 @@ class AnalysisRunner(QObject):
         self._generation = 0
         self._token: CancelToken | None = None
         self._name = ""
-        self.pool = QThreadPool.globalInstance()
 
     @property
     def running(self) -> bool:
@@ -101,7 +140,7 @@ class AnalysisRunner(QObject):
         self._token = CancelToken(report)
         self._name = name
         self.started.emit(name)
-        self.pool.start(_Job(gen, fn, self._token, relay))
+        submit(_Job(gen, fn, self._token, relay).run)
 
     def cancel(self) -> None:
         """Ask the running job to stop at its next progress report."""
@@ -112,7 +151,8 @@ class AnalysisRunner(QObject):
             self.cancelled.emit(name)
 
     def wait(self, msecs: int = 30000) -> bool:
-        return self.pool.waitForDone(msecs)
+        """Wait for every worker job (this runner's and the others'); False on time-out."""
+        return wait_all(msecs)
 
     # -- relays (GUI thread)
     def _on_progress(self, gen: int, fraction: float, message: str) -> None:

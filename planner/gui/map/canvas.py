@@ -1,7 +1,9 @@
 """The map canvas: a QGraphicsView over project-CRS metres (y flipped), with tools.
 
 Tools: select (click, shift/ctrl-click, rubber band; drag selected nodes to
-move them; drag a camera's white handle to rotate it), pan, and place
+move them; drag a camera's round white handle to rotate it, and the square
+handle at the tip of a zoom camera's detect wedge to change its focal
+length, so its range), pan, and place
 camera / radio site / storage centre / command centre. The canvas never edits
 the project: it emits ``edit_requested`` / ``place_requested`` /
 ``selection_requested`` and the main window turns them into commands.
@@ -17,12 +19,14 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen, \
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen, \
     QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
 from planner.gui.map import style
-from planner.gui.map.layers import LegendEntry, NodeLayerItem, _symbol_path
+from planner.gui.map.layers import LegendEntry, _symbol_path
+from planner.gui.map.node_layer import NodeLayerItem
+from planner.gui.map.lens import focal_for_detect_range
 from planner.model.nodes import Camera, Node
 
 
@@ -167,6 +171,23 @@ class MapCanvas(QGraphicsView):
                     return nid
         return None
 
+    def range_handle_at(self, pos: QPoint, tol_px: float = 8.0) -> str | None:
+        """The id of a selected zoom camera whose range handle (tip of the detect wedge) is under ``pos``."""
+        s = self.px_per_m()
+        for layer in self.node_layers:
+            if not layer.isVisible() or len(layer.selected) > 50:
+                continue
+            for nid in layer.selected:
+                node = layer.nodes[nid]
+                length = layer.range_handle_length_m(node, s)
+                if length is None:
+                    continue
+                a = math.radians(node.azimuth_deg)  # type: ignore[attr-defined]
+                h = self.mapFromScene(QPointF(node.x + length * math.sin(a), -(node.y + length * math.cos(a))))
+                if math.hypot(h.x() - pos.x(), h.y() - pos.y()) <= tol_px:
+                    return nid
+        return None
+
     def _node(self, nid: str) -> Node | None:
         for layer in self.node_layers:
             if nid in layer.nodes:
@@ -240,6 +261,11 @@ class MapCanvas(QGraphicsView):
             self.place_requested.emit(str(self.tool), x, y)
             return
         additive = bool(event.modifiers() & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier))
+        handle = self.range_handle_at(pos)
+        if handle and not additive:
+            self._mode = "range"
+            self._rotate_id = handle
+            return
         handle = self.handle_at(pos)
         if handle and not additive:
             self._mode = "rotate"
@@ -283,6 +309,13 @@ class MapCanvas(QGraphicsView):
             if isinstance(n, Camera):
                 az = math.degrees(math.atan2(x - n.x, y - n.y)) % 360.0
                 self._set_preview({n.id: n.with_changes(azimuth_deg=round(az, 1))})
+        elif self._mode == "range":
+            n = self._node(self._rotate_id)
+            if isinstance(n, Camera):
+                a = math.radians(n.azimuth_deg)
+                along = (x - n.x) * math.sin(a) + (y - n.y) * math.cos(a)  # distance along the optical axis
+                focal = focal_for_detect_range(n.camera_type, n.focal_mm, along)
+                self._set_preview({} if focal == n.focal_mm else {n.id: n.with_changes(focal_mm=focal)})
         elif self._mode == "rubber" and self._rubber is not None:
             self._rubber = QRectF(QPointF(self._press_pos), QPointF(pos)).normalized()
             self.viewport().update()
@@ -293,7 +326,7 @@ class MapCanvas(QGraphicsView):
         pos = event.position().toPoint()
         if mode == "pan":
             self.set_tool(self.tool)
-        elif mode in ("move", "rotate"):
+        elif mode in ("move", "rotate", "range"):
             preview = {}
             for layer in self.node_layers:
                 preview.update(layer.preview)
@@ -302,6 +335,8 @@ class MapCanvas(QGraphicsView):
                 nodes = list(preview.values())
                 if mode == "rotate":
                     text = f"Rotate {nodes[0].id}"
+                elif mode == "range":
+                    text = f"Set focal length on {nodes[0].id}"
                 else:
                     text = f"Move {nodes[0].id}" if len(nodes) == 1 else f"Move {len(nodes)} nodes"
                 self.edit_requested.emit(nodes, text)
@@ -418,6 +453,13 @@ class MapCanvas(QGraphicsView):
             painter.setPen(QPen(QColor("#444444"), 0.8))
             painter.setBrush(colour)
             if symbol == "fill":
+                painter.drawRect(QRectF(sx - 8, cy - 6, 16, 12))
+            elif symbol == "ramp":  # the radio rate colour ramp, low (left) to high
+                grad = QLinearGradient(sx - 8, cy, sx + 8, cy)
+                stops = style.RADIO_RATE_STOPS
+                for i, (_v, c) in enumerate(stops):
+                    grad.setColorAt(i / max(len(stops) - 1, 1), c)
+                painter.setBrush(grad)
                 painter.drawRect(QRectF(sx - 8, cy - 6, 16, 12))
             elif symbol == "line":
                 painter.setPen(QPen(colour, 2.5))

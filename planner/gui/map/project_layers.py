@@ -6,20 +6,21 @@ from typing import Any
 
 import numpy as np
 import shapely
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QPainterPath
 
 from planner.gui.map import style
-from planner.gui.map.geometry import lines_path, polygons_path
+from planner.gui.map.geometry import lines_path, spatial_pieces
 from planner.gui.map.layers import (
     ImageLayerItem,
     LabelLayerItem,
-    NodeLayerItem,
     PathLayerItem,
     PointLayerItem,
     StyledPath,
     cosmetic_pen,
     hillshade_image,
+    ramp_image,
 )
+from planner.gui.map.node_layer import NodeLayerItem
 from planner.model.nodes import NodeKind
 from planner.model.project import Project
 
@@ -29,6 +30,7 @@ LAYER_ORDER: list[tuple[str, str]] = [
     ("hillshade", "Hillshade (DEM)"),
     ("buildings", "Buildings"),
     ("streets", "Streets"),
+    ("radio_throughput", "Radio uplink rate (Mb/s)"),
     ("coverage", "Coverage (day)"),
     ("districts", "Districts"),
     ("links", "Links"),
@@ -41,18 +43,25 @@ LAYER_ORDER: list[tuple[str, str]] = [
 TITLES = dict(LAYER_ORDER)
 
 
-def _lod(geoms, *, fine_m: float = 1.0, coarse_m: float = 15.0, lines: bool = False):  # noqa: ANN001, ANN202
-    """(fine, coarse) paths: geometry simplified for drawing (a few pixels at most at each zoom)."""
-    build = lines_path if lines else polygons_path
+def _styled(geoms, pen, brush, *, fine_m: float = 1.0, coarse_m: float = 15.0, lines: bool = False,  # noqa: ANN001
+            **kw) -> StyledPath:  # noqa: ANN003
+    """A :class:`StyledPath` of ``geoms`` in spatial pieces (only those in view are drawn), simplified
+    by ``fine_m`` metres and, below ``coarse_below_px_per_m``, by ``coarse_m`` (0: no coarse version)."""
     geoms = np.asarray(geoms, dtype=object)
-    return (build(shapely.simplify(geoms, fine_m, preserve_topology=True)),
-            build(shapely.simplify(geoms, coarse_m, preserve_topology=True)))
+    outline = brush is None and not lines
+    fine = shapely.simplify(geoms, fine_m, preserve_topology=True) if fine_m > 0 else geoms
+    coarse = coarse_pieces = None
+    if coarse_m > 0:
+        coarse = QPainterPath()  # drawn through its pieces
+        coarse_pieces = spatial_pieces(shapely.simplify(geoms, coarse_m, preserve_topology=True), outline=outline,
+                                       lines=lines)
+    pieces = spatial_pieces(fine, outline=outline, lines=lines)
+    return StyledPath(QPainterPath(), pen, brush, coarse=coarse, pieces=pieces, coarse_pieces=coarse_pieces, **kw)
 
 
 def study_area_item(project: Project) -> PathLayerItem:
-    fine, coarse = _lod([project.study_area])
     return PathLayerItem("study_area", TITLES["study_area"], [
-        StyledPath(fine, None, QBrush(style.STUDY_AREA_FILL), coarse=coarse),
+        _styled([project.study_area], None, QBrush(style.STUDY_AREA_FILL)),
     ], legend=[])
 
 
@@ -69,18 +78,15 @@ def districts_item(project: Project) -> tuple[PathLayerItem, LabelLayerItem]:
         levels = d["level"].astype(str).to_numpy()
         minor_sel = levels != major_level
         if minor_sel.any():
-            fine, coarse = _lod(d.geometry.values[minor_sel])
-            paths.append(StyledPath(fine, cosmetic_pen(style.DISTRICT_EDGE, 0.7), None, coarse=coarse))
+            paths.append(_styled(d.geometry.values[minor_sel], cosmetic_pen(style.DISTRICT_EDGE, 0.7), None))
             legend.append(("outline", style.DISTRICT_EDGE, _plural(sorted(set(levels[minor_sel]))[0])))
-        fine, coarse = _lod(d.geometry.values[~minor_sel])
-        paths.append(StyledPath(fine, cosmetic_pen(style.DISTRICT_MAJOR_EDGE, 1.4), None, coarse=coarse))
+        paths.append(_styled(d.geometry.values[~minor_sel], cosmetic_pen(style.DISTRICT_MAJOR_EDGE, 1.4), None))
         legend.append(("outline", style.DISTRICT_MAJOR_EDGE, _plural(major_level)))
         pts = shapely.point_on_surface(d.geometry.values)
         xs, ys = shapely.get_x(pts), shapely.get_y(pts)
         texts = d["name"].astype(str).tolist()
         major = ~minor_sel
-    fine, coarse = _lod([project.study_area])
-    paths.append(StyledPath(fine, cosmetic_pen(style.STUDY_AREA_EDGE, 2.2), None, coarse=coarse))
+    paths.append(_styled([project.study_area], cosmetic_pen(style.STUDY_AREA_EDGE, 2.2), None))
     legend.append(("outline", style.STUDY_AREA_EDGE, "Study area"))
     labels = LabelLayerItem("district_labels", TITLES["district_labels"], xs, ys, texts, major)
     return PathLayerItem("districts", TITLES["districts"], paths, legend=legend), labels
@@ -105,7 +111,7 @@ def streets_item(project: Project) -> PathLayerItem | None:
     if gdf is None or not len(gdf):
         return None
     return PathLayerItem("streets", TITLES["streets"], [
-        StyledPath(lines_path(gdf.geometry.values), cosmetic_pen(style.STREETS, 0.8), None)],
+        _styled(gdf.geometry.values, cosmetic_pen(style.STREETS, 0.8), None, fine_m=0.0, coarse_m=0.0, lines=True)],
         legend=[("line", style.STREETS, "Streets")])
 
 
@@ -114,8 +120,8 @@ def buildings_item(project: Project) -> PathLayerItem | None:
     if gdf is None or not len(gdf):
         return None
     return PathLayerItem("buildings", TITLES["buildings"], [
-        StyledPath(polygons_path(gdf.geometry.values), cosmetic_pen(style.BUILDINGS_EDGE, 0.5),
-                   QBrush(style.BUILDINGS_FILL), min_px_per_m=0.0)],
+        _styled(gdf.geometry.values, cosmetic_pen(style.BUILDINGS_EDGE, 0.5), QBrush(style.BUILDINGS_FILL),
+                fine_m=0.0, coarse_m=0.0)],
         legend=[("fill", style.BUILDINGS_FILL, "Buildings")])
 
 
@@ -128,8 +134,30 @@ def hillshade_item(project: Project) -> ImageLayerItem | None:
     return ImageLayerItem("hillshade", TITLES["hillshade"], img, dem.transform, opacity=0.55)
 
 
-def coverage_item(project: Project, period: str = "day") -> PathLayerItem | None:
-    gdf = project.results.get("coverage_polygons")
+RADIO_LEGEND = "Radio uplink rate, Mb/s"
+
+
+def radio_item(project: Project) -> ImageLayerItem | None:
+    """The best-server uplink rate map (``results["radio_throughput"]``, NaN out of reach), colour-ramped."""
+    r = project.results.get("radio_throughput")
+    if r is None or not hasattr(r, "array") or r.array.ndim != 2 or not r.array.size:
+        return None
+    img = ramp_image(r.array, style.RADIO_RATE_STOPS)
+    lo, hi = style.RADIO_RATE_STOPS[0][0], style.RADIO_RATE_STOPS[-1][0]
+    return ImageLayerItem("radio_throughput", TITLES["radio_throughput"], img, r.transform, opacity=0.7,
+                          legend=[("ramp", style.RADIO_RATE_STOPS[-1][1], f"{RADIO_LEGEND} ({lo:g} → {hi:g}+)")])
+
+
+CoveragePaths = tuple[list[StyledPath], list[tuple[str, QColor, str]]]
+
+
+def coverage_paths(gdf: Any, period: str = "day") -> CoveragePaths | None:
+    """The styled paths and legend of coverage polygons, one fill per detail level.
+
+    Pure and thread-safe (paths, colours and brushes only), so the main window
+    builds them in the worker that computed the polygons: on Marseille this
+    takes about half a second, which would otherwise stall the map after each edit.
+    """
     if gdf is None or not hasattr(gdf, "geometry") or not len(gdf):
         return None
     sub = gdf[gdf["period"].astype(str) == period] if "period" in gdf.columns else gdf
@@ -142,9 +170,21 @@ def coverage_item(project: Project, period: str = "day") -> PathLayerItem | None
         fill = QColor(c)
         fill.setAlpha(150)
         geoms = sub.geometry.values[(sub["level"].astype(str) == name).to_numpy()]
-        fine, coarse = _lod(geoms, fine_m=0.5, coarse_m=6.0)
-        paths.append(StyledPath(fine, None, QBrush(fill), coarse=coarse, coarse_below_px_per_m=0.5))
+        # patches of raster cells: no simplification up close (it removes nothing), 6 m when zoomed out;
+        # filled without antialiasing (eight times faster; seams between patches would show with it)
+        paths.append(_styled(geoms, None, QBrush(fill), fine_m=0.0, coarse_m=6.0, coarse_below_px_per_m=0.5,
+                             antialias=False))
         legend.append(("fill", fill, f"Coverage: {name}"))
+    return paths, legend
+
+
+def coverage_item(project: Project, period: str = "day", *, built: CoveragePaths | None = None) -> PathLayerItem | None:
+    """The coverage layer; ``built`` is :func:`coverage_paths` of the project's polygons when already made."""
+    if built is None:
+        built = coverage_paths(project.results.get("coverage_polygons"), period)
+    if built is None:
+        return None
+    paths, legend = built
     return PathLayerItem("coverage", f"Coverage ({period})", paths, legend=legend)
 
 

@@ -50,3 +50,13 @@ def phase_colour(phases: list[str], phase: str) -> QColor:
     named = [p for p in phases if p]
     i = named.index(phase) if phase in named else len(named)
     return QColor(PHASE_COLOURS[i % len(PHASE_COLOURS)])
+
+#: Radio uplink rate ramp (Mb/s, colour), low to high: red where a 1080p stream (about 4 Mb/s) does not fit,
+#: green where several do. Values between stops are interpolated on a log scale.
+RADIO_RATE_STOPS: list[tuple[float, QColor]] = [
+    (0.5, QColor("#d7191c")),
+    (2.0, QColor("#fdae61")),
+    (4.0, QColor("#ffffbf")),
+    (8.0, QColor("#a6d96a")),
+    (16.0, QColor("#1a9641")),
+]

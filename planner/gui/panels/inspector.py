@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import PlannerError
+from planner.errors import InvalidInputError, PlannerError
 from planner.model.nodes import Codec, Node, Stream, StreamKind
 
 #: (min, max, decimals, suffix) for numeric fields by name.
@@ -47,6 +47,27 @@ NUMERIC: dict[str, tuple[float, float, int, str]] = {
 }
 HIDDEN = {"id"}
 STREAM_COLUMNS = ["kind", "resolution", "codec", "fps", "duty_cycle", "bitrate_mbps"]
+
+
+def with_field(node: Node, name: str, value: Any) -> Node:
+    """``node.with_changes(name=value)``; a new camera type drops a focal length its lens cannot take,
+    and a focal length must fit the camera's lens (the coverage analysis refuses it otherwise)."""
+    if name == "focal_mm" and value is not None:
+        from planner.gui.map.lens import zoom_range_mm
+
+        ctype = getattr(node, "camera_type", "")
+        rng = zoom_range_mm(ctype)
+        if rng is None:
+            raise InvalidInputError(f"{node.id}: `focal_mm` needs a varifocal or PTZ lens; camera type "
+                                    f"`{ctype}` has a fixed lens (got {value:g})")
+        if not rng[0] - 1e-9 <= value <= rng[1] + 1e-9:
+            raise InvalidInputError(f"{node.id}: `focal_mm` must be in [{rng[0]:g}, {rng[1]:g}] for camera type "
+                                    f"`{ctype}`; got {value:g}")
+    if name == "camera_type" and getattr(node, "focal_mm", None) is not None:
+        from planner.gui.map.lens import fit_focal
+
+        return node.with_changes(camera_type=value, focal_mm=fit_focal(value, node.focal_mm))  # type: ignore[attr-defined]
+    return node.with_changes(**{name: value})
 
 
 class StreamsEditor(QWidget):
@@ -186,6 +207,16 @@ class InspectorPanel(QScrollArea):
             cb.setEditable(False)
             cb.currentIndexChanged.connect(lambda _i, n=name: self._commit(n))
             return cb
+        if name == "focal_mm":
+            ds = QDoubleSpinBox()
+            ds.setDecimals(1)
+            ds.setSingleStep(0.5)
+            ds.setSuffix(" mm")
+            ds.setKeyboardTracking(False)
+            ds.setToolTip("Focal length of a varifocal or PTZ lens (sets the field of view and the ranges); "
+                          "drag the square handle at the tip of the camera's wedge on the map to change it")
+            ds.valueChanged.connect(lambda _v, n=name: self._commit(n))
+            return ds
         if name == "streams":
             se = StreamsEditor()
             se.changed.connect(lambda n=name: self._commit(n))
@@ -239,7 +270,9 @@ class InspectorPanel(QScrollArea):
             for name, w in self.fields.items():
                 v = getattr(n, name)
                 mixed = any(getattr(o, name) != v for o in self.nodes[1:])
-                if isinstance(w, QComboBox):
+                if name == "focal_mm":
+                    self._load_focal(w)  # type: ignore[arg-type]
+                elif isinstance(w, QComboBox):
                     i = w.findData(v.value if isinstance(v, enum.Enum) else v)
                     if i < 0 and name == "camera_type":
                         w.addItem(f"{v} (not in library)", v)
@@ -260,8 +293,36 @@ class InspectorPanel(QScrollArea):
         finally:
             self._loading = False
 
+    def _focal_range(self) -> tuple[float, float] | None:
+        """The focal range all selected cameras' lenses share; None when one of them does not zoom."""
+        from planner.gui.map.lens import zoom_range_mm
+
+        ranges = [zoom_range_mm(getattr(n, "camera_type", "")) for n in self.nodes]
+        if not ranges or any(r is None for r in ranges):
+            return None
+        lo, hi = max(r[0] for r in ranges), min(r[1] for r in ranges)  # type: ignore[index]
+        return (lo, hi) if lo < hi else None
+
+    def _load_focal(self, w: QDoubleSpinBox) -> None:
+        rng = self._focal_range()
+        if rng is None:
+            w.setRange(0.0, 0.0)
+            w.setSpecialValueText("fixed lens")
+            w.setEnabled(False)
+            return
+        lo, hi = rng
+        w.setEnabled(True)
+        w.setRange(lo, hi)
+        w.setSpecialValueText(f"widest ({lo:g} mm)")
+        values = {getattr(n, "focal_mm", None) for n in self.nodes}
+        v = values.pop() if len(values) == 1 else None
+        w.setValue(lo if v is None else v)
+
     def _value(self, name: str) -> Any:
         w = self.fields[name]
+        if name == "focal_mm":
+            assert isinstance(w, QDoubleSpinBox)
+            return None if not w.isEnabled() or w.value() <= w.minimum() + 1e-9 else round(w.value(), 1)
         if isinstance(w, QComboBox):
             return w.currentData()
         if isinstance(w, StreamsEditor):
@@ -287,7 +348,7 @@ class InspectorPanel(QScrollArea):
             return
         try:
             value = self._value(name)
-            new = [n.with_changes(**{name: value}) for n in self.nodes if getattr(n, name) != value]
+            new = [with_field(n, name, value) for n in self.nodes if getattr(n, name) != value]
         except (PlannerError, ValueError, TypeError) as exc:
             self.message.setText(str(exc))
             return

@@ -22,12 +22,15 @@ from PySide6.QtWidgets import (
 )
 
 from planner.errors import PlannerError
+from planner.gui.panels.inspector import with_field
 from planner.model.nodes import NODE_CLASSES, Node, NodeKind
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def _display(v: Any) -> str:
+    if v is None:
+        return ""
     if isinstance(v, enum.Enum):
         return str(v.value)
     if isinstance(v, float):
@@ -43,6 +46,13 @@ def parse_value(node: Node, name: str, text: str) -> Any:
     """Turn cell text into a field value of the right type (the model then validates it)."""
     current = getattr(node, name)
     text = text.strip()
+    if name == "focal_mm":  # optional: empty means the widest setting
+        if text.lower() in ("", "none", "widest"):
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise PlannerError(f"`focal_mm` must be a number in mm (empty: widest); got {text!r}") from None
     if isinstance(current, bool):
         return text.lower() in ("1", "true", "yes", "y", "on")
     if isinstance(current, int) and not isinstance(current, bool):
@@ -73,13 +83,24 @@ class NodeTableModel(QAbstractTableModel):
         self.kind = kind
         self.columns = [f.name for f in dataclasses.fields(NODE_CLASSES[kind])]
         self.rows: list[Node] = []
+        self._row_of: dict[str, int] = {}
 
     def set_nodes(self, kind: NodeKind, nodes: list[Node]) -> None:
         self.beginResetModel()
         self.kind = kind
         self.columns = [f.name for f in dataclasses.fields(NODE_CLASSES[kind])]
         self.rows = [n for n in nodes if n.KIND == kind]
+        self._row_of = {n.id: r for r, n in enumerate(self.rows)}
         self.endResetModel()
+
+    def replace_rows(self, nodes: list[Node]) -> None:
+        """New versions of listed nodes: only their rows change (no model reset, no full re-sort)."""
+        last = len(self.columns) - 1
+        for n in nodes:
+            r = self._row_of.get(n.id)
+            if r is not None:
+                self.rows[r] = n
+                self.dataChanged.emit(self.index(r, 0), self.index(r, last))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
@@ -116,7 +137,7 @@ class NodeTableModel(QAbstractTableModel):
         node = self.rows[index.row()]
         name = self.columns[index.column()]
         try:
-            new = node.with_changes(**{name: parse_value(node, name, str(value))})
+            new = with_field(node, name, parse_value(node, name, str(value)))
         except (PlannerError, ValueError, TypeError) as exc:
             self.edit_requested.emit(exc, "")
             return False
@@ -175,12 +196,24 @@ class NodeTablePanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
         lay.addWidget(self.view, 1)
         self._nodes: list[Node] = []
+        self._position: dict[str, int] = {}
         self._syncing = False
         self.ask_bulk = self._ask_bulk  # replaceable in tests
 
     def set_nodes(self, nodes: list[Node]) -> None:
-        self._nodes = nodes
+        self._nodes = list(nodes)
+        self._position = {n.id: i for i, n in enumerate(self._nodes)}
         self._reload()
+
+    def replace_nodes(self, nodes: list[Node]) -> bool:
+        """Show new versions of nodes already listed, row by row (a 2,000-row reset and re-sort costs
+        about 0.3 s). Returns False, changing nothing, when a node is not listed yet."""
+        if any(n.id not in self._position or self._nodes[self._position[n.id]].KIND != n.KIND for n in nodes):
+            return False
+        for n in nodes:
+            self._nodes[self._position[n.id]] = n
+        self.model.replace_rows(nodes)
+        return True
 
     def _reload(self) -> None:
         kind = NodeKind(self.kind_box.currentData())
@@ -249,7 +282,7 @@ class NodeTablePanel(QWidget):
         col, text = answer
         rows = {n.id: n for n in self.model.rows}
         try:
-            new = [rows[i].with_changes(**{col: parse_value(rows[i], col, text)}) for i in ids]
+            new = [with_field(rows[i], col, parse_value(rows[i], col, text)) for i in ids]
         except (PlannerError, ValueError, TypeError) as exc:
             self.edit_requested.emit(exc, "")
             return

@@ -248,11 +248,16 @@ class ResultsPanel(QTabWidget):
             parts.append("Network and storage: not computed yet (Analysis ▸ Run network && storage).")
         self.headline.setText("<br>".join(parts))
 
-    def _refresh_cost(self, project: Project) -> None:
-        try:
-            rows = cost_by_phase(project)
-        except PlannerError as exc:  # e.g. malformed unit-price overrides in the project metadata
-            self.cost_chart.title = f"Cost by phase: {exc}"
+    def _refresh_cost(self, project: Project, rows: list[dict[str, Any]] | PlannerError | None = None) -> None:
+        """Fill the cost table and chart; ``rows`` from :func:`cost_by_phase` when computed elsewhere
+        (the main window computes them off the GUI thread after edits), else computed here."""
+        if rows is None:
+            try:
+                rows = cost_by_phase(project)
+            except PlannerError as exc:  # e.g. malformed unit-price overrides in the project metadata
+                rows = exc
+        if isinstance(rows, PlannerError):
+            self.cost_chart.title = f"Cost by phase: {rows}"
             rows = []
         cur = project.parameters.currency
         _fill(self.cost_table, [[r["phase"], _Num(r["cameras"], "{:,.0f}"), _Num(r["capex"], "{:,.0f}"),
