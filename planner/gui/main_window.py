@@ -60,7 +60,8 @@ IMPORT_KINDS = [("boundary", "Study area boundary…"), ("districts", "Districts
                 ("cameras", "Cameras (CSV, GeoJSON, GPKG)…"), ("radio_sites", "Radio sites…"),
                 ("storage_centres", "Storage centres…"), ("command_centres", "Command centres…")]
 ANALYSIS_TITLES = {"coverage": "Coverage", "network": "Network and storage", "coverage-update": "Coverage update",
-                   "coverage-polygons": "Coverage map update", "export": "Export", "radio": "Radio coverage map"}
+                   "coverage-polygons": "Coverage map update", "export": "Export", "radio": "Radio coverage map",
+                   "new-project": "New project"}
 #: File ▸ Export entries: (format, menu text, file-dialog filter); ``all`` writes every format into a folder.
 EXPORT_FORMATS: list[tuple[str, str, str]] = [
     ("gpkg", "&GeoPackage (all layers and results)…", "GeoPackage (*.gpkg)"),
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.basemap: QGraphicsItem | None = None
         self.coverage_result: Any = None
         self._coverage_paths: list[tuple[Any, Any]] = []
+        self._built_from: dict[str, tuple[Any, ...]] = {}
         self._pending_cov_ids: list[str] = []
         self._autosaved_at: int | None = None
         self.last_error = ""
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self.ask_open_path = self._ask_open_path
         self.ask_save_path = self._ask_save_path
         self.ask_export_path = self._ask_export_path
+        self.ask_new_project = self._ask_new_project
         self.ask_overwrite = self._ask_overwrite
 
         self.setWindowTitle("Planner")
@@ -224,6 +227,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         A = self._action
         K = QKeySequence.StandardKey
+        self.act_new = A("&New…", lambda: self.new_project_dialog(), K.New,
+                         tip="A project from a boundary file (and districts), then save it")
         self.act_open = A("&Open…", lambda: self.open_dialog(), K.Open)
         self.act_save = A("&Save", lambda: self.save(), K.Save)
         self.act_save_as = A("Save &As…", lambda: self.save_as(), K.SaveAs)
@@ -263,6 +268,7 @@ class MainWindow(QMainWindow):
 
         mb = self.menuBar()
         m = mb.addMenu("&File")
+        m.addAction(self.act_new)
         m.addAction(self.act_open)
         self.recent_menu = m.addMenu("Open &recent")
         m.addAction(self.act_save)
@@ -389,6 +395,7 @@ class MainWindow(QMainWindow):
         self.selection = []
         self.coverage_result = None
         self._coverage_paths = []
+        self._built_from = {}
         self._autosaved_at = None
         self._to_lonlat = pyproj.Transformer.from_crs(project.crs, 4326, always_xy=True)
         for item in list(self.overlays.values()):
@@ -445,6 +452,56 @@ class MainWindow(QMainWindow):
         self._refresh_recent()
         self.statusBar().showMessage(f"Opened {path.name}", 5000)
         return True
+
+    # ================================================================ new project
+    def new_project_dialog(self) -> None:
+        """File ▸ New…: ask for a name, a boundary and optional districts, create the project, save it."""
+        if not self.maybe_discard_changes():
+            return
+        request = self.ask_new_project()
+        if request is not None:
+            self.create_project(request)
+
+    def _ask_new_project(self) -> Any:
+        from planner.gui.dialogs.new_project import NewProjectDialog
+
+        dlg = NewProjectDialog(self, start_dir=self.prefs.last_dir)
+        if dlg.exec() != NewProjectDialog.DialogCode.Accepted:
+            return None
+        return dlg.request()
+
+    def create_project(self, request: Any) -> None:
+        """Create a project from a :class:`~planner.gui.dialogs.new_project.NewProjectRequest` off the GUI
+        thread; when it is ready it replaces the open one and "Save as" asks where to keep it. Errors
+        (unreadable file, no polygons, no CRS, ...) go to the message bar."""
+
+        def fn(progress: Any) -> Any:
+            progress(0.1, f"reading {Path(request.boundary).name}")
+            notes: list[str] = []
+            project = workflows.new_project(request.name, boundary=request.boundary, districts=request.districts,
+                                            name_field=request.name_field, notes=notes)
+            progress(1.0, "done")
+            return project, notes, request
+
+        self.runner.start("new-project", fn)
+
+    def _on_new_project_done(self, project: Project, notes: list[str], request: Any) -> None:
+        self.set_project(project, None)
+        assert self.stack is not None
+        self.stack._clean_index = None  # not saved anywhere yet: closing asks
+        self.stack.changed.emit()
+        self.prefs.last_dir = str(Path(request.boundary).parent)
+        where = f" from {Path(request.boundary).name}"
+        if request.districts is not None:
+            where += f" with {len(project.districts)} districts from {Path(request.districts).name}"
+        text = f"Created {project.name}{where} (CRS {project.crs.name}, {project.area_km2():,.1f} km²)"
+        if notes:
+            text += "; " + "; ".join(notes)
+        if self.save_as():
+            text += f"; saved as {self.path}"
+        else:
+            text += ". Not saved yet: File ▸ Save As."
+        self.messages.show_message(text, error=False)
 
     def open_dialog(self) -> None:
         if not self.maybe_discard_changes():
@@ -582,6 +639,7 @@ class MainWindow(QMainWindow):
         p = self.project
         assert p is not None
         scene = self.canvas.scene()
+        self._built_from = {}
         keep = {"cameras", "radio_sites", "centres"}
         for key, item in list(self.layer_items.items()):
             if key not in keep:
@@ -624,13 +682,28 @@ class MainWindow(QMainWindow):
         # the current and the previous polygons, so undo and redo redraw at once
         self._coverage_paths = [(g, b) for g, b in self._coverage_paths if g is not gdf][-2:] + [(gdf, built)]
 
-    def _rebuild_some(self, keys: list[str]) -> None:
+    def _layer_inputs(self, key: str, p: Project) -> tuple[Any, ...]:
+        """The results a derived layer is drawn from (compared by identity to skip needless rebuilds)."""
+        r = p.results
+        return {"coverage": (r.get("coverage_polygons"),), "links": (r.get("network"),),
+                "priority_sites": (r.get("coverage"),), "radio_throughput": (r.get("radio_throughput"),)}[key]
+
+    def _rebuild_some(self, keys: list[str], *, if_changed: bool = False) -> None:
+        """Rebuild derived layers; with ``if_changed``, only those whose results changed (a coverage update
+        changes the summary, not the polygons, which come later from their own worker)."""
         p = self.project
         assert p is not None
         builders = {"coverage": self._coverage_item, "links": pl.links_item, "priority_sites": pl.priority_item,
                     "radio_throughput": pl.radio_item}
         scene = self.canvas.scene()
+        before = set(self.layer_items)
         for key in keys:
+            inputs = self._layer_inputs(key, p)
+            built = self._built_from.get(key)
+            if if_changed and built is not None and len(built) == len(inputs) and \
+                    all(a is b for a, b in zip(built, inputs, strict=True)):
+                continue
+            self._built_from[key] = inputs
             old = self.layer_items.pop(key, None)
             if old is not None:
                 scene.removeItem(old)
@@ -638,7 +711,20 @@ class MainWindow(QMainWindow):
             if item is not None:
                 self.layer_items[key] = item
                 scene.addItem(item)
-        self._apply_layer_state()
+                if set(self.layer_items) == before:  # same layers: place the new item, keep the panel
+                    self._place_item(key, item)
+        if set(self.layer_items) != before:
+            self._apply_layer_state()
+        else:
+            self.canvas.viewport().update()
+
+    def _place_item(self, key: str, item: QGraphicsItem) -> None:
+        n = len(self.layer_order)
+        i = self.layer_order.index(key) if key in self.layer_order else n
+        item.setZValue(n - i)
+        item.setVisible(key not in self.hidden_layers)
+        if key in self.opacities:
+            item.setOpacity(self.opacities[key])
 
     def _all_layer_keys(self) -> list[str]:
         keys = [k for k, _ in reversed(pl.LAYER_ORDER) if k in self.layer_items]
@@ -813,9 +899,9 @@ class MainWindow(QMainWindow):
         elif what == "links":
             self._rebuild_some(["links"])
         elif what == "results":
-            self._rebuild_some(["coverage", "links", "priority_sites", "radio_throughput"])
+            self._rebuild_some(["coverage", "links", "priority_sites", "radio_throughput"], if_changed=True)
             self._apply_network_overlay()
-            self.results.refresh(self.project)
+            self.results.refresh(self.project, cost=False)
         elif what in ("parameters", "all"):
             self.results.refresh(self.project)
 
@@ -1007,7 +1093,7 @@ class MainWindow(QMainWindow):
     # ================================================================ import
     def import_file(self, kind: str, path: str | os.PathLike[str], **options: Any) -> bool:
         if self.project is None:
-            self.show_error("Open a project first (File ▸ Open); a new project is created with `planner new`.")
+            self.show_error("Open a project first (File ▸ Open), or create one (File ▸ New).")
             return False
         cmd = ImportCommand(kind, str(path), **options)
         try:
@@ -1147,7 +1233,7 @@ class MainWindow(QMainWindow):
         elif name == "radio":
 
             def fn(progress: Any) -> Any:
-                _cov, doc, _text = workflows.radio_map_report(snap, progress=progress)
+                _radio, doc, _text = workflows.radio_map_report(snap, progress=progress)
                 return snap.results["radio_throughput"], doc  # the workflow stored it on the snapshot
         else:
             raise ValueError(name)
@@ -1215,6 +1301,9 @@ class MainWindow(QMainWindow):
 
     def _on_runner_done(self, name: str, result: Any) -> None:
         self._idle_progress()
+        if name == "new-project":
+            self._on_new_project_done(*result)
+            return
         p = self.project
         if p is None:
             return
@@ -1253,7 +1342,12 @@ class MainWindow(QMainWindow):
                 progress(0.6, "drawing")
                 return gdf, pl.coverage_paths(gdf)
 
-            self.update_runner.start("coverage-polygons", polys)
+            def start_polys() -> None:
+                # after this result's repaint: the worker's Python-heavy path building competes for the GIL
+                if self.coverage_result is cov and not self.update_runner.running and not self._pending_cov_ids:
+                    self.update_runner.start("coverage-polygons", polys)
+
+            QTimer.singleShot(60, start_polys)
         elif name == "coverage-polygons":
             gdf, built = result
             self._remember_coverage_paths(gdf, built)

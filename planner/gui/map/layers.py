@@ -26,7 +26,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QStyleOptionGraphicsItem, QWidget
 
 from planner.gui.map import style
-from planner.gui.map.geometry import polygon_from_xy
 
 LegendEntry = tuple[str, QColor, str]  # (symbol: fill|line|dot|square|diamond|triangle|wedge|star, colour, text)
 

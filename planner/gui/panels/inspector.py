@@ -66,7 +66,8 @@ def with_field(node: Node, name: str, value: Any) -> Node:
     if name == "camera_type" and getattr(node, "focal_mm", None) is not None:
         from planner.gui.map.lens import fit_focal
 
-        return node.with_changes(camera_type=value, focal_mm=fit_focal(value, node.focal_mm))  # type: ignore[attr-defined]
+        focal = fit_focal(value, node.focal_mm)  # type: ignore[attr-defined]
+        return node.with_changes(camera_type=value, focal_mm=focal)
     return node.with_changes(**{name: value})
 
 
