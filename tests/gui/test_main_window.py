@@ -389,3 +389,17 @@ def test_screenshot_command(tmp_path, small_project, qapp):
 
     img = QImage(str(out))
     assert img.width() == 800 and img.height() >= 600  # docks may need a little more height
+
+
+def test_derived_blocks_are_labelled_approximate(qtbot):
+    """Montevideo's buildings are city blocks derived from streets: the app says so."""
+    from planner.gui.main_window import MainWindow
+    from tests.conftest import SAMPLES
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.open_path(SAMPLES / "montevideo.gpkg", check_recovery=False)
+    item = w.layer_items["buildings"]
+    assert "approximate" in item.title
+    assert any("approximate" in text for _, _, text in w.legend_entries())
+    w.stack.set_clean()

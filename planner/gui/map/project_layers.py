@@ -131,10 +131,13 @@ def buildings_item(project: Project) -> PathLayerItem | None:
     gdf = project.layers.get("buildings")
     if gdf is None or not len(gdf):
         return None
-    return PathLayerItem("buildings", TITLES["buildings"], [
+    approximate = "approximate" in gdf.columns and bool(gdf["approximate"].astype(bool).any())
+    # derived city blocks are labelled as the approximation they are, in the layer panel and the legend
+    title = "Buildings (approximate: blocks from streets)" if approximate else TITLES["buildings"]
+    return PathLayerItem("buildings", title, [
         _styled(gdf.geometry.values, cosmetic_pen(style.BUILDINGS_EDGE, 0.5), QBrush(style.BUILDINGS_FILL),
                 fine_m=0.0, coarse_m=0.0)],
-        legend=[("fill", style.BUILDINGS_FILL, "Buildings")])
+        legend=[("fill", style.BUILDINGS_FILL, title)])
 
 
 def hillshade_item(project: Project) -> ImageLayerItem | None:
