@@ -1,39 +1,16 @@
-"""GUI-side commands that wrap workflows which mutate the project (imports), and macros.
+"""GUI-side commands that wrap workflows which mutate the project (imports).
 
-(These could move to :mod:`planner.model.commands`; they live here because
-imports are workflows, not model operations.)
+They live here rather than in :mod:`planner.model.commands` because imports are
+workflows (file reading), which the model layer must not depend on.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from planner.model.commands import Command
+from planner.model.commands import Command, MacroCommand
 from planner.model.nodes import Node
 from planner.model.project import Project
-
-
-class MacroCommand:
-    """Several commands as one undo step."""
-
-    def __init__(self, commands: list[Command], text: str) -> None:
-        self.commands = commands
-        self.text = text
-
-    def do(self, project: Project) -> None:
-        done: list[Command] = []
-        try:
-            for c in self.commands:
-                c.do(project)
-                done.append(c)
-        except Exception:
-            for c in reversed(done):
-                c.undo(project)
-            raise
-
-    def undo(self, project: Project) -> None:
-        for c in reversed(self.commands):
-            c.undo(project)
 
 
 class ImportCommand:

@@ -7,8 +7,22 @@ raises :class:`~planner.errors.AnalysisCancelled`. Starting a new run cancels
 the previous one; results of a superseded run are dropped. The caller applies
 ``done``'s result on the GUI thread (through a command).
 
+Workers never touch Qt: they put events on a :class:`queue.SimpleQueue` that a
+timer on the GUI thread drains (every 30 ms while a job runs). Emitting Qt
+signals that carry Python objects from a Python thread, while the GUI thread
+ran Qt's event loop, crashed the interpreter now and then (seen in the test
+suite in both the worker and the GUI thread); with the queue, only the GUI
+thread calls Qt.
+
 The worker threads are Python threads (:func:`submit`), not ``QThreadPool``
-ones. A pooled Qt thread gets a fresh Python thread state for every job and
+ones. While any job runs, Python's cyclic garbage collector is paused (and run
+once on the GUI thread when the last job ends), and the modules workers use
+are imported on the GUI thread first (:func:`preload`): the GUI thread
+collecting garbage inside Qt's event loop while a worker imported a module
+crashed the interpreter (seen three times in the test suite; the worker was
+always importing). Reference counting still frees memory while paused.
+
+A pooled Qt thread gets a fresh Python thread state for every job and
 loses it afterwards, which frees whatever C libraries keep in Python
 thread-locals: pyproj destroys its per-thread PROJ context but keeps the
 pointer in a C thread-local, so the next job on that thread crashed inside
@@ -19,24 +33,20 @@ thread state for its whole life.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
+import importlib
 import os
+import queue
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from planner.analysis.kernels import warm_up
 from planner.analysis.progress import CancelToken
 from planner.errors import AnalysisCancelled
-
-
-class _Relay(QObject):
-    progressed = Signal(int, float, str)
-    finished = Signal(int, object)
-    failed = Signal(int, object, str)
-    cancelled = Signal(int)
 
 
 _POOL: concurrent.futures.ThreadPoolExecutor | None = None
@@ -44,14 +54,64 @@ _PENDING: set[concurrent.futures.Future[Any]] = set()
 _LOCK = threading.Lock()
 
 
+#: Imported on the GUI thread before the first job: what analyses and exports use.
+PRELOAD = (
+    "planner.analysis.coverage", "planner.analysis.network_plan", "planner.analysis.radio_coverage",
+    "planner.analysis.costs", "planner.analysis.fov", "planner.exports", "planner.io.export_csv",
+    "planner.io.export_geojson", "planner.io.export_gpkg", "planner.io.export_html", "planner.io.export_kml",
+    "planner.io.export_pdf", "planner.io.project_file", "planner.workflows", "scipy.sparse.csgraph",
+    "scipy.spatial", "rasterio", "rasterio.features", "pyogrio", "folium", "branca.element", "jinja2",
+    "jinja2.nodes", "jinja2.compiler", "matplotlib", "matplotlib.figure", "matplotlib.text",
+    "matplotlib.backends.backend_agg", "matplotlib.backends.backend_pdf", "matplotlib.font_manager",
+    "matplotlib.patches", "matplotlib.colors",
+)
+_preloaded = False
+_running = 0
+
+
+def preload() -> None:
+    """Import :data:`PRELOAD` and load the numba kernels, on the calling (GUI) thread, once."""
+    global _preloaded
+    if _preloaded:
+        return
+    for name in PRELOAD:
+        importlib.import_module(name)
+    warm_up()
+    _preloaded = True
+
+
+def _job_started() -> None:
+    global _running
+    with _LOCK:
+        _running += 1
+        gc.disable()
+
+
+def _job_ended() -> None:
+    global _running
+    with _LOCK:
+        _running -= 1
+        if _running == 0:
+            gc.enable()
+
+
 def submit(fn: Callable[[], Any]) -> concurrent.futures.Future[Any]:
     """Run ``fn()`` on a worker thread (a Python thread; see the module notes)."""
     global _POOL
+    preload()
+    _job_started()
+
+    def job() -> Any:
+        try:
+            return fn()
+        finally:
+            _job_ended()
+
     with _LOCK:
         if _POOL is None:
             _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(4, os.cpu_count() or 1),
                                                           thread_name_prefix="planner-worker")
-        future = _POOL.submit(fn)
+        future = _POOL.submit(job)
         _PENDING.add(future)
     future.add_done_callback(_forget)
     return future
@@ -71,21 +131,24 @@ def wait_all(msecs: int = 30000) -> bool:
 
 
 class _Job:
-    def __init__(self, generation: int, fn: Callable[..., Any], token: CancelToken, relay: _Relay) -> None:
+    """Runs on a worker thread; reports only through the queue (never Qt)."""
+
+    def __init__(self, generation: int, fn: Callable[..., Any], token: CancelToken,
+                 events: queue.SimpleQueue[tuple[Any, ...]]) -> None:
         self._gen = generation
         self._fn = fn
         self._token = token
-        self._relay = relay
+        self._events = events
 
     def run(self) -> None:
         try:
             result = self._fn(progress=self._token)
         except AnalysisCancelled:
-            self._relay.cancelled.emit(self._gen)
+            self._events.put(("cancelled", self._gen))
         except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread, never swallowed
-            self._relay.failed.emit(self._gen, exc, traceback.format_exc())
+            self._events.put(("failed", self._gen, exc, traceback.format_exc()))
         else:
-            self._relay.finished.emit(self._gen, result)
+            self._events.put(("finished", self._gen, result))
 
 
 class AnalysisRunner(QObject):
@@ -108,11 +171,10 @@ class AnalysisRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._relay = _Relay()
-        self._relay.progressed.connect(self._on_progress)
-        self._relay.finished.connect(self._on_finished)
-        self._relay.failed.connect(self._on_failed)
-        self._relay.cancelled.connect(self._on_cancelled)
+        self._events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self._timer = QTimer(self)
+        self._timer.setInterval(30)
+        self._timer.timeout.connect(self._drain)
         self._generation = 0
         self._token: CancelToken | None = None
         self._name = ""
@@ -127,20 +189,21 @@ class AnalysisRunner(QObject):
 
     def start(self, name: str, fn: Callable[..., Any]) -> None:
         """Run ``fn(progress=callback)``; ``fn`` must only read data it owns (a snapshot)."""
-        # numba kernels must be loaded on the GUI thread before a worker calls them (kernels.py)
-        warm_up()
+        # modules and numba kernels are loaded on the GUI thread before a worker uses them
+        preload()
         self.cancel()
         self._generation += 1
         gen = self._generation
-        relay = self._relay
+        events = self._events
 
         def report(fraction: float, message: str = "") -> None:
-            relay.progressed.emit(gen, float(fraction), str(message))
+            events.put(("progress", gen, float(fraction), str(message)))
 
         self._token = CancelToken(report)
         self._name = name
         self.started.emit(name)
-        submit(_Job(gen, fn, self._token, relay).run)
+        self._timer.start()
+        submit(_Job(gen, fn, self._token, events).run)
 
     def cancel(self) -> None:
         """Ask the running job to stop at its next progress report."""
@@ -154,7 +217,20 @@ class AnalysisRunner(QObject):
         """Wait for every worker job (this runner's and the others'); False on time-out."""
         return wait_all(msecs)
 
-    # -- relays (GUI thread)
+    # -- events (GUI thread)
+    def _drain(self) -> None:
+        """Deliver what the workers queued; stop polling once nothing runs and the queue is empty."""
+        handlers = {"progress": self._on_progress, "finished": self._on_finished, "failed": self._on_failed,
+                    "cancelled": self._on_cancelled}
+        while True:
+            try:
+                kind, *args = self._events.get_nowait()
+            except queue.Empty:
+                break
+            handlers[kind](*args)
+        if self._token is None and self._events.empty():
+            self._timer.stop()
+
     def _on_progress(self, gen: int, fraction: float, message: str) -> None:
         if gen == self._generation and self._token is not None:
             self.progressed.emit(fraction, message)

@@ -139,6 +139,29 @@ class SetResults:
         project.changed.emit("results")
 
 
+class MacroCommand:
+    """Several commands as one undo step."""
+
+    def __init__(self, commands: list[Command], text: str) -> None:
+        self.commands = commands
+        self.text = text
+
+    def do(self, project: Project) -> None:
+        done: list[Command] = []
+        try:
+            for c in self.commands:
+                c.do(project)
+                done.append(c)
+        except BaseException:  # roll back what was done, then let the error through
+            for c in reversed(done):
+                c.undo(project)
+            raise
+
+    def undo(self, project: Project) -> None:
+        for c in reversed(self.commands):
+            c.undo(project)
+
+
 class CommandStack:
     """One linear undo history per open project.
 

@@ -22,12 +22,10 @@ from planner.analysis.raster import (
 from planner.errors import AnalysisCancelled, CRSError, GeometryError, InvalidInputError
 
 SRTM = Path(__file__).resolve().parents[2] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
-needs_srtm = pytest.mark.skipif(not SRTM.is_file(), reason="shared SRTM tile not available")
 # Vieux-Port de Marseille in UTM 31N
 MARSEILLE_XY = (692_280.0, 4_795_740.0)
 
 
-@needs_srtm
 def test_read_hgt_zip_geographic() -> None:
     dem = read_dem(SRTM)
     assert dem.shape == (1201, 1201)
@@ -35,7 +33,6 @@ def test_read_hgt_zip_geographic() -> None:
     assert dem.array.dtype == np.float32
 
 
-@needs_srtm
 def test_read_hgt_zip_reprojected_to_utm() -> None:
     x, y = MARSEILLE_XY
     dem = read_dem(SRTM, crs="EPSG:32631", resolution_m=30.0, bounds=(x - 3000, y - 3000, x + 3000, y + 3000))
@@ -47,7 +44,6 @@ def test_read_hgt_zip_reprojected_to_utm() -> None:
     assert np.nanmin(dem.array) < 5  # the sea is in the window
 
 
-@needs_srtm
 def test_area_outside_dem_is_an_error() -> None:
     with pytest.raises(InvalidInputError, match="does not cover"):
         read_dem(SRTM, crs="EPSG:32631", resolution_m=30.0, bounds=(600_000, 4_700_000, 610_000, 4_710_000))

@@ -107,7 +107,6 @@ def test_viewshed_bad_input_exit_2(
     assert needle in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not SRTM.is_file(), reason="shared SRTM tile not available")
 def test_viewshed_srtm_zip_with_crs(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["viewshed", "--dem", str(SRTM), "--at", "692280,4795740", "--observer-height-m", "10",
             "--target-height-m", "1.6", "--max-distance-m", "2000", "--json"]

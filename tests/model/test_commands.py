@@ -80,3 +80,19 @@ def test_new_id_is_stable_and_fresh(small_project) -> None:
     small_project.remove_nodes(["cam-0001"])
     assert small_project.new_id("camera") == "cam-0003"  # never reuses below the top
     assert small_project.new_id("link") == "link-0001"
+
+
+def test_macro_is_one_step_and_rolls_back_on_failure(small_project) -> None:
+    from planner.model.commands import MacroCommand
+
+    stack = CommandStack(small_project)
+    before = list(small_project.iter_nodes())
+    stack.push(MacroCommand([move_node(small_project, "cam-0001", 692001.0, 4796001.0),
+                             RemoveNodes(["cam-0002"])], "Move and delete"))
+    assert small_project.node("cam-0001").x == 692001.0 and "cam-0002" not in small_project
+    assert stack.undo() and list(small_project.iter_nodes()) == before
+    bad = MacroCommand([move_node(small_project, "cam-0001", 692002.0, 4796002.0),
+                        AddNodes([Camera(id="cam-0002", x=0.0, y=0.0)])], "Fails half way")
+    with pytest.raises(InvalidInputError):
+        stack.push(bad)
+    assert list(small_project.iter_nodes()) == before  # the first half was rolled back
