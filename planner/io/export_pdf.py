@@ -82,6 +82,13 @@ class _Doc:
             self.pdf.savefig(self.fig)
             self.fig = None
 
+    def section(self, *, min_free_in: float = 4.5) -> None:
+        """Start a section: on a new page unless at least ``min_free_in`` inches remain on this one."""
+        if self.fig is None or self.y > PAGE_H - MB - min_free_in:
+            self.new_page()
+        else:
+            self.space(0.25)
+
     def need(self, h: float) -> None:
         if self.fig is None or self.y + h > PAGE_H - MB:
             self.new_page()
@@ -180,10 +187,16 @@ class _Doc:
         hh = max(len(c) for c in head) * lh + 0.06
         self.need(hh + lh * 2)
         draw_row(head, bold=True, fill="#dde6f0")
-        for i, r in enumerate(rows):
-            cells = wrap(r)
-            h = max(len(c) for c in cells) * lh + 0.06
-            if self.y + h > PAGE_H - MB:
+        wrapped = [wrap(r) for r in rows]
+        heights = [max(len(c) for c in cells) * lh + 0.06 for cells in wrapped]
+        for i, cells in enumerate(wrapped):
+            h = heights[i]
+            rest = sum(heights[i:])
+            if 0 < i and len(rows) - i <= 3 and self.y + rest > PAGE_H - MB:
+                # no widow rows: the last few rows go to the next page together
+                self.new_page()
+                draw_row(head, bold=True, fill="#dde6f0")
+            elif self.y + h > PAGE_H - MB:
                 self.new_page()
                 draw_row(head, bold=True, fill="#dde6f0")
             fill = "#eef2e6" if i in shade_rows else ("#f5f7fa" if i % 2 else None)
@@ -486,7 +499,7 @@ def _section_area(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoD
 
 
 def _section_assumptions(doc: _Doc, r: Mapping[str, Any]) -> None:
-    doc.new_page()
+    doc.section()
     doc.h1("2. Assumptions and sources")
     doc.para("The analysis rests on the following assumptions. Each one names its source; change them in the "
              "project (parameters, camera streams, unit prices) and export again to see their effect.")
@@ -515,7 +528,7 @@ def _section_assumptions(doc: _Doc, r: Mapping[str, Any]) -> None:
 
 
 def _section_coverage(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    doc.new_page()
+    doc.section()
     doc.h1("3. Coverage")
     cov = r.get("coverage")
     if not cov or "coverage" not in layers:
@@ -566,7 +579,7 @@ def _section_radio(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.Geo
         doc.h1("4. Radio access")
         doc.para("The project has no radio sites: every camera is connected by fibre.")
         return
-    doc.new_page()
+    doc.section()
     doc.h1("4. Radio access")
     t = net["totals"] if net else {}
     doc.para(f"{r['counts']['radio_site']} radio sites serve {t.get('wireless_cameras', 0)} wireless cameras; "
@@ -672,7 +685,7 @@ def _section_legal(doc: _Doc, r: Mapping[str, Any]) -> None:
 def _section_costs(doc: _Doc, r: Mapping[str, Any]) -> None:
     import matplotlib.ticker as mt
 
-    doc.new_page()
+    doc.section()
     doc.h1("7. Bill of materials and costs by phase")
     bom = r["bom"]
     cur = bom["currency"]
@@ -729,7 +742,7 @@ def _section_costs(doc: _Doc, r: Mapping[str, Any]) -> None:
 
 
 def _section_method(doc: _Doc, r: Mapping[str, Any]) -> None:
-    doc.new_page()
+    doc.section()
     doc.h1("8. Methodology")
     doc.h2("Video storage")
     doc.formula(r"$S_{\mathrm{day}}\,[\mathrm{TB}] = \sum_{\mathrm{cameras}} b\,[\mathrm{Mb/s}] \times 86\,400"
