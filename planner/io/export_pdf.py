@@ -122,6 +122,8 @@ class _Doc:
         lh = size * 1.42 / 72
         for block in s.split("\n"):
             lines = textwrap.wrap(block, chars) or [""]
+            if len(lines) <= 4:
+                self.need(lh * len(lines))  # a short paragraph is never split across pages
             for ln in lines:
                 self.need(lh)
                 self.text(ln, x=x, size=size, color=color, style=style)
@@ -132,7 +134,10 @@ class _Doc:
         chars = max(20, int((TEXT_W - 0.2) * 72 / (size * 0.56)))
         lh = size * 1.42 / 72
         for it in items:
-            for i, ln in enumerate(textwrap.wrap(it, chars) or [""]):
+            wrapped = textwrap.wrap(it, chars) or [""]
+            if len(wrapped) <= 4:
+                self.need(lh * len(wrapped))  # keep a bullet's lines together
+            for i, ln in enumerate(wrapped):
                 self.need(lh)
                 if i == 0:
                     self.text("•", size=size)
@@ -141,9 +146,12 @@ class _Doc:
         self.space(lh * 0.4)
 
     def formula(self, tex: str, note: str = "", *, size: float = 11) -> None:
-        self.need(0.42)
+        tall = any(k in tex for k in ("\\frac", "\\dfrac", "\\sum"))  # limits above and below the line
+        self.need(0.42 + (0.25 if tall else 0.0))
+        if tall:
+            self.space(0.08)
         self.text(tex, x=ML + 0.25, size=size)
-        self.space(size * 1.9 / 72)
+        self.space(size * 1.6 / 72 + (0.14 if tall else 0.0))
         if note:
             self.para(note, size=8.5, x=ML + 0.25, width_in=TEXT_W - 0.25, color="#444444")
 
@@ -763,8 +771,10 @@ def _section_method(doc: _Doc, r: Mapping[str, Any]) -> None:
              "(1500-2000 MHz), 3GPP TR 38.901 UMa/UMi above; microwave hops checked for 60 % clearance of the "
              "first Fresnel zone over the terrain model:", size=9)
     doc.formula(r"$L_{\mathrm{Hata}} = 69.55 + 26.16\log_{10} f - 13.82\log_{10} h_b - a(h_m)"
-                r" + (44.9 - 6.55\log_{10} h_b)\log_{10} d,\quad F_1 = 17.32\sqrt{\dfrac{d_1 d_2}{f\,d}}$",
-                "f in MHz (Hata) or GHz (Fresnel), heights in m, d in km; F1 in m.")
+                r" + (44.9 - 6.55\log_{10} h_b)\log_{10} d$",
+                "f in MHz, base and mobile heights h_b, h_m in m, d in km.")
+    doc.formula(r"$F_1 = 17.32\,\sqrt{d_1 d_2 / (f\,d)}$",
+                "First Fresnel radius in m; d1, d2, d in km, f in GHz; microwave hops need 0.6 F1 clear.")
     doc.formula(r"$C_{\mathrm{sector}} = B \times \eta \times \ell_{\mathrm{plan}}$",
                 "Plannable uplink capacity per sector: bandwidth x spectral efficiency x planning load.")
     doc.h2("Backhaul")
