@@ -90,3 +90,23 @@ def test_console_script_and_module_entry_points() -> None:
     out2 = subprocess.run([sys.executable, "-m", "planner", "--version"], capture_output=True, text=True,
                           check=True).stdout
     assert out == out2 and out.startswith("planner ")
+
+
+def test_main_job_headless_writes_summary_report_and_map(capsys, tmp_path: Path, monkeypatch) -> None:
+    """`planner run` without a display: every analysis, the summary, the PDF report and the map."""
+    from tests.conftest import SAMPLES
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    out = tmp_path / "out"
+    code, stdout, _ = run_cli(capsys, "run", str(SAMPLES / "cochabamba.gpkg"), "--out", str(out), "--json")
+    assert code == 0
+    doc = json.loads(stdout)
+    assert doc["project"]["cameras"] == 420
+    assert doc["coverage"]["cameras"] == 420 and len(doc["coverage"]["districts"]) == 50
+    assert doc["network"]["totals"]["wireless_cameras"] == 420
+    assert len(doc["radio"]["sites"]) == 29
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["cochabamba-map.html", "cochabamba-report.pdf", "summary.json", "summary.md"]
+    assert (out / "cochabamba-report.pdf").read_bytes()[:5] == b"%PDF-"
+    assert "Coverage of 420 cameras" in (out / "summary.md").read_text(encoding="utf-8")
