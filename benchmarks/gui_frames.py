@@ -109,22 +109,17 @@ def main() -> None:
     layer.set_preview({})
     w.set_selection([])
 
-    try:
-        from planner.analysis import coverage as _coverage  # noqa: F401
-    except ImportError:
-        print("coverage module not available; overlay frames skipped")
-    else:
-        from planner.gui.app import run_sync
+    from planner.gui.app import run_sync
 
-        t = time.perf_counter()
-        run_sync(w, "coverage")  # in the background runner, as from the Analysis menu
-        print(f"\nCoverage for the overlay computed in {time.perf_counter() - t:.1f} s "
-              f"({len(w.project.results['coverage_polygons']):,} polygons)")
-        c.zoom_to_extent()
-        report("whole city with coverage overlay, pan", lambda i: c.pan_pixels(40 if i % 2 else -40, 0))
-        c.zoom(8.0)
-        report("centre x8 with coverage overlay, pan", lambda i: c.pan_pixels(40 if i % 2 else -40, 25))
-        move_costs(w)
+    t = time.perf_counter()
+    run_sync(w, "coverage")  # in the background runner, as from the Analysis menu
+    print(f"\nCoverage for the overlay computed in {time.perf_counter() - t:.1f} s "
+          f"({len(w.project.results['coverage_polygons']):,} polygons)")
+    c.zoom_to_extent()
+    report("whole city with coverage overlay, pan", lambda i: c.pan_pixels(40 if i % 2 else -40, 0))
+    c.zoom(8.0)
+    report("centre x8 with coverage overlay, pan", lambda i: c.pan_pixels(40 if i % 2 else -40, 25))
+    move_costs(w)
     w.stack.set_clean()
     w.close()
 

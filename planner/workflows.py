@@ -511,25 +511,14 @@ def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> list[
     import json
 
     from planner.io.atomic import atomic_write_text
+    from planner.io.jsonable import jsonable
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    j = atomic_write_text(out / "summary.json", json.dumps(_jsonable(summary), indent=2, ensure_ascii=False))
+    j = atomic_write_text(out / "summary.json", json.dumps(jsonable(summary), indent=2, ensure_ascii=False))
     m = atomic_write_text(out / "summary.md", "# " + summary["project"]["name"] + "\n\n```\n"
                           + format_summary(summary) + "\n```\n")
     return [j, m]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (np.floating, np.integer)):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def format_summary(summary: dict[str, Any]) -> str:

@@ -74,3 +74,15 @@ def test_core_runs_without_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert '"epsg": 32719' in out.stdout
+
+
+def test_jsonable_makes_strict_json() -> None:
+    import json
+
+    import numpy as np
+
+    from planner.io.jsonable import jsonable
+
+    doc = jsonable({"a": np.float32(1.5), "b": [np.int64(3), float("nan")], 4: (float("inf"), "x")})
+    assert doc == {"a": 1.5, "b": [3, None], "4": [None, "x"]}
+    json.dumps(doc, allow_nan=False)

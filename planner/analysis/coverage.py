@@ -566,6 +566,7 @@ class CoverageResult:
             "priority_sites_seen": seen,
             "overlap_km2": {("5+" if k == 5 else str(k)): float(overlap[k] * ca) for k in range(1, 6)},
             "blind_spots_km2": float(blind * ca),
+            "blind_spot_radius_m": self.params.blind_spot_radius_m,
             "approximation_notes": list(self.notes),
         }
 
@@ -723,7 +724,7 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
     }
     nd = len(zones.district_names)
     if nd:
-        hit = shapely.STRtree(district_geoms).query(box) if nd else np.zeros(0, dtype=int)
+        hit = _Geoms.district_tree(zones).query(box)
         dday = np.zeros((nd, nlev + 1))
         dnight = np.zeros((nd, nlev + 1))
         for k in hit:
@@ -743,33 +744,46 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
 
 
 class _Geoms:
-    """Decoded study-area and district geometries (cached per zones object)."""
+    """Decoded study-area, district and street geometries of the last zones object used.
 
-    _cache: dict[int, tuple[Any, Any]] = {}
+    The entry keeps a reference to its zones and is matched by identity, so a
+    new zones object can never be served another's geometries (an ``id()`` key
+    could be reused once the old object is freed).
+    """
+
+    _entry: tuple[_Zones, Any, Any, Any] | None = None
 
     @classmethod
-    def of(cls, zones: _Zones) -> tuple[Any, Any]:
-        key = id(zones)
-        if key not in cls._cache:
-            cls._cache.clear()
+    def _get(cls, zones: _Zones) -> tuple[_Zones, Any, Any, Any]:
+        entry = cls._entry
+        if entry is None or entry[0] is not zones:
             area = shapely.from_wkb(zones.area_wkb)
             shapely.prepare(area)
             dg = shapely.from_wkb(np.array(zones.district_wkb, dtype=object)) if zones.district_wkb else np.array([])
             for g in dg:
                 shapely.prepare(g)
-            cls._cache[key] = (area, dg)
-        return cls._cache[key]
+            streets = shapely.from_wkb(np.array(zones.street_wkb, dtype=object)) \
+                if zones.street_wkb else np.array([], dtype=object)
+            entry = cls._entry = (zones, area, dg, streets)
+        return entry
 
-    _streets: dict[int, Any] = {}
+    @classmethod
+    def of(cls, zones: _Zones) -> tuple[Any, Any]:
+        _, area, dg, _ = cls._get(zones)
+        return area, dg
 
     @classmethod
     def streets(cls, zones: _Zones) -> Any:
-        key = id(zones)
-        if key not in cls._streets:
-            cls._streets.clear()
-            cls._streets[key] = shapely.from_wkb(np.array(zones.street_wkb, dtype=object)) \
-                if zones.street_wkb else np.array([], dtype=object)
-        return cls._streets[key]
+        return cls._get(zones)[3]
+
+    @classmethod
+    def district_tree(cls, zones: _Zones) -> Any:
+        """An STRtree of the districts, built once per zones object (not once per tile)."""
+        if cls._tree is None or cls._tree[0] is not zones:
+            cls._tree = (zones, shapely.STRtree(cls._get(zones)[2]))
+        return cls._tree[1]
+
+    _tree: tuple[_Zones, Any] | None = None
 
 
 def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprint], surface: Surface,
@@ -922,7 +936,8 @@ def format_coverage(doc: dict[str, Any], *, max_districts: int = 12) -> str:
         lines.append(f"  priority sites seen: {doc['priority_sites_seen']} of {len(doc['priority_sites'])}")
     ov = doc["overlap_km2"]
     lines.append("  overlap (cameras per point): " + ", ".join(f"{k}: {v:.3f} km²" for k, v in ov.items()))
-    lines.append(f"  blind spots (< detect within {50} m of a camera): {doc['blind_spots_km2']:.3f} km²")
+    lines.append(f"  blind spots (< detect within {doc['blind_spot_radius_m']:g} m of a camera): "
+                 f"{doc['blind_spots_km2']:.3f} km²")
     if doc["districts"]:
         top = sorted(doc["districts"], key=lambda d: -d["day_pct"][names[0]])[:max_districts]
         lines.append(f"  districts, best covered (of {len(doc['districts'])}; % of area at {names[0]} / "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from dataclasses import dataclass, field
 from typing import Any
+
+from planner.io.jsonable import jsonable
 
 
 @dataclass
@@ -19,24 +20,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
 
 
-def _clean(value: Any) -> Any:
-    """Make ``value`` strict-JSON friendly (NaN/inf become null, numpy to Python)."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        try:
-            value = value.item()
-        except (TypeError, ValueError):
-            pass
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def to_json(data: dict[str, Any]) -> str:
-    return json.dumps(_clean(data), indent=2, ensure_ascii=False, allow_nan=False)
+    return json.dumps(jsonable(data), indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def print_report(report: Report, *, as_json: bool) -> None:

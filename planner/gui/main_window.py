@@ -1211,12 +1211,6 @@ class MainWindow(QMainWindow):
             def fn(progress: Any) -> Any:
                 return run_network(snap, progress=progress)
         elif name == "coverage":
-            try:
-                from planner.analysis import coverage as _cov  # noqa: F401
-            except ImportError:
-                self.show_error("The coverage analysis is not available in this installation "
-                                "(planner.analysis.coverage is missing).")
-                return
             crs = snap.crs
 
             def fn(progress: Any) -> Any:

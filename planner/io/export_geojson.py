@@ -15,7 +15,6 @@ or preset direction), ``camera:angle`` (tilt below the horizontal),
 from __future__ import annotations
 
 import json
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 import geopandas as gpd
 
 from planner.io.atomic import atomic_write_text
+from planner.io.jsonable import jsonable
 
 __all__ = ["NODE_LAYERS", "camera_osm_tags", "nodes_feature_collection", "write_nodes_geojson"]
 
@@ -58,14 +58,6 @@ def camera_osm_tags(row: Mapping[str, Any]) -> dict[str, str]:
     return tags
 
 
-def _clean(v: Any) -> Any:
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v
-
-
 def nodes_feature_collection(layers: Mapping[str, gpd.GeoDataFrame], *, name: str = "") -> dict[str, Any]:
     """A FeatureCollection dict of every node layer present in ``layers`` (any CRS; output WGS 84)."""
     features: list[dict[str, Any]] = []
@@ -87,7 +79,7 @@ def nodes_feature_collection(layers: Mapping[str, gpd.GeoDataFrame], *, name: st
             for k, v in rec.items():
                 if k in ("pan_360",):
                     continue
-                props[f"planner:{k}"] = _clean(v)
+                props[f"planner:{k}"] = jsonable(v)
             features.append({
                 "type": "Feature",
                 "id": str(rec.get("id", f"{lname}-{i}")),

@@ -251,7 +251,6 @@ def test_rejected_edit_is_a_message_not_a_crash(window):
 
 
 def test_coverage_then_incremental_update(window, qtbot):
-    pytest.importorskip("planner.analysis.coverage")
     w = window
     with qtbot.waitSignal(w.runner.done, timeout=60000):
         w.run_analysis("coverage")
