@@ -35,7 +35,8 @@ from planner.analysis.viewshed import viewshed_array  # noqa: E402
 def end_to_end(project, phases) -> tuple[float, float, dict]:
     params = cv.CoverageParams(phases=phases)
     t0 = time.perf_counter()
-    result, doc, _ = workflows.coverage_report(project, params, store=True)
+    result, doc, _ = workflows.coverage_report(project, params)
+    workflows.apply_result(project, workflows.coverage_record(project, result, doc))
     return time.perf_counter() - t0, result, doc
 
 

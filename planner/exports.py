@@ -273,8 +273,9 @@ def prepare(project: Project, *, progress: Callable[[float, str], None] | None =
         layers["assignments"] = asg
     if project.cameras():
         layers["fov"] = fov_wedges(project, camera_types=types)
-    cov = project.results.get("coverage")
-    covpoly = project.results.get("coverage_polygons")
+    cov_record = project.result("coverage")
+    cov = cov_record.document if cov_record is not None else None
+    covpoly = cov_record.polygons if cov_record is not None else None
     if isinstance(covpoly, gpd.GeoDataFrame) and len(covpoly):
         layers["coverage"] = covpoly if covpoly.crs is not None else covpoly.set_crs(project.crs)
     for name, gdf in project.layers.items():

@@ -335,7 +335,7 @@ def info(project: Project, *, path: str | os.PathLike[str] | None = None) -> dic
         "storage_capacity_tb": storage_tb,
         "parameters": project.parameters.to_dict(),
         "dem": None,
-        "results": sorted(project.results),
+        "results": sorted(str(k) for k in project.results),
         "attribution": project.metadata.get("attribution", project.parameters.attribution),
     }
     if project.dem is not None:
@@ -493,17 +493,20 @@ def run_all(project: Project, *, path: str | os.PathLike[str] | None = None,
         "warnings": sum(1 for i in issues if i.severity == "warning"),
         "issues": [dataclasses.asdict(i) for i in issues[:200]],
     }
-    for key, fn in _ANALYSES:
-        progress(0.1, f"{key} analysis")
-        result = fn(project)
-        if result is not None:
-            summary[key] = result
+    for i, (key, fn) in enumerate(ANALYSES):
+        progress(0.1 + 0.9 * i / len(ANALYSES), f"{key} analysis")
+        out = fn(project)
+        if out is not None:
+            record, doc = out
+            apply_result(project, record)
+            summary[key] = doc
     progress(1.0, "done")
     return summary
 
 
-#: ``(name, fn(project) -> JSON-able summary or None)``, run in order by :func:`run_all`.
-_ANALYSES: list[tuple[str, Any]] = []
+def apply_result(project: Project, record: Any) -> Any:
+    """Store an analysis result in the project (the CLI's explicit apply; the app pushes a command)."""
+    return project.set_result(record)
 
 
 def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> list[Path]:
@@ -525,7 +528,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [format_info(summary["project"])]
     v = summary["validation"]
     lines.append(f"Validation   {v['errors']} error(s), {v['warnings']} warning(s)")
-    for key, _ in _ANALYSES:
+    for key, _ in ANALYSES:
         if key in summary and isinstance(summary[key], dict) and "text" in summary[key]:
             lines.append(summary[key]["text"])
     return "\n".join(lines)
@@ -587,76 +590,77 @@ def format_network(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _network_summary(project: Project) -> dict[str, Any] | None:
+def network_record(doc: dict[str, Any]) -> Any:
+    """The network/storage document as a project result."""
+    from planner.model.results import DocumentRecord, ResultKind
+
+    return DocumentRecord.of(ResultKind.NETWORK, doc)
+
+
+def _network_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
     if not project.cameras():
         return None
     _, doc, text = network_report(project)
-    doc = {k: v for k, v in doc.items() if k != "cameras"}
-    doc["text"] = text
-    return doc
+    record = network_record(doc)
+    out = {k: v for k, v in record.document.items() if k != "cameras"}
+    out["text"] = text
+    return record, out
 
 
-_ANALYSES.append(("network", _network_summary))
-
-
-def coverage_report(project: Project, params: Any = None, *, progress: Any = None, executor: Any = None,
-                    store: bool = True) -> tuple[Any, dict[str, Any], str]:
-    """Run the coverage analysis; return ``(result, summary document, text)``.
-
-    With ``store`` the summary goes to ``project.results["coverage"]`` and the
-    polygons per level to ``project.results["coverage_polygons"]`` (saved in
-    the project file with it).
-    """
+def coverage_report(project: Project, params: Any = None, *, progress: Any = None,
+                    executor: Any = None) -> tuple[Any, dict[str, Any], str]:
+    """Run the coverage analysis; return ``(result, summary document, text)``. Stores nothing."""
     from planner.analysis.coverage import CoverageParams, format_coverage, run_coverage
     from planner.analysis.progress import no_progress, sub_progress
 
     progress = progress or no_progress
-    result = run_coverage(project, params or CoverageParams(), progress=sub_progress(progress, 0.0, 0.75),
+    result = run_coverage(project, params or CoverageParams(), progress=sub_progress(progress, 0.0, 0.95),
                           executor=executor)
     doc = result.summary()
-    if store:
-        progress(0.8, "coverage polygons")
-        apply_coverage(project, result, doc)
     progress(1.0, "done")
     return result, doc, format_coverage(doc)
 
 
-def apply_coverage(project: Project, result: Any, doc: dict[str, Any] | None = None) -> None:
-    """Store a coverage result's summary and polygons in the project."""
-    polys = result.polygons().set_crs(project.crs, allow_override=True)
-    project.results["coverage"] = doc if doc is not None else result.summary()
-    project.results["coverage_polygons"] = polys
-    project.changed.emit("results")
+def coverage_record(project: Project, result: Any, doc: dict[str, Any] | None = None, *,
+                    polygons: gpd.GeoDataFrame | None = None) -> Any:
+    """A coverage result for the project: the summary, the polygons (computed unless given), the engine state."""
+    from planner.model.results import CoverageRecord
+
+    if polygons is None:
+        polygons = result.polygons().set_crs(project.crs, allow_override=True)
+    return CoverageRecord.of(doc if doc is not None else result.summary(), polygons, engine=result)
 
 
-def _coverage_summary(project: Project) -> dict[str, Any] | None:
+def _coverage_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
     if not project.cameras():
         return None
-    _, doc, text = coverage_report(project)
-    out = {k: v for k, v in doc.items() if k != "districts"}
-    out["districts"] = doc["districts"]
+    result, doc, text = coverage_report(project)
+    record = coverage_record(project, result, doc)
+    out = dict(record.document)
     out["text"] = text
-    return out
-
-
-_ANALYSES.insert(0, ("coverage", _coverage_summary))
+    return record, out
 
 
 def radio_map_report(project: Project, params: Any = None, *, min_rate_mbps: float = 2.0,
                      progress: Any = None) -> tuple[Any, dict[str, Any], str]:
-    """Radio coverage map (stored as ``results['radio_throughput']``); returns ``(result, doc, text)``."""
+    """Radio coverage map; returns ``(result, doc, text)``. Stores nothing (see :func:`radio_record`)."""
     from planner.analysis.progress import no_progress
     from planner.analysis.radio_coverage import run_radio_coverage
 
     cov = run_radio_coverage(project, params, progress=progress or no_progress)
-    project.results["radio_throughput"] = cov.as_raster(project.crs)
-    project.changed.emit("results")
     doc = cov.summary(min_rate_mbps=min_rate_mbps)
     text = (f"Radio coverage of {len(cov.site_ids)} site(s) at {doc['resolution_m']:g} m: "
             f"{doc['area_km2_at_min_rate']:.1f} km² where a camera gets ≥ {min_rate_mbps:g} Mb/s uplink"
             + ("" if project.dem is not None else " (no DEM: flat terrain)"))
     doc["text"] = text
     return cov, doc, text
+
+
+def radio_record(project: Project, cov: Any, doc: dict[str, Any]) -> Any:
+    """The radio rate map and its summary as a project result."""
+    from planner.model.results import RadioMapRecord
+
+    return RadioMapRecord.of(cov.as_raster(project.crs), doc)
 
 
 def write_raster(raster: Raster, path: Path) -> Path:
@@ -674,15 +678,22 @@ def write_raster(raster: Raster, path: Path) -> Path:
         tmp, raster.array, transform=Affine(*raster.transform), crs=raster.crs, nodata=raster.nodata))
 
 
-def _radio_summary(project: Project) -> dict[str, Any] | None:
+def _radio_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
     sites = [s for s in project.nodes(NodeKind.RADIO_SITE) if s.site_kind not in ("fibre_pop", "microwave_hub")]  # type: ignore[attr-defined]
     if not sites:
         return None
-    _, doc, _ = radio_map_report(project)
-    return doc
+    cov, doc, _ = radio_map_report(project)
+    record = radio_record(project, cov, doc)
+    return record, record.document
 
 
-_ANALYSES.append(("radio", _radio_summary))
+#: The analyses of the main job, in the order :func:`run_all` runs them:
+#: ``(name, fn(project) -> (result record, JSON summary) or None)``.
+ANALYSES: tuple[tuple[str, Any], ...] = (
+    ("coverage", _coverage_summary),
+    ("network", _network_summary),
+    ("radio", _radio_summary),
+)
 
 
 def derive_blocks(project: Project, *, setback_m: float = 6.0, height_m: float = 12.0,

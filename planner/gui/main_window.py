@@ -50,7 +50,8 @@ from planner.gui.panels.results import ResultsPanel
 from planner.gui.preferences import Preferences, cache_dir, config_dir, load_preferences, save_preferences
 from planner.gui.undo import UndoActions
 from planner.gui.workers import AnalysisRunner
-from planner.model.commands import AddNodes, CommandStack, RemoveNodes, SetResults, UpdateNodes
+from planner.model.commands import AddNodes, CommandStack, RemoveNodes, SetResult, UpdateNodes
+from planner.model.results import ResultKind, document_of
 from planner.model.nodes import NODE_CLASSES, Camera, Node, NodeKind
 from planner.model.project import Project
 
@@ -125,7 +126,6 @@ class MainWindow(QMainWindow):
         self.opacities: dict[str, float] = {}
         self.overlays: dict[str, QGraphicsItem] = {}
         self.basemap: QGraphicsItem | None = None
-        self.coverage_result: Any = None
         self._coverage_paths: list[tuple[Any, Any]] = []
         self._built_from: dict[str, tuple[Any, ...]] = {}
         self._pending_cov_ids: list[str] = []
@@ -393,7 +393,6 @@ class MainWindow(QMainWindow):
         project.changed.connect(self._on_project_changed)
         project.nodes_changed.connect(self._on_nodes_changed)
         self.selection = []
-        self.coverage_result = None
         self._coverage_paths = []
         self._built_from = {}
         self._autosaved_at = None
@@ -671,7 +670,8 @@ class MainWindow(QMainWindow):
 
     def _coverage_item(self, p: Project) -> QGraphicsItem | None:
         """The coverage layer, from paths built off the GUI thread when the polygons came from a worker."""
-        gdf = p.results.get("coverage_polygons")
+        rec = p.result(ResultKind.COVERAGE)
+        gdf = rec.polygons if rec is not None else None
         built = next((b for g, b in self._coverage_paths if g is gdf), None)
         if built is None and gdf is not None:
             built = pl.coverage_paths(gdf)
@@ -684,9 +684,10 @@ class MainWindow(QMainWindow):
 
     def _layer_inputs(self, key: str, p: Project) -> tuple[Any, ...]:
         """The results a derived layer is drawn from (compared by identity to skip needless rebuilds)."""
-        r = p.results
-        return {"coverage": (r.get("coverage_polygons"),), "links": (r.get("network"),),
-                "priority_sites": (r.get("coverage"),), "radio_throughput": (r.get("radio_throughput"),)}[key]
+        cov = p.result(ResultKind.COVERAGE)
+        return {"coverage": (cov.polygons if cov is not None else None,), "links": (p.result(ResultKind.NETWORK),),
+                "priority_sites": (cov.document if cov is not None else None,),
+                "radio_throughput": (p.result(ResultKind.RADIO),)}[key]
 
     def _rebuild_some(self, keys: list[str], *, if_changed: bool = False) -> None:
         """Rebuild derived layers; with ``if_changed``, only those whose results changed (a coverage update
@@ -906,7 +907,7 @@ class MainWindow(QMainWindow):
             self.results.refresh(self.project)
 
     def _apply_network_overlay(self) -> None:
-        net = (self.project.results.get("network") if self.project else None) or {}
+        net = (document_of(self.project, ResultKind.NETWORK) if self.project else None) or {}
         radio = self.layer_items.get("radio_sites")
         if isinstance(radio, NodeLayerItem):
             radio.sector_load = {(s["site_id"], int(s["sector"])): float(s["utilisation"])
@@ -940,6 +941,12 @@ class MainWindow(QMainWindow):
         if cams and self.coverage_result is not None:
             self._pending_cov_ids.extend(cams)
             self._cov_timer.start()
+
+    @property
+    def coverage_result(self) -> Any:
+        """The coverage engine state of the stored coverage result (runtime only), for incremental updates."""
+        rec = self.project.result(ResultKind.COVERAGE) if self.project is not None else None
+        return rec.engine if rec is not None else None
 
     def push(self, command: Any) -> bool:
         """Push a command; a rejected edit shows its message instead of raising."""
@@ -1216,8 +1223,7 @@ class MainWindow(QMainWindow):
             def fn(progress: Any) -> Any:
                 from planner.analysis.progress import sub_progress
 
-                result, doc, _text = workflows.coverage_report(snap, progress=sub_progress(progress, 0, 0.75),
-                                                               store=False)
+                result, doc, _text = workflows.coverage_report(snap, progress=sub_progress(progress, 0, 0.75))
                 progress(0.8, "coverage polygons")
                 polys = result.polygons().set_crs(crs, allow_override=True)
                 progress(0.9, "drawing")
@@ -1227,8 +1233,8 @@ class MainWindow(QMainWindow):
         elif name == "radio":
 
             def fn(progress: Any) -> Any:
-                _radio, doc, _text = workflows.radio_map_report(snap, progress=progress)
-                return snap.results["radio_throughput"], doc  # the workflow stored it on the snapshot
+                radio, doc, _text = workflows.radio_map_report(snap, progress=progress)
+                return workflows.radio_record(snap, radio, doc), doc
         else:
             raise ValueError(name)
         self.runner.start(name, fn)
@@ -1302,28 +1308,27 @@ class MainWindow(QMainWindow):
         if p is None:
             return
         if name == "network":
-            doc = result.to_dict()
-            self.push(SetResults("network", doc, text="Apply network and storage results"))
+            record = workflows.network_record(result.to_dict())
+            doc = record.document
+            self.push(SetResult(record, text="Apply network and storage results"))
             t = doc["totals"]
             self.statusBar().showMessage(
                 f"Network and storage: {t['daily_tb']:,.1f} TB/day; {t['flagged_storage']} centre(s) flagged", 8000)
         elif name == "coverage":
             cov, doc, polys, built = result
-            self.coverage_result = cov
             self._remember_coverage_paths(polys, built)
-            self.push(MacroCommand([SetResults("coverage", doc), SetResults("coverage_polygons", polys)],
-                                   "Apply coverage results"))
+            self.push(SetResult(workflows.coverage_record(p, cov, doc, polygons=polys), "Apply coverage results"))
             self.statusBar().showMessage("Coverage computed", 5000)
         elif name == "coverage-update":
             cov, doc = result
-            self.coverage_result = cov
             # derived data follows the edit that caused it: applied without a separate undo step
-            SetResults("coverage", doc).do(p)
+            current = p.result(ResultKind.COVERAGE)
+            p.set_result(current.with_polygons(current.polygons, engine=cov, document=doc))
             if self._pending_cov_ids:
                 self._cov_timer.start()
                 return
             crs = p.crs
-            previous = p.results.get("coverage_polygons")
+            previous = p.result(ResultKind.COVERAGE).polygons
 
             def polys(progress: Any) -> Any:
                 from planner.analysis.coverage import patch_polygons
@@ -1345,10 +1350,12 @@ class MainWindow(QMainWindow):
         elif name == "coverage-polygons":
             gdf, built = result
             self._remember_coverage_paths(gdf, built)
-            SetResults("coverage_polygons", gdf).do(p)
+            current = p.result(ResultKind.COVERAGE)
+            if current is not None:
+                p.set_result(current.with_polygons(gdf))
         elif name == "radio":
-            raster, doc = result
-            self.push(SetResults("radio_throughput", raster, text="Apply radio coverage map"))
+            record, doc = result
+            self.push(SetResult(record, text="Apply radio coverage map"))
             self.hidden_layers.discard("radio_throughput")
             self.set_layer_visible("radio_throughput", True)
             self.statusBar().showMessage(str(doc.get("text", "Radio coverage map computed")), 8000)

@@ -14,6 +14,14 @@ Layout (all in the project CRS):
 ``result_*``           results: polygon layers (coverage) or rasters (radio maps)
 =====================  =========================================================
 
+Results (:mod:`planner.model.results`) are stored under the metadata key
+``results`` as ``{kind: {"document": {...}, "non_finite": {path: marker}}}``:
+strict JSON, with every NaN or infinity written as ``null`` and listed in
+``non_finite`` (what each marker means is saved beside it, under
+``non_finite_meaning``). Coverage polygons are the layer
+``result_coverage_polygons``, the radio rate map the raster
+``result_radio_throughput``.
+
 Saving is atomic: everything is written to a temporary file beside the
 target, flushed, then renamed over it; a failure leaves the old file intact.
 Loading never unpickles or evaluates anything: values are JSON, geometries
@@ -45,8 +53,17 @@ from planner.errors import InvalidInputError, PlannerError, ProjectFileError
 from planner.io.atomic import publish
 from planner.model.nodes import NODE_CLASSES, Link, Node, NodeKind
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts
+from planner.model.results import (
+    NON_FINITE_MEANING,
+    CoverageRecord,
+    DocumentRecord,
+    RadioMapRecord,
+    ResultKind,
+    check_non_finite,
+    normalise_document,
+)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_TABLE = "planner_metadata"
 NODE_LAYERS: dict[NodeKind, str] = {
     NodeKind.CAMERA: "cameras",
@@ -56,8 +73,10 @@ NODE_LAYERS: dict[NodeKind, str] = {
 }
 JSON_FIELDS = {"streams", "sector_azimuths_deg", "copy_of"}
 DEM_TABLE = "dem"
-#: Results that are GeoDataFrames are stored as layers named ``result_<key>``.
+#: Result layers and rasters are named ``result_<name>``.
 RESULT_LAYER_PREFIX = "result_"
+COVERAGE_LAYER = "coverage_polygons"
+RADIO_RASTER = "radio_throughput"
 
 
 # ---------------------------------------------------------------- migrations
@@ -86,7 +105,32 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+#: Schema-2 result keys and the kinds they became in schema 3.
+_V2_RESULT_KEYS = {"coverage": "coverage", "network": "network"}
+
+
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 kept results as bare documents under free-form keys.
+
+    Schema 3 keeps one typed result per kind, each ``{"document", "non_finite"}``
+    (schema-2 files could not hold a non-finite number, so ``non_finite`` is empty).
+    The layer ``result_coverage_polygons`` and the raster ``radio_throughput``
+    keep their names.
+    """
+    old = doc["meta"].get("results") or {}
+    if not isinstance(old, dict):
+        raise ProjectFileError("`results` in the project metadata must be an object")
+    new: dict[str, Any] = {}
+    for key, value in old.items():
+        if key not in _V2_RESULT_KEYS:
+            raise ProjectFileError(f"unknown stored result {key!r} (schema 2 knew {sorted(_V2_RESULT_KEYS)})")
+        new[_V2_RESULT_KEYS[key]] = {"document": value, "non_finite": {}}
+    doc["meta"]["results"] = new
+    doc["meta"]["schema_version"] = 3
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
@@ -215,15 +259,7 @@ def _write(project: Project, path: Path) -> None:
     links = project.links()
     if links:
         _write_layer(nodes_to_gdf(links, Link, crs, link_geometries(project, links)), path, "links")
-    json_results: dict[str, Any] = {}
-    raster_results: dict[str, Any] = {}
-    for key, value in project.results.items():
-        if isinstance(value, gpd.GeoDataFrame):
-            _write_layer(value, path, RESULT_LAYER_PREFIX + key)
-        elif isinstance(value, Raster):
-            raster_results[key] = value
-        else:
-            json_results[key] = value
+    results = _results_to_meta(project, path)
     meta: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "application": "planner",
@@ -234,16 +270,28 @@ def _write(project: Project, path: Path) -> None:
         "epsg": project.epsg,
         "parameters": project.parameters.to_dict(),
         "metadata": project.metadata,
-        "results": json_results,
+        "results": results,
+        "non_finite_meaning": NON_FINITE_MEANING,
     }
     if project.dem is not None:
         _write_raster(project.dem, path, DEM_TABLE)
         meta["dem"] = {"nodata": project.dem.nodata, "source": project.dem.source}
+    radio = project.result(ResultKind.RADIO)
     meta["raster_results"] = {}
-    for key, r in raster_results.items():
-        _write_raster(r, path, RESULT_LAYER_PREFIX + key)
-        meta["raster_results"][key] = {"nodata": r.nodata, "source": r.source}
+    if radio is not None:
+        _write_raster(radio.raster, path, RESULT_LAYER_PREFIX + RADIO_RASTER)
+        meta["raster_results"][RADIO_RASTER] = {"nodata": radio.raster.nodata, "source": radio.raster.source}
     _write_meta(path, meta)
+
+
+def _results_to_meta(project: Project, path: Path) -> dict[str, Any]:
+    """Write the result layers; return the JSON part of every result (strict JSON by construction)."""
+    out: dict[str, Any] = {}
+    for kind, record in project.results.items():
+        out[str(kind)] = {"document": record.document, "non_finite": record.non_finite}
+        if kind == ResultKind.COVERAGE and record.polygons is not None:
+            _write_layer(record.polygons, path, RESULT_LAYER_PREFIX + COVERAGE_LAYER)
+    return out
 
 
 def _write_raster(dem: Raster, path: Path, table: str) -> None:
@@ -379,18 +427,52 @@ def load_project(path: str | os.PathLike[str]) -> Project:
                 if end not in project:
                     raise ProjectFileError(f"`{path}`: link {lk.id!r} refers to missing node {end!r}")
         project.add_links(links)
-    for name, gdf in layers.items():
-        if name.startswith(RESULT_LAYER_PREFIX):
-            project.results[name[len(RESULT_LAYER_PREFIX):]] = _with_crs(gdf, crs)
-    project.results.update(meta.get("results", {}))
     project.metadata = dict(meta.get("metadata", {}))
     if contents.get(DEM_TABLE) == "2d-gridded-coverage":
         project.dem = _read_raster(path, DEM_TABLE, crs, meta.get("dem", {}))
-    for key, info in (meta.get("raster_results") or {}).items():
-        table = RESULT_LAYER_PREFIX + key
-        if contents.get(table) == "2d-gridded-coverage":
-            project.results[key] = _read_raster(path, table, crs, info)
+    for record in _results_from_meta(path, meta, layers, contents, crs):
+        project.set_result(record)
     return project
+
+
+def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.GeoDataFrame],
+                       contents: dict[str, str], crs: pyproj.CRS) -> list[Any]:
+    """The typed results of a (schema-3) project file."""
+    stored = meta.get("results") or {}
+    if not isinstance(stored, dict):
+        raise ProjectFileError(f"`{path}`: `results` in the project metadata must be an object")
+    records: list[Any] = []
+    for key, entry in stored.items():
+        where = f"`{path}`: stored result {key!r}"
+        try:
+            kind = ResultKind(key)
+        except ValueError:
+            raise ProjectFileError(f"{where} is of no known kind {[k.value for k in ResultKind]}") from None
+        if not isinstance(entry, dict) or set(entry) != {"document", "non_finite"}:
+            raise ProjectFileError(f"{where} must be an object with `document` and `non_finite`")
+        try:
+            marks = check_non_finite(entry["non_finite"], where=where)
+            doc, _ = normalise_document(entry["document"], where=where)
+        except InvalidInputError as exc:
+            raise ProjectFileError(str(exc)) from None
+        if kind == ResultKind.COVERAGE:
+            gdf = layers.get(RESULT_LAYER_PREFIX + COVERAGE_LAYER)
+            record: Any = CoverageRecord(doc, None if gdf is None else _with_crs(gdf, crs), marks)
+        elif kind == ResultKind.RADIO:
+            table = RESULT_LAYER_PREFIX + RADIO_RASTER
+            if contents.get(table) != "2d-gridded-coverage":
+                raise ProjectFileError(f"{where}: the raster {table!r} is missing")
+            info = (meta.get("raster_results") or {}).get(RADIO_RASTER) or {}
+            record = RadioMapRecord(_read_raster(path, table, crs, info), doc, marks)
+        else:
+            record = DocumentRecord(kind, doc, marks)
+        records.append(record)
+    # A schema-2 file may hold a radio map without a document.
+    table = RESULT_LAYER_PREFIX + RADIO_RASTER
+    if ResultKind.RADIO not in stored and contents.get(table) == "2d-gridded-coverage":
+        info = (meta.get("raster_results") or {}).get(RADIO_RASTER) or {}
+        records.append(RadioMapRecord(_read_raster(path, table, crs, info)))
+    return records
 
 
 def _with_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS) -> gpd.GeoDataFrame:

@@ -115,28 +115,24 @@ class SetParameters:
         project.set_parameters(self._old)
 
 
-class SetResults:
-    """Apply an analysis result on the GUI thread, undoably."""
+class SetResult:
+    """Store an analysis result (a :mod:`planner.model.results` record), undoably."""
 
-    def __init__(self, key: str, value: Any, text: str = "Apply analysis results") -> None:
-        self.key = key
-        self.value = value
+    def __init__(self, result: Any, text: str = "Apply analysis results") -> None:
+        from planner.model.results import check_result
+
+        self.result = check_result(result)
         self.text = text
-        self._had = False
         self._old: Any = None
 
     def do(self, project: Project) -> None:
-        self._had = self.key in project.results
-        self._old = project.results.get(self.key)
-        project.results[self.key] = self.value
-        project.changed.emit("results")
+        self._old = project.set_result(self.result)
 
     def undo(self, project: Project) -> None:
-        if self._had:
-            project.results[self.key] = self._old
+        if self._old is not None:
+            project.set_result(self._old)
         else:
-            project.results.pop(self.key, None)
-        project.changed.emit("results")
+            project.clear_result(self.result.kind)
 
 
 class MacroCommand:

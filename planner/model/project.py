@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,7 +161,7 @@ class Project:
         self.dem: Raster | None = None
         self._nodes: dict[str, Node] = {}
         self._links: dict[str, Link] = {}
-        self.results: dict[str, Any] = {}
+        self._results: dict[str, Any] = {}  # ResultKind -> result record (planner.model.results)
         self.metadata: dict[str, Any] = {}
         self.changed = Signal()
         self.nodes_changed = Signal()
@@ -308,6 +308,37 @@ class Project:
         self.changed.emit("layers")
         return old
 
+    # --------------------------------------------------------------- results
+    @property
+    def results(self) -> Mapping[str, Any]:
+        """The stored results by kind, read-only (see :mod:`planner.model.results`)."""
+        return _ResultsView(self._results)
+
+    def result(self, kind: str) -> Any:
+        """The stored result of ``kind`` (a :class:`~planner.model.results.ResultKind`), or None."""
+        from planner.model.results import ResultKind
+
+        return self._results.get(ResultKind(kind))
+
+    def set_result(self, result: Any) -> Any:
+        """Store ``result`` (replacing the one of its kind); returns the previous one or None."""
+        from planner.model.results import check_result
+
+        result = check_result(result)
+        old = self._results.get(result.kind)
+        self._results[result.kind] = result
+        self.changed.emit("results")
+        return old
+
+    def clear_result(self, kind: str) -> Any:
+        """Remove the result of ``kind``; returns it (or None when there was none)."""
+        from planner.model.results import ResultKind
+
+        old = self._results.pop(ResultKind(kind), None)
+        if old is not None:
+            self.changed.emit("results")
+        return old
+
     # --------------------------------------------------------------- summary
     @property
     def epsg(self) -> int | None:
@@ -330,11 +361,41 @@ class Project:
         snap._nodes = dict(self._nodes)
         snap._links = dict(self._links)
         snap.layers = dict(self.layers)
-        snap.results = dict(self.results)
+        snap._results = dict(self._results)
         snap.metadata = copy.deepcopy(self.metadata)
         snap.changed = Signal()
         snap.nodes_changed = Signal()
         return snap
+
+
+class _ResultsView(Mapping[str, Any]):
+    """Read-only results by kind; asking for a key that is no result kind is an error, not None."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        from planner.model.results import ResultKind
+
+        try:
+            kind = ResultKind(key)
+        except ValueError:
+            raise KeyError(f"{key!r} is not a result kind; expected one of {[k.value for k in ResultKind]}") from None
+        return self._data[kind]
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError as exc:
+            if "not a result kind" in str(exc):
+                raise
+            return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 def empty_districts(crs: pyproj.CRS) -> gpd.GeoDataFrame:

@@ -153,5 +153,5 @@ def test_cli_radiomap_writes_geotiff_and_stores(tmp_path, capsys) -> None:
     assert len(doc["sites"]) == 29 and doc["area_km2_at_min_rate"] > 100
     with rasterio.open(tif) as ds:
         assert ds.crs.to_epsg() == 32719 and ds.res == (200.0, 200.0)
-    assert load_project(proj).results["radio_throughput"].resolution_m == (200.0, 200.0)
+    assert load_project(proj).results["radio"].raster.resolution_m == (200.0, 200.0)
     assert main(["radiomap", str(proj), "--out", str(tmp_path / "x.png")]) == 2

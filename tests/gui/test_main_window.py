@@ -254,18 +254,23 @@ def test_coverage_then_incremental_update(window, qtbot):
     w = window
     with qtbot.waitSignal(w.runner.done, timeout=60000):
         w.run_analysis("coverage")
-    assert "coverage" in w.project.results and "coverage_polygons" in w.project.results
+    assert w.project.results["coverage"].polygons is not None and w.coverage_result is not None
     assert "coverage" in w.layer_items
-    before = w.project.results["coverage"]["city"]
+    before = w.project.results["coverage"].document["districts"]
+    engine = w.coverage_result
     cam = w.project.node("cam-0002")
     with qtbot.waitSignal(w.update_runner.done, timeout=60000) as blocker:
-        w.push(workflows_move(w.project, "cam-0002", cam.x - 400, cam.y - 400))
+        # from the east district into the west one: the per-district figures must follow
+        w.push(workflows_move(w.project, "cam-0002", cam.x - 1000, cam.y - 400))
     assert blocker.args[0] == "coverage-update"
-    after = w.project.results["coverage"]
-    assert after["city"] != before or after is not before
+    after = w.project.results["coverage"].document["districts"]
+    assert w.coverage_result is not engine
+    share = {d["name"]: d["day_pct"]["monitor"] for d in after}
+    old = {d["name"]: d["day_pct"]["monitor"] for d in before}
+    assert share["Ouest"] > old["Ouest"] and share["Est"] < old["Est"]
     with qtbot.waitSignal(w.update_runner.done, timeout=60000):
         pass
-    assert w.project.results["coverage_polygons"] is not None
+    assert w.project.results["coverage"].polygons is not None
 
 
 def workflows_move(project, nid, x, y):

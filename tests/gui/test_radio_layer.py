@@ -12,7 +12,7 @@ def test_radio_coverage_map_layer_on_cochabamba(open_sample, qtbot):
     with qtbot.waitSignal(w.runner.done, timeout=60000):
         w.act_run_radio.trigger()
         assert w.progress.isVisible()
-    raster = w.project.results["radio_throughput"]
+    raster = w.project.results["radio"].raster
     assert raster.array.ndim == 2 and np.isfinite(raster.array).any()
     assert w.stack.undo_text == "Apply radio coverage map"
     item = w.layer_items["radio_throughput"]
@@ -36,7 +36,7 @@ def test_radio_coverage_map_layer_on_cochabamba(open_sample, qtbot):
     assert w.layer_items["radio_throughput"].isVisible()
     # undo removes it
     w.undo_actions.undo.trigger()
-    assert "radio_throughput" not in w.project.results and "radio_throughput" not in w.layer_items
+    assert "radio" not in w.project.results and "radio_throughput" not in w.layer_items
 
 
 def test_radio_map_without_sites_is_a_message(window, qtbot):

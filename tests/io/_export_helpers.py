@@ -5,6 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
+from planner.model.results import CoverageRecord
+
 
 def add_fake_coverage(project) -> None:
     """Give ``project`` coverage results shaped like ``planner coverage`` writes them."""
@@ -17,9 +19,8 @@ def add_fake_coverage(project) -> None:
             levels.append(lvl)
             idx.append(i)
             periods.append(period)
-    project.results["coverage_polygons"] = gpd.GeoDataFrame(
-        {"level": levels, "level_index": idx, "period": periods}, geometry=polys, crs=project.crs)
-    project.results["coverage"] = {
+    gdf = gpd.GeoDataFrame({"level": levels, "level_index": idx, "period": periods}, geometry=polys, crs=project.crs)
+    project.set_result(CoverageRecord.of({
         "levels": [{"name": "detect", "ppm": 25}, {"name": "observe", "ppm": 62.5}, {"name": "recognise", "ppm": 125}],
         "city": {"detect": {"day_km2": 0.045, "day_pct": 1.1, "night_km2": 0.016, "night_pct": 0.4},
                  "observe": {"day_km2": 0.023, "day_pct": 0.6, "night_km2": 0.008, "night_pct": 0.2},
@@ -29,7 +30,7 @@ def add_fake_coverage(project) -> None:
                        "night_pct": {"detect": 0.8, "observe": 0.4, "recognise": 0.1}}],
         "priority_sites": [],
         "approximation_notes": ["fake coverage for tests"],
-    }
+    }, gdf))
 
 
 def hostile(project) -> None:

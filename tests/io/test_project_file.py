@@ -14,6 +14,7 @@ from planner.io import project_file
 from planner.io.project_file import load_project, read_schema_version, save_project
 from planner.model.nodes import Camera, Link, RadioSite, StorageCentre, Stream
 from planner.model.project import Parameters, Raster
+from planner.model.results import CoverageRecord, DocumentRecord, RadioMapRecord
 
 V1 = Path(__file__).resolve().parents[1] / "data" / "projects" / "v1" / "small_v1.gpkg"
 
@@ -39,6 +40,9 @@ def assert_same_project(a, b) -> None:
     if a.dem is not None:
         assert a.dem.equals(b.dem) and a.dem.nodata == b.dem.nodata
     assert a.metadata == b.metadata
+    assert sorted(a.results) == sorted(b.results)
+    for kind in a.results:
+        assert a.results[kind] == b.results[kind], kind
 
 
 def _enrich(p) -> None:
@@ -58,13 +62,17 @@ def _enrich(p) -> None:
                    nodata=-9999.0, source="test.tif")
     p.parameters = Parameters(jurisdiction="FR", retention_target_days=8.0)
     p.metadata = {"attribution": "test", "notes": ["a", "b"]}
-    p.results["storage"] = {"retention_days": 6.94, "per_centre": [1, 2]}
-    p.results["radio_throughput"] = Raster(array=np.full((2, 3), 4.5, dtype="float32"),
-                                           transform=(100.0, 0.0, 692000.0, 0.0, -100.0, 4798000.0), crs=p.crs,
-                                           source="radio coverage (throughput)")
-    p.results["coverage_polygons"] = gpd.GeoDataFrame(
+    # a network document with the non-finite numbers real results hold (NaN SINR of fibre cameras,
+    # unbounded retention of a centre that records nothing)
+    p.set_result(DocumentRecord.of("network", {
+        "cameras": [{"id": "cam-0001", "sinr_db": float("nan")}, {"id": "cam-0003", "sinr_db": 12.5}],
+        "storage": [{"retention_days": 6.94, "idle_days": float("inf")}], "per_centre": (1, np.int64(2))}))
+    p.set_result(RadioMapRecord.of(Raster(array=np.full((2, 3), 4.5, dtype="float32"),
+                                          transform=(100.0, 0.0, 692000.0, 0.0, -100.0, 4798000.0), crs=p.crs,
+                                          source="radio coverage (throughput)"), {"area_km2_at_min_rate": 0.06}))
+    p.set_result(CoverageRecord.of({"city": {"monitor": {"day_km2": 0.01}}}, gpd.GeoDataFrame(
         {"level": ["monitor"], "level_index": [1], "period": ["day"], "ppm": [12.5]},
-        geometry=[shapely.box(692100, 4796100, 692200, 4796200)], crs=p.crs)
+        geometry=[shapely.box(692100, 4796100, 692200, 4796200)], crs=p.crs)))
 
 
 def test_round_trip_is_exact(small_project, tmp_path: Path) -> None:
@@ -72,10 +80,13 @@ def test_round_trip_is_exact(small_project, tmp_path: Path) -> None:
     path = save_project(small_project, tmp_path / "p.gpkg")
     again = load_project(path)
     assert_same_project(small_project, again)
-    assert again.results["storage"] == {"retention_days": 6.94, "per_centre": [1, 2]}
-    assert again.results["radio_throughput"].equals(small_project.results["radio_throughput"])
-    assert again.results["radio_throughput"].source == "radio coverage (throughput)"
-    polys = again.results["coverage_polygons"]
+    net = again.results["network"]
+    assert net.document == {"cameras": [{"id": "cam-0001", "sinr_db": None}, {"id": "cam-0003", "sinr_db": 12.5}],
+                            "storage": [{"retention_days": 6.94, "idle_days": None}], "per_centre": [1, 2]}
+    assert net.non_finite == {"/cameras/*/sinr_db": "nan", "/storage/*/idle_days": "inf"}
+    assert again.results["radio"].raster.equals(small_project.results["radio"].raster)
+    assert again.results["radio"].raster.source == "radio coverage (throughput)"
+    polys = again.results["coverage"].polygons
     assert polys["level"].tolist() == ["monitor"] and polys.geometry.iloc[0].area == 10_000.0
     assert read_schema_version(path) == project_file.SCHEMA_VERSION
     # saving the reopened project gives the same project again
@@ -180,7 +191,7 @@ def test_schema_1_migrates_forward(tmp_path: Path) -> None:
     assert [c.streams[0].bitrate_mbps for c in cams] == [4.0, None]
     assert cams[1].status == "existing"
     save_project(p, copy)
-    assert read_schema_version(copy) == 2
+    assert read_schema_version(copy) == project_file.SCHEMA_VERSION
     assert load_project(copy).cameras() == cams
 
 
@@ -195,3 +206,78 @@ def test_saved_files_get_normal_permissions(small_project, tmp_path: Path) -> No
     os.chmod(path, 0o640)
     save_project(small_project, path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640  # a re-save keeps the file's mode
+
+
+V2 = Path(__file__).resolve().parents[1] / "data" / "projects" / "v2" / "small_v2.gpkg"
+
+
+def test_schema_2_migrates_forward(tmp_path: Path) -> None:
+    """Schema-2 results (bare documents, free-form keys) open as typed results and save as schema 3."""
+    copy = tmp_path / "old.gpkg"
+    shutil.copy(V2, copy)
+    assert read_schema_version(copy) == 2
+    p = load_project(copy)
+    assert sorted(p.results) == ["coverage", "network"]
+    net = p.results["network"]
+    assert net.document == {"totals": {"daily_tb": 0.04}, "storage": [{"id": "store-0001", "retention_days": 230.5}]}
+    cov = p.results["coverage"]
+    assert cov.engine is None and len(cov.polygons) == 8
+    assert {"day", "night"} == set(cov.polygons["period"])
+    save_project(p, copy)
+    assert read_schema_version(copy) == project_file.SCHEMA_VERSION == 3
+    assert load_project(copy).results["coverage"] == cov
+
+
+def test_results_view_is_read_only_and_strict(small_project) -> None:
+    from planner.model.results import DocumentRecord
+
+    with pytest.raises(TypeError):
+        small_project.results["network"] = {}  # type: ignore[index]
+    with pytest.raises(KeyError, match="not a result kind"):
+        small_project.results.get("coverage_polygons")
+    assert small_project.results.get("network") is None
+    events = []
+    small_project.changed.connect(events.append)
+    old = small_project.set_result(DocumentRecord.of("network", {"a": 1}))
+    assert old is None and events == ["results"]
+    assert small_project.clear_result("network").document == {"a": 1}
+    assert small_project.clear_result("network") is None and events == ["results", "results"]
+
+
+def test_result_documents_are_strict_json_when_made() -> None:
+    """A document that could not be saved is refused when the result is made, not at save time."""
+    from planner.errors import InvalidInputError
+    from planner.model.results import DocumentRecord, normalise_document
+
+    with pytest.raises(InvalidInputError, match="holds a set"):
+        DocumentRecord.of("network", {"ids": {1, 2}})
+    deep: dict = {}
+    cur = deep
+    for _ in range(100):
+        cur["x"] = {}
+        cur = cur["x"]
+    with pytest.raises(InvalidInputError, match="nested deeper"):
+        DocumentRecord.of("network", deep)
+    clean, marks = normalise_document({"a": [float("inf"), 1.0, float("-inf")], "b/c": float("nan")})
+    assert clean == {"a": [None, 1.0, None], "b/c": None}
+    assert marks == {"/a/*": "mixed", "/b~1c": "nan"}
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"results": {"storage": {"document": {}, "non_finite": {}}}}, "no known kind"),
+    ({"results": {"network": {"document": {}}}}, "`document` and `non_finite`"),
+    ({"results": {"network": {"document": {}, "non_finite": {"/a": "huge"}}}}, "non_finite"),
+    ({"results": {"network": {"document": [1], "non_finite": {}}}}, "JSON object"),
+    ({"results": [1, 2]}, "must be an object"),
+])
+def test_bad_stored_results_are_refused(small_project, tmp_path: Path, bad, match) -> None:
+    import json
+
+    path = save_project(small_project, tmp_path / "p.gpkg")
+    con = sqlite3.connect(path)
+    with con:
+        for key, value in bad.items():
+            con.execute("update planner_metadata set value=? where key=?", (json.dumps(value), key))
+    con.close()
+    with pytest.raises(ProjectFileError, match=match):
+        load_project(path)

@@ -104,7 +104,7 @@ def test_samples_report_coverage_per_district(name: str) -> None:
 
     project = load_project(SAMPLES / f"{name}.gpkg")
     phases = ("2016",) if name == "marseille" else None
-    _, doc, text = workflows.coverage_report(project, CoverageParams(phases=phases), store=False)
+    _, doc, text = workflows.coverage_report(project, CoverageParams(phases=phases))
     assert len(doc["districts"]) == len(project.districts)
     assert doc["cameras"] == (1000 if name == "marseille" else len(project.cameras()))
     monitor = doc["city"]["monitor"]

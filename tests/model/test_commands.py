@@ -9,12 +9,13 @@ from planner.model.commands import (
     CommandStack,
     RemoveNodes,
     SetParameters,
-    SetResults,
+    SetResult,
     edit_nodes,
     move_node,
 )
 from planner.model.nodes import Camera, Link
 from planner.model.project import Parameters
+from planner.model.results import DocumentRecord
 
 
 def _state(project):
@@ -32,7 +33,8 @@ def test_each_command_round_trips(small_project) -> None:
         AddLinks([Link(id="link-0001", from_id="store-0001", to_id="cmd-0001")]),
         RemoveNodes(["store-0001", "cam-0001"]),
         SetParameters(Parameters(jurisdiction="fr", retention_target_days=8)),
-        SetResults("storage", {"days": 6.94}),
+        SetResult(DocumentRecord.of("network", {"days": 6.94})),
+        SetResult(DocumentRecord.of("network", {"days": 2.5})),
     ]
     states = [_state(p)]
     for cmd in commands:

@@ -39,8 +39,9 @@ def run(args: argparse.Namespace) -> Report:
                             phases=tuple(args.phase) if args.phase else None)
     n = len(project.cameras())
     executor = default_executor(n, scheduler=args.scheduler, workers=args.workers)
-    _, doc, text = workflows.coverage_report(project, params, executor=executor, store=not args.no_save)
+    result, doc, text = workflows.coverage_report(project, params, executor=executor)
     if not args.no_save:
+        workflows.apply_result(project, workflows.coverage_record(project, result, doc))
         workflows.save(project, args.project)
     if args.level:
         lv = args.level

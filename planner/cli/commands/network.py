@@ -32,6 +32,6 @@ def run(args: argparse.Namespace) -> Report:
                            tdd_config=args.tdd_config, planning_load=args.planning_load)
     result, doc, text = workflows.network_report(project, params)
     if args.save:
-        project.results["network"] = doc
+        workflows.apply_result(project, workflows.network_record(doc))
         workflows.save(project, args.project)
     return Report(doc, text=text, warnings=list(result.warnings))

@@ -29,9 +29,11 @@ def run(args: argparse.Namespace) -> Report:
     params = RadioCoverageParams(resolution_m=args.resolution_m, max_distance_m=args.max_distance_km * 1000,
                                  cpe_height_m=args.cpe_height_m)
     cov, doc, text = workflows.radio_map_report(project, params, min_rate_mbps=args.min_rate_mbps)
+    record = workflows.radio_record(project, cov, doc)
     if args.out:
-        workflows.write_raster(project.results["radio_throughput"], Path(args.out))
+        workflows.write_raster(record.raster, Path(args.out))
         doc["file"] = args.out
     if not args.no_save:
+        workflows.apply_result(project, record)
         workflows.save(project, args.project)
     return Report(doc, text=text)

@@ -23,6 +23,7 @@ from planner.gui.map.layers import (
 from planner.gui.map.node_layer import NodeLayerItem
 from planner.model.nodes import NodeKind
 from planner.model.project import Project
+from planner.model.results import ResultKind, document_of
 
 #: Default drawing order, bottom to top, and the layer titles.
 LAYER_ORDER: list[tuple[str, str]] = [
@@ -154,7 +155,8 @@ RADIO_LEGEND = "Radio uplink rate, Mb/s"
 
 def radio_item(project: Project) -> ImageLayerItem | None:
     """The best-server uplink rate map (``results["radio_throughput"]``, NaN out of reach), colour-ramped."""
-    r = project.results.get("radio_throughput")
+    rec = project.result(ResultKind.RADIO)
+    r = rec.raster if rec is not None else None
     if r is None or not hasattr(r, "array") or r.array.ndim != 2 or not r.array.size:
         return None
     img = ramp_image(r.array, style.RADIO_RATE_STOPS)
@@ -196,7 +198,8 @@ def coverage_paths(gdf: Any, period: str = "day") -> CoveragePaths | None:
 def coverage_item(project: Project, period: str = "day", *, built: CoveragePaths | None = None) -> PathLayerItem | None:
     """The coverage layer; ``built`` is :func:`coverage_paths` of the project's polygons when already made."""
     if built is None:
-        built = coverage_paths(project.results.get("coverage_polygons"), period)
+        rec = project.result(ResultKind.COVERAGE)
+        built = coverage_paths(rec.polygons if rec is not None else None, period)
     if built is None:
         return None
     paths, legend = built
@@ -207,7 +210,7 @@ def links_item(project: Project) -> PathLayerItem | None:
     links = project.links()
     if not links:
         return None
-    net = project.results.get("network") or {}
+    net = document_of(project, ResultKind.NETWORK) or {}
     overloaded = {lk["id"] for lk in net.get("links", []) if lk.get("overloaded")}
     groups: dict[str, list[Any]] = {"fibre": [], "microwave": [], "overloaded": []}
     for lk in links:
@@ -239,7 +242,7 @@ def priority_item(project: Project) -> PointLayerItem | None:
     names = gdf["name"].astype(str).tolist() if "name" in gdf.columns else []
     colours = [style.PRIORITY_SITE] * len(gdf)
     legend = [("star", style.PRIORITY_SITE, "Priority site")]
-    cov = project.results.get("coverage") or {}
+    cov = document_of(project, ResultKind.COVERAGE) or {}
     best = {str(s.get("name")): s.get("best_level_day") for s in cov.get("priority_sites", [])}
     if best and names:
         colours = []

@@ -32,6 +32,7 @@ from planner.gui.map import style
 from planner.model.nodes import Camera, NodeKind
 from planner.errors import PlannerError
 from planner.model.project import Project
+from planner.model.results import ResultKind, document_of
 
 
 class BarChart(QWidget):
@@ -225,8 +226,8 @@ class ResultsPanel(QTabWidget):
         self._validation_stale = True
         if cost:
             self._refresh_cost(project)
-        cov = project.results.get("coverage")
-        net = project.results.get("network")
+        cov = document_of(project, ResultKind.COVERAGE)
+        net = document_of(project, ResultKind.NETWORK)
         self._refresh_coverage(cov if isinstance(cov, dict) else None)
         self._refresh_network(net if isinstance(net, dict) else None)
         self._refresh_warnings(project, cov if isinstance(cov, dict) else None, net if isinstance(net, dict) else None)
@@ -393,8 +394,8 @@ class ResultsPanel(QTabWidget):
     def _on_tab_changed(self, _index: int) -> None:
         if self.currentWidget() is self.warnings and getattr(self, "_validation_stale", True) and \
                 getattr(self, "_project", None) is not None:
-            self._refresh_warnings(self._project, self._project.results.get("coverage"),
-                                   self._project.results.get("network"))
+            self._refresh_warnings(self._project, document_of(self._project, ResultKind.COVERAGE),
+                                   document_of(self._project, ResultKind.NETWORK))
 
     def _on_warning_clicked(self, item: QListWidgetItem) -> None:
         nid = item.data(Qt.ItemDataRole.UserRole)

@@ -1,0 +1,235 @@
+"""Analysis results owned by the project: one frozen type per kind.
+
+A project keeps at most one result of each :class:`ResultKind`. Results go
+in through :meth:`planner.model.project.Project.set_result` and out through
+:meth:`~planner.model.project.Project.clear_result`; those two are the only
+places that emit ``changed("results")``. Analyses never store results
+themselves: workflows return them and the caller applies them (the app
+through an undoable command, the CLI with an explicit ``apply``).
+
+JSON documents are normalised when a result is made, so what is in memory is
+exactly what the project file holds and reads back:
+
+* numpy scalars become Python numbers, tuples become lists, keys strings;
+* non-finite numbers become ``null``, and the result lists where they were
+  and what they meant (:attr:`DocumentRecord.non_finite`): ``"nan"`` is a
+  quantity that is not defined there (the radio SINR of a camera on fibre),
+  ``"inf"``/``"-inf"`` one that is unbounded (the retention of a centre that
+  records nothing). Strict JSON has no NaN or infinity; a reader that sees
+  ``null`` knows from this list which of the three it was.
+
+A document that cannot be written as strict JSON (an object that is not a
+number, string, bool, None, list or dict) is refused when the result is
+made, not when the project is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import geopandas as gpd
+
+from planner.errors import InvalidInputError
+from planner.model.project import Raster
+
+#: What each non-finite marker means (saved with every document that has one).
+NON_FINITE_MEANING: dict[str, str] = {
+    "nan": "not defined here (for instance the radio SINR of a camera on fibre)",
+    "inf": "unbounded above (for instance the retention of a centre that records nothing)",
+    "-inf": "unbounded below",
+}
+
+#: Deepest nesting a result document may have (the project-file reader applies the same limit).
+MAX_DEPTH = 64
+
+
+class ResultKind(StrEnum):
+    """The kinds of result a project can hold (one of each)."""
+
+    COVERAGE = "coverage"
+    NETWORK = "network"
+    RADIO = "radio"
+    OPTIMISE = "optimise"
+    AUDIT = "audit"
+
+
+def _marker(x: float) -> str:
+    if math.isnan(x):
+        return "nan"
+    return "inf" if x > 0 else "-inf"
+
+
+def normalise_document(doc: Any, *, where: str = "result") -> tuple[dict[str, Any], dict[str, str]]:
+    """``doc`` as strict-JSON data plus the non-finite markers (``{path pattern: marker}``).
+
+    Paths are JSON pointers with list indices written ``*`` (``/cameras/*/sinr_db``),
+    so a per-camera field that is NaN for 2,000 fibre cameras is one entry.
+    """
+    marks: dict[str, str] = {}
+
+    def walk(v: Any, path: str, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise InvalidInputError(f"{where}: nested deeper than {MAX_DEPTH} levels at {path or '/'}")
+        if v is None or isinstance(v, (bool, str)):
+            return v
+        if isinstance(v, int):
+            return int(v)
+        if isinstance(v, float):
+            if math.isfinite(v):
+                return float(v)
+            mark = _marker(v)
+            prev = marks.get(path)
+            marks[path] = mark if prev in (None, mark) else "mixed"
+            return None
+        if isinstance(v, dict):
+            return {str(k): walk(x, f"{path}/{_escape(str(k))}", depth + 1) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [walk(x, f"{path}/*", depth + 1) for x in v]
+        if hasattr(v, "item") and hasattr(v, "dtype"):  # numpy scalar
+            return walk(v.item(), path, depth)
+        raise InvalidInputError(f"{where}: {path or '/'} holds a {type(v).__name__}, which is not JSON data")
+
+    clean = walk(doc, "", 0)
+    if not isinstance(clean, dict):
+        raise InvalidInputError(f"{where}: a result document must be a JSON object; got {type(doc).__name__}")
+    # Proves the document is strict JSON now, so a save can never fail on it later.
+    json.dumps(clean, allow_nan=False)
+    return clean, marks
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+_MARKERS = {*NON_FINITE_MEANING, "mixed"}
+_PATH = re.compile(r"^(/[^/]*)*$")
+
+
+def check_non_finite(marks: Any, *, where: str) -> dict[str, str]:
+    if not isinstance(marks, dict) or not all(
+            isinstance(k, str) and _PATH.match(k) and v in _MARKERS for k, v in marks.items()):
+        raise InvalidInputError(f"{where}: `non_finite` must map JSON paths to one of {sorted(_MARKERS)}")
+    return dict(marks)
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentRecord:
+    """A result that is one JSON document (network, optimise, audit)."""
+
+    kind: ResultKind
+    document: dict[str, Any]
+    non_finite: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, kind: ResultKind | str, doc: Any) -> DocumentRecord:
+        kind = ResultKind(kind)
+        clean, marks = normalise_document(doc, where=f"{kind} result")
+        return cls(kind, clean, marks)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, DocumentRecord) and self.kind == other.kind
+                and self.document == other.document and self.non_finite == other.non_finite)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class CoverageRecord:
+    """Coverage: the summary document and the polygons per level and period.
+
+    ``engine`` is the analysis' own result (tiles, per-camera footprints) that
+    makes incremental updates after an edit fast. It lives only in memory: it
+    is not saved and not compared, and a reopened project has none.
+    """
+
+    document: dict[str, Any]
+    polygons: gpd.GeoDataFrame | None
+    non_finite: dict[str, str] = field(default_factory=dict)
+    engine: Any = None
+    kind: ResultKind = ResultKind.COVERAGE
+
+    @classmethod
+    def of(cls, doc: Any, polygons: gpd.GeoDataFrame | None, *, engine: Any = None) -> CoverageRecord:
+        clean, marks = normalise_document(doc, where="coverage result")
+        return cls(clean, polygons, marks, engine)
+
+    def with_polygons(self, polygons: gpd.GeoDataFrame | None, *, engine: Any = None,
+                      document: dict[str, Any] | None = None) -> CoverageRecord:
+        """The same result with new polygons (and engine state, and summary when given)."""
+        if document is None:
+            return CoverageRecord(self.document, polygons, self.non_finite,
+                                  self.engine if engine is None else engine)
+        return CoverageRecord.of(document, polygons, engine=self.engine if engine is None else engine)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CoverageRecord):
+            return False
+        if self.document != other.document or self.non_finite != other.non_finite:
+            return False
+        a, b = self.polygons, other.polygons
+        if a is None or b is None:
+            return a is None and b is None
+        return len(a) == len(b) and bool(
+            (a.drop(columns=a.geometry.name).reset_index(drop=True)
+             .equals(b.drop(columns=b.geometry.name).reset_index(drop=True)))
+            and a.geometry.reset_index(drop=True).geom_equals_exact(
+                b.geometry.reset_index(drop=True), tolerance=1e-6).all())
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, eq=False)
+class RadioMapRecord:
+    """The best-server uplink rate map (Mb/s per cell, NaN out of reach) and its summary."""
+
+    raster: Raster
+    document: dict[str, Any] = field(default_factory=dict)
+    non_finite: dict[str, str] = field(default_factory=dict)
+    kind: ResultKind = ResultKind.RADIO
+
+    @classmethod
+    def of(cls, raster: Raster, doc: Any = None) -> RadioMapRecord:
+        clean, marks = normalise_document(doc or {}, where="radio result")
+        return cls(raster, clean, marks)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, RadioMapRecord) and self.document == other.document
+                and self.non_finite == other.non_finite and self.raster.equals(other.raster))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+ResultRecord = CoverageRecord | DocumentRecord | RadioMapRecord
+
+#: The type each kind must have.
+RESULT_TYPES: dict[ResultKind, type] = {
+    ResultKind.COVERAGE: CoverageRecord,
+    ResultKind.NETWORK: DocumentRecord,
+    ResultKind.RADIO: RadioMapRecord,
+    ResultKind.OPTIMISE: DocumentRecord,
+    ResultKind.AUDIT: DocumentRecord,
+}
+
+
+def document_of(project: Any, kind: ResultKind | str) -> dict[str, Any] | None:
+    """The JSON document of ``project``'s result of ``kind``, or None when there is none."""
+    record = project.result(kind)
+    return record.document if record is not None else None
+
+
+def check_result(result: Any) -> ResultRecord:
+    """``result`` if it is a result of a known kind with the right type, else a one-line error."""
+    kind = getattr(result, "kind", None)
+    if not isinstance(kind, ResultKind) or not isinstance(result, RESULT_TYPES[kind]):
+        raise InvalidInputError(f"not a project result: {type(result).__name__}")
+    return result  # type: ignore[no-any-return]
+
+
+__all__ = ["CoverageRecord", "DocumentRecord", "MAX_DEPTH", "NON_FINITE_MEANING", "RESULT_TYPES",
+           "RadioMapRecord", "ResultKind", "ResultRecord", "check_non_finite", "check_result", "document_of",
+           "normalise_document"]
