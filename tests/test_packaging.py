@@ -25,6 +25,10 @@ def test_wheel_contains_resources_and_runs(tmp_path: Path) -> None:
     for res in ("bitrates.json", "camera_types.json", "legal_retention.json", "unit_prices.json",
                 "leaflet/leaflet.js", "leaflet/LICENSE"):
         assert f"planner/_resources/{res}" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    meta = next(zf_name for zf_name in names if zf_name.endswith(".dist-info/METADATA"))
+    metadata = (site / meta).read_text()
+    assert "License-Expression: MIT" in metadata and "Classifier: Topic :: Scientific/Engineering :: GIS" in metadata
     code = ("import sys, planner, planner.resources as r; "
             "p = r.resource_path('leaflet/leaflet.js'); print(planner.__file__); print(p); "
             "from planner.cli.main import main; "
