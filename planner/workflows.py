@@ -679,7 +679,7 @@ def write_raster(raster: Raster, path: Path) -> Path:
 
 
 def _radio_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
-    sites = [s for s in project.nodes(NodeKind.RADIO_SITE) if s.site_kind not in ("fibre_pop", "microwave_hub")]  # type: ignore[attr-defined]
+    sites = [s for s in project.nodes(NodeKind.RADIO_SITE) if s.has_sectors]  # type: ignore[attr-defined]
     if not sites:
         return None
     cov, doc, _ = radio_map_report(project)

@@ -340,7 +340,7 @@ def _assign_radio(cams: list[Camera], sites: list[RadioSite], peak: np.ndarray, 
     out: dict[Any, Any] = {"sectors": []}
     if not wireless:
         return out
-    radio_sites = [s for s in sites if s.site_kind not in ("fibre_pop", "microwave_hub") and s.sectors]
+    radio_sites = [s for s in sites if s.has_sectors and s.sectors]
     if not radio_sites:
         warnings.append(f"{len(wireless)} wireless camera(s) but no radio site with sectors")
         for i in wireless:

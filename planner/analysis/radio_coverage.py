@@ -161,7 +161,7 @@ def run_radio_coverage(project: Project, params: RadioCoverageParams | None = No
     """Received power and uplink rate from camera CPEs to each radio site (see the module docs)."""
     params = params or RadioCoverageParams()
     sites = sites if sites is not None else [s for s in project.nodes("radio_site")  # type: ignore[misc]
-                                             if s.site_kind not in ("fibre_pop", "microwave_hub")]
+                                             if s.has_sectors]
     if not sites:
         raise InvalidInputError("the project has no radio site with sectors to map")
     res = params.resolution_m

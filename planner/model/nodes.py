@@ -265,6 +265,11 @@ class RadioSite(Node):
     def sectors(self) -> int:
         return len(self.sector_azimuths_deg)
 
+    @property
+    def has_sectors(self) -> bool:
+        """Whether the site serves cameras over the air (a fibre PoP or a microwave hub does not)."""
+        return self.site_kind not in (RadioKind.FIBRE_POP, RadioKind.MICROWAVE_HUB)
+
 
 @dataclass(frozen=True, kw_only=True)
 class StorageCentre(Node):

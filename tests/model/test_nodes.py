@@ -53,3 +53,12 @@ def test_link_validation() -> None:
         Link(id="l", from_id="a", to_id="a")
     with pytest.raises(InvalidInputError, match="kind"):
         Link(id="l", from_id="a", to_id="b", kind="copper")
+
+
+def test_radio_site_has_sectors_by_kind() -> None:
+    from planner.model.nodes import RadioSite
+
+    assert RadioSite(id="site-0001", x=0.0, y=0.0, site_kind="elte_macro").has_sectors
+    assert RadioSite(id="site-0002", x=0.0, y=0.0, site_kind="small_cell").has_sectors
+    assert not RadioSite(id="site-0003", x=0.0, y=0.0, site_kind="fibre_pop").has_sectors
+    assert not RadioSite(id="site-0004", x=0.0, y=0.0, site_kind="microwave_hub").has_sectors
