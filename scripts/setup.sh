@@ -15,11 +15,14 @@ RUN=1
 [[ "${1:-}" == "--no-run" ]] && RUN=0
 PYTHON=${PYTHON:-python3}
 
-# --- 1. system libraries for Qt (PySide6) --------------------------------------------------
+# --- 1. system libraries for Qt (PySide6), and the tools the tests look with ------------------
 # The minimal set, found in a clean Debian 12 chroot (see README, "Set-up details").
 QT_PKGS=(libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0
          libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-render0
-         libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth)
+         libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 xvfb xauth
+         # what the tests use to look at the outputs as a user would: PDF pages (poppler), the HTML map
+         # in a browser with no network (chromium)
+         poppler-utils chromium)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${QT_PKGS[@]}"; do
