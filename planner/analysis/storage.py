@@ -57,6 +57,9 @@ __all__ = [
     "raid_efficiency",
     "raid_usable",
     "retention_days",
+    "smallest_group",
+    "ImpliedBitratePlan",
+    "implied_bitrate_plan",
     "retention_from_capacity",
     "tb_to_tib",
     "usable_fraction",
@@ -282,6 +285,27 @@ def _group_data_disks(level: RaidLevel, group_size: int) -> int:
     if level is RaidLevel.RAID6:
         return group_size - 2
     return group_size // 2  # RAID10
+
+
+def smallest_group(level: RaidLevel | str | int, data_disks: int) -> int:
+    """Fewest disks of one RAID group holding ``data_disks`` disks' worth of data.
+
+    RAID 0: ``n``; RAID 1: 2 (one disk of data); RAID 5: ``n + 1`` (at least 3);
+    RAID 6: ``n + 2`` (at least 4); RAID 10: ``2 n`` (at least 4).
+
+    Raises
+    ------
+    InvalidInputError
+        ``data_disks`` < 1, or > 1 for RAID 1.
+    """
+    lv = parse_raid_level(level)
+    n = int(_count("data_disks", data_disks))
+    if lv is RaidLevel.RAID1:
+        if n > 1:
+            raise InvalidInputError(f"a RAID 1 group holds one disk of data; got `data_disks` {n}")
+        return 2
+    extra = {RaidLevel.RAID0: n, RaidLevel.RAID5: n + 1, RaidLevel.RAID6: n + 2, RaidLevel.RAID10: 2 * n}[lv]
+    return max(MIN_DISKS[lv], extra)
 
 
 def _check_group(level: RaidLevel, group_size: int, *, name: str = "raid_group_size") -> None:
@@ -532,6 +556,83 @@ def _resolve_fraction(
     return usable_fraction(layout or StorageLayout(), disks=disks)
 
 
+def _capacity_fraction(cap: float, layout: StorageLayout | None, usable_fraction: float | None) -> UsableFraction:
+    """Usable fraction of an installed capacity (hot spares counted when it is whole disks)."""
+    disks = None
+    if usable_fraction is None and layout is not None and layout.hot_spares:
+        n = cap / layout.disk_tb
+        if abs(n - round(n)) > 1e-9:
+            msg = (
+                f"`capacity_tb` must be a whole number of `disk_tb` disks to count hot spares; "
+                f"got {cap:g} TB / {layout.disk_tb:g} TB"
+            )
+            raise InvalidInputError(msg)
+        disks = round(n)
+    return _resolve_fraction(layout, usable_fraction, disks=disks)
+
+
+@dataclass(frozen=True)
+class ImpliedBitratePlan:
+    """The bitrate a capacity-and-retention claim implies (no bitrate given).
+
+    Attributes
+    ----------
+    capacity_tb
+        Installed raw capacity, TB.
+    usable_tb
+        ``capacity_tb * usable_fraction``.
+    usable_fraction
+        The factors used.
+    cameras, retention_days, duty_cycle
+        The claim.
+    implied_bitrate_mbps
+        Mean recorded bitrate per camera that fills the usable space in ``retention_days``.
+    implied_bitrate_mbps_raw
+        The same if every raw byte held video (the figure a vendor's sheet implies).
+    """
+
+    capacity_tb: float
+    usable_tb: float
+    usable_fraction: UsableFraction
+    cameras: int
+    retention_days: float
+    duty_cycle: float
+    implied_bitrate_mbps: float
+    implied_bitrate_mbps_raw: float
+
+
+def implied_bitrate_plan(
+    capacity_tb: float,
+    *,
+    cameras: int,
+    retention_days: float,
+    duty_cycle: float = 1.0,
+    layout: StorageLayout | None = None,
+    usable_fraction: float | None = None,
+) -> ImpliedBitratePlan:
+    """Bitrate per camera implied by ``capacity_tb`` holding ``retention_days`` for ``cameras``.
+
+    T32: 150 TB, 500 cameras, 8 days -> 3.47 Mb/s on raw capacity, 2.47 Mb/s on
+    the default layout's 0.7125 usable fraction.
+    """
+    cap = float(_positive("capacity_tb", capacity_tb))
+    uf = _capacity_fraction(cap, layout, usable_fraction)
+    implied = implied_bitrate_mbps(
+        cap, cameras=cameras, retention_days=retention_days, usable_fraction=uf.value, duty_cycle=duty_cycle
+    )
+    raw = implied_bitrate_mbps(cap, cameras=cameras, retention_days=retention_days, duty_cycle=duty_cycle)
+    return ImpliedBitratePlan(
+        capacity_tb=cap,
+        usable_tb=cap * uf.value,
+        usable_fraction=uf,
+        cameras=int(cameras),
+        retention_days=float(retention_days),
+        duty_cycle=float(duty_cycle),
+        implied_bitrate_mbps=implied,
+        implied_bitrate_mbps_raw=raw,
+    )
+
+
 def retention_from_capacity(
     capacity_tb: float,
     *,
@@ -549,17 +650,7 @@ def retention_from_capacity(
     Marseille 2023: 500 cameras x 4 Mb/s on 150 TB -> 6.94 days raw, 5.21 days at 75 %.
     """
     cap = float(_positive("capacity_tb", capacity_tb))
-    disks = None
-    if usable_fraction is None and layout is not None and layout.hot_spares:
-        n = cap / layout.disk_tb
-        if abs(n - round(n)) > 1e-9:
-            msg = (
-                f"`capacity_tb` must be a whole number of `disk_tb` disks to count hot spares; "
-                f"got {cap:g} TB / {layout.disk_tb:g} TB"
-            )
-            raise InvalidInputError(msg)
-        disks = round(n)
-    uf = _resolve_fraction(layout, usable_fraction, disks=disks)
+    uf = _capacity_fraction(cap, layout, usable_fraction)
     per_day = daily_bytes(bitrate_mbps, cameras=cameras, duty_cycle=duty_cycle)
     raw_days = cap * BYTES_PER_TB / per_day
     return RetentionPlan(
@@ -626,9 +717,12 @@ def capacity_for_retention(
     """Raw capacity and disks needed to keep ``retention_days`` of video.
 
     ``video_tb = daily_bytes * days / 1e12``; ``raw_tb = video_tb / usable_fraction``.
-    Disks are counted in whole RAID groups: data disks needed =
-    ``ceil(video_tb / ((1 - fs_reserve) * (1 - growth_margin)) / disk_tb)``, groups =
-    ``ceil(data disks / data disks per group)``, plus ``hot_spares``. With a plain
+    Disks: data disks needed ``n = ceil(video_tb / ((1 - fs_reserve) * (1 - growth_margin)) / disk_tb)``
+    fill ``n // k`` full groups of ``raid_group_size`` (``k`` data disks each); the
+    last group holds only the rest, ``n % k`` data disks plus the level's parity or
+    mirrors, at least the level's minimum (:func:`smallest_group`); plus
+    ``hot_spares``. 64.8 TB of video on 16 TB disks (5 % FS, 10 % growth) needs
+    ``ceil(64.8 / 0.855 / 16) = 5`` data disks: RAID 0 -> 5 disks, RAID 6 -> 7. With a plain
     ``usable_fraction`` override, ``disks = ceil(raw_tb / disk_tb) + hot_spares``
     (engineering.md §2.4) when a layout gives ``disk_tb``.
     """
@@ -672,8 +766,10 @@ def capacity_for_retention(
         groups: list[int] = [size]
     else:
         g = int(lay.raid_group_size)
-        n_groups = math.ceil(data_disks / _group_data_disks(lv, g))
-        groups = [g] * n_groups
+        full, rest = divmod(data_disks, _group_data_disks(lv, g))
+        groups = [g] * full
+        if rest:
+            groups.append(smallest_group(lv, rest))
     cap = raid_usable(
         lv, disks=sum(groups) + lay.hot_spares, disk_tb=lay.disk_tb, group_size=lay.raid_group_size,
         hot_spares=lay.hot_spares,

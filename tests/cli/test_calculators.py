@@ -49,10 +49,34 @@ def test_storage_capacity_for_retention_with_layout(capsys: pytest.CaptureFixtur
     assert code == 0 and data is not None
     req = data["requirement"]
     assert req["video_tb"] == pytest.approx(1296.0)
-    assert req["usable_fraction"] == pytest.approx(10 / 12 * 0.95 * 0.9)
-    assert req["raw_tb"] == pytest.approx(1296.0 / (10 / 12 * 0.95 * 0.9))
-    assert req["disks"] == 10 * 12 + 1
+    # 1296 / 0.855 / 16 = 94.7 -> 95 data disks: 9 groups of 12 + a last group of 5 + 2 parity, + 1 spare
+    assert req["usable_fraction"] == pytest.approx(95 / 115 * 0.95 * 0.9)
+    assert req["raw_tb"] == pytest.approx(1296.0 / (95 / 115 * 0.95 * 0.9))
+    assert req["disks"] == 9 * 12 + 7 + 1
+    assert req["raid_groups"] == [12] * 9 + [7] and req["raid_group_count"] == 10
     assert req["factors"]["fs_reserve"] == 0.05
+
+
+def test_storage_implied_bitrate_needs_no_bitrate(capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 10 item 10; T32 by hand: 150e12 x 8 / (500 x 86 400 x 8) = 3.47 Mb/s raw, x 0.7125 = 2.47 Mb/s
+    code, data, _ = _run(capsys, "storage", "--cameras", "500", "--capacity-tb", "150", "--retention-days", "8",
+                         "--json")
+    assert code == 0 and data is not None
+    assert data["bitrate_mbps"] is None
+    assert data["implied_bitrate_mbps_raw"] == pytest.approx(3.472, abs=0.001)
+    assert data["implied_bitrate_mbps"] == pytest.approx(2.474, abs=0.001)
+    assert main(["storage", "--cameras", "500", "--capacity-tb", "150", "--retention-days", "8"]) == 0
+    assert "2.47 Mb/s per camera" in capsys.readouterr().out
+
+
+def test_storage_disks_for_small_raid0_and_raid6(capsys: pytest.CaptureFixture[str]) -> None:
+    # 50 x 4 Mb/s x 30 d = 64.8 TB; / 0.855 / 16 TB = 4.74 -> 5 data disks: RAID 0 5 disks, RAID 6 5 + 2 = 7
+    for raid, disks in (("0", 5), ("6", 7)):
+        code, data, _ = _run(capsys, "storage", "--cameras", "50", "--bitrate-mbps", "4", "--retention-days", "30",
+                             "--raid", raid, "--json")
+        assert code == 0 and data is not None
+        assert data["requirement"]["disks"] == disks
+        assert data["requirement"]["raid_groups"] == [disks]
 
 
 def test_storage_from_table_bitrate_and_legal_maximum(capsys: pytest.CaptureFixture[str]) -> None:
