@@ -183,7 +183,7 @@ def run_radio_coverage(project: Project, params: RadioCoverageParams | None = No
         idx = np.flatnonzero(near)
         if idx.size == 0:
             continue
-        model = "hata" if 150 <= s.freq_mhz <= 1500 else ("cost231" if s.freq_mhz <= 2000 else "uma")
+        model = radio.model_for_frequency(s.freq_mhz).value
         env = params.environment if model != "uma" else "nlos"
         pl = netk.path_loss_matrix(cells[idx], np.array([s.xy]), freq_mhz=s.freq_mhz,
                                    camera_height_m=params.cpe_height_m, sector_height_m=s.height_m,
