@@ -25,8 +25,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from planner.analysis.optics import LensProjection, Optics, lens_optics, optics_from_projection, sensor_size_mm
-from planner.errors import InvalidInputError, OutOfRangeError
+from planner.analysis.optics import (
+    LensProjection,
+    Optics,
+    lens_optics,
+    optics_from_projection,
+    sensor_size_mm,
+)
+from planner.errors import InvalidInputError
+from planner.model.checks import require_in_range
 
 __all__ = [
     "CameraKind",
@@ -112,9 +119,7 @@ class CameraType:
         lo, hi = self.focal_min_mm, self.focal_max_mm
         assert lo is not None and hi is not None and f is not None
         if not (lo - 1e-9 <= f <= hi + 1e-9):
-            raise OutOfRangeError(
-                f"`focal_mm` must be in [{lo:g}, {hi:g}] for camera type `{self.id}`; got {focal_mm}"
-            )
+            require_in_range("focal_mm", f, lo, hi, unit="mm", what=f"for camera type `{self.id}`")
         if self.has_zoom_angles:
             return self._zoom_optics(f)
         return lens_optics(

@@ -39,16 +39,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.errors import InvalidInputError, OutOfRangeError
+from planner.model.checks import require_in_range
 
 __all__ = [
     "ALL_LEVELS",
-    "LensProjection",
-    "optics_from_projection",
-    "ray_pixel_density",
     "DORI_LEVELS",
     "VALIDATE_2025",
     "DetailLevel",
     "Footprint",
+    "LensProjection",
     "Optics",
     "SensorSize",
     "detail_levels",
@@ -56,11 +55,13 @@ __all__ = [
     "ground_footprint",
     "hfov_deg",
     "lens_optics",
+    "optics_from_projection",
     "parse_aspect",
     "parse_optical_format",
     "ppm_at_depth",
     "range_for_ppm_m",
     "ranges_by_level_m",
+    "ray_pixel_density",
     "sensor_size_mm",
     "vfov_from_hfov_deg",
 ]
@@ -216,10 +217,7 @@ class SensorSize:
 def _positive(name: str, value: float | None) -> float:
     if value is None:
         raise InvalidInputError(f"`{name}` is required")
-    v = float(value)
-    if not (math.isfinite(v) and v > 0):
-        raise OutOfRangeError(f"`{name}` must be > 0; got {value}")
-    return v
+    return require_in_range(name, value, 0.0, None, low_open=True)
 
 
 def sensor_size_mm(
@@ -298,10 +296,7 @@ def hfov_deg(*, sensor_width_mm: float, focal_mm: float) -> float:
 
 
 def _check_fov(name: str, value: float, *, upper: float = 180.0) -> float:
-    v = float(value)
-    if not (math.isfinite(v) and 0.0 < v < upper):
-        raise OutOfRangeError(f"`{name}` must be in (0, {upper:g}) degrees; got {value}")
-    return v
+    return require_in_range(name, value, 0.0, upper, low_open=True, high_open=True, unit="degrees")
 
 
 def vfov_from_hfov_deg(*, hfov_deg: float, width_px: int, height_px: int) -> float:
@@ -756,18 +751,10 @@ def ground_footprint(
     >>> round(fp.near_m, 2), round(fp.far_m, 2)
     (3.5, 29.41)
     """
-    h = float(height_m)
-    t = float(target_height_m)
-    if not math.isfinite(h) or h <= 0:
-        raise OutOfRangeError(f"`height_m` must be > 0; got {height_m}")
-    if not math.isfinite(t) or t < 0 or t >= h:
-        raise OutOfRangeError(
-            f"`target_height_m` must be in [0, height_m={h:g}); got {target_height_m}"
-        )
+    h = require_in_range("height_m", height_m, 0.0, None, low_open=True)
+    t = require_in_range("target_height_m", target_height_m, 0.0, h, high_open=True, what="(below height_m)")
     phi = _check_fov("vfov_deg", vfov_deg)
-    theta = float(tilt_deg)
-    if not (math.isfinite(theta) and -90.0 < theta <= 90.0):
-        raise OutOfRangeError(f"`tilt_deg` must be in (-90, 90]; got {tilt_deg}")
+    theta = require_in_range("tilt_deg", tilt_deg, -90.0, 90.0, low_open=True)
     lower = theta + phi / 2.0
     upper = theta - phi / 2.0
     if lower <= 0.0:

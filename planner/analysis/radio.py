@@ -44,11 +44,12 @@ from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.checks import require_in_range
 
 __all__ = [
+    "ITM_GROUND",
     "SPEED_OF_LIGHT_M_S",
+    "VALIDITY",
     "DuplexMode",
     "Environment",
     "FresnelClearance",
-    "ITM_GROUND",
     "ItmParams",
     "ItmResult",
     "LinkBudget",
@@ -59,7 +60,6 @@ __all__ = [
     "UplinkThroughput",
     "Validity",
     "cost231_loss_db",
-    "model_for_frequency",
     "earth_bulge_m",
     "fibre_loss_db",
     "fresnel_clearance",
@@ -68,14 +68,15 @@ __all__ = [
     "hata_loss_db",
     "itm_area_loss",
     "itm_p2p_loss",
-    "regular_profile",
     "mapl_db",
     "max_range_km",
     "microwave_capacity_mbps",
+    "model_for_frequency",
     "path_loss",
     "peak_uplink_phy_mbps",
     "prb_bandwidth_hz",
     "radio_horizon_km",
+    "regular_profile",
     "required_sinr_db",
     "sector_uplink_capacity",
     "spectral_efficiency",
@@ -83,7 +84,6 @@ __all__ = [
     "tr38901_loss_db",
     "uplink_mapl",
     "uplink_throughput",
-    "VALIDITY",
 ]
 
 SPEED_OF_LIGHT_M_S = 299_792_458.0
@@ -1449,10 +1449,7 @@ def sector_uplink_capacity(
     except ValueError:
         msg = f"`duplex` must be 'fdd' or 'tdd'; got {duplex!r}"
         raise InvalidInputError(msg) from None
-    load = float(planning_load)
-    if not (math.isfinite(load) and 0 < load <= 1):
-        msg = f"`planning_load` must be in (0, 1]; got {planning_load}"
-        raise InvalidInputError(msg)
+    load = require_in_range("planning_load", planning_load, 0.0, 1.0, low_open=True)
     share = 1.0 if dm is DuplexMode.FDD else tdd_uplink_share(tdd_config)
     avg = ch * se * share
     return SectorCapacity(ch, dm, share, se, avg, load, avg * load)
@@ -1586,10 +1583,7 @@ def fresnel_clearance(
     if np.any(np.diff(x) <= 0) or x[0] < 0:
         msg = "`distance_m` must start at >= 0 and increase strictly"
         raise InvalidInputError(msg)
-    cf = float(clearance_fraction)
-    if not 0 < cf <= 1:
-        msg = f"`clearance_fraction` must be in (0, 1]; got {clearance_fraction}"
-        raise InvalidInputError(msg)
+    cf = require_in_range("clearance_fraction", clearance_fraction, 0.0, 1.0, low_open=True)
     _arr("tx_height_m", tx_height_m, positive=False)
     _arr("rx_height_m", rx_height_m, positive=False)
     x = x - x[0]
@@ -1638,12 +1632,8 @@ def microwave_capacity_mbps(
     if m < 2 or m & (m - 1):
         msg = f"`modulation_order` must be a power of two >= 2; got {modulation_order}"
         raise InvalidInputError(msg)
-    if not 0 < code_rate <= 1:
-        msg = f"`code_rate` must be in (0, 1]; got {code_rate}"
-        raise InvalidInputError(msg)
-    if not 0 <= roll_off <= 1:
-        msg = f"`roll_off` must be in [0, 1]; got {roll_off}"
-        raise InvalidInputError(msg)
+    require_in_range("code_rate", code_rate, 0.0, 1.0, low_open=True)
+    require_in_range("roll_off", roll_off, 0.0, 1.0)
     if int(polarisations) not in (1, 2):
         msg = f"`polarisations` must be 1 or 2 (XPIC); got {polarisations}"
         raise InvalidInputError(msg)

@@ -34,6 +34,7 @@ from planner.analysis import network as netk
 from planner.analysis import radio
 from planner.analysis.progress import ProgressFn, no_progress
 from planner.errors import InvalidInputError
+from planner.model.checks import require_in_range
 from planner.model.nodes import RadioSite
 from planner.model.project import Project, Raster
 
@@ -52,12 +53,9 @@ class RadioCoverageParams:
     k_factor: float = 4.0 / 3.0
 
     def __post_init__(self) -> None:
-        if not 5 <= self.resolution_m <= 2000:
-            raise InvalidInputError(f"`resolution_m` must be in [5, 2000]; got {self.resolution_m}")
-        if not 100 <= self.max_distance_m <= 100_000:
-            raise InvalidInputError(f"`max_distance_m` must be in [100, 100000]; got {self.max_distance_m}")
-        if not 0 < self.cpe_height_m <= 100:
-            raise InvalidInputError(f"`cpe_height_m` must be in (0, 100]; got {self.cpe_height_m}")
+        require_in_range("resolution_m", self.resolution_m, 5, 2000, unit="m")
+        require_in_range("max_distance_m", self.max_distance_m, 100, 100_000, unit="m")
+        require_in_range("cpe_height_m", self.cpe_height_m, 0, 100, low_open=True, unit="m")
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from planner.errors import InvalidInputError
+from planner.model.checks import require_in_range
 from planner.resources import load_json_resource
 
 __all__ = [
     "BYTES_PER_TB",
     "SECONDS_PER_DAY",
     "CapacityPlan",
+    "ImpliedBitratePlan",
     "LegalCheck",
     "LegalStatus",
     "RaidCapacity",
@@ -52,15 +54,14 @@ __all__ = [
     "dahua_mb_per_hour",
     "daily_bytes",
     "implied_bitrate_mbps",
+    "implied_bitrate_plan",
     "legal_retention_check",
     "load_legal_retention",
     "raid_efficiency",
     "raid_usable",
     "retention_days",
-    "smallest_group",
-    "ImpliedBitratePlan",
-    "implied_bitrate_plan",
     "retention_from_capacity",
+    "smallest_group",
     "tb_to_tib",
     "usable_fraction",
 ]
@@ -119,15 +120,7 @@ def _positive(name: str, value: ArrayLike) -> NDArray[np.float64]:
 
 
 def _fraction(name: str, value: float, *, allow_zero: bool = True, allow_one: bool = False) -> float:
-    v = float(value)
-    lo_ok = v >= 0 if allow_zero else v > 0
-    hi_ok = v <= 1 if allow_one else v < 1
-    if not (math.isfinite(v) and lo_ok and hi_ok):
-        lo = "[0" if allow_zero else "(0"
-        hi = "1]" if allow_one else "1)"
-        msg = f"`{name}` must be in {lo}, {hi}; got {value}"
-        raise InvalidInputError(msg)
-    return v
+    return require_in_range(name, value, 0.0, 1.0, low_open=not allow_zero, high_open=not allow_one)
 
 
 def _count(name: str, value: ArrayLike, *, minimum: int = 1) -> NDArray[np.float64]:

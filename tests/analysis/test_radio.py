@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from planner.analysis.radio import (
+    ItmParams,
     LinkBudget,
     cost231_loss_db,
     earth_bulge_m,
@@ -16,17 +17,16 @@ from planner.analysis.radio import (
     fresnel_radius_m,
     fspl_db,
     hata_loss_db,
-    ItmParams,
     itm_area_loss,
     itm_p2p_loss,
-    regular_profile,
     mapl_db,
     max_range_km,
-    model_for_frequency,
     microwave_capacity_mbps,
+    model_for_frequency,
     path_loss,
     peak_uplink_phy_mbps,
     radio_horizon_km,
+    regular_profile,
     required_sinr_db,
     sector_uplink_capacity,
     spectral_efficiency,

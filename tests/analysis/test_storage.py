@@ -6,20 +6,20 @@ import numpy as np
 import pytest
 
 from planner.analysis.storage import (
-    implied_bitrate_plan,
-    smallest_group,
     LegalStatus,
     StorageLayout,
     bytes_per_camera_day,
     capacity_for_retention,
     dahua_mb_per_hour,
     implied_bitrate_mbps,
+    implied_bitrate_plan,
     legal_retention_check,
     load_legal_retention,
     raid_efficiency,
     raid_usable,
     retention_days,
     retention_from_capacity,
+    smallest_group,
     tb_to_tib,
     usable_fraction,
 )
