@@ -192,7 +192,7 @@ def test_pathloss_itm_qkpfl_profile_rounded_to_the_metre(capsys: pytest.CaptureF
         capsys, "pathloss", "--model", "itm", "--freq-mhz", "41.5", "--tx-height-m", "143.9", "--rx-height-m", "8.5",
         "--profile-file", str(csv), "--mdvar", "12", "--location-pct", "90",
     )
-    assert code == 2 and "location_pct" in err
+    assert code == 2 and "`--location-pct`" in err
 
 
 def test_pathloss_outside_range_warns_unless_strict(capsys: pytest.CaptureFixture[str]) -> None:

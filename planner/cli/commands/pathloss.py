@@ -106,12 +106,27 @@ def _itm_params(args: argparse.Namespace) -> Any:
         eps = args.permittivity
     if args.conductivity_s_m is not None:
         sgm = args.conductivity_s_m
-    return ItmParams(
-        polarization=args.polarization, permittivity=eps, conductivity_s_m=sgm,
-        refractivity_n0=args.refractivity_n0, surface_refractivity_ns=args.surface_refractivity_ns,
-        climate=args.climate, mdvar=args.mdvar, time_pct=args.time_pct, location_pct=args.location_pct,
-        confidence_pct=args.confidence_pct,
-    )
+    try:
+        return ItmParams(
+            polarization=args.polarization, permittivity=eps, conductivity_s_m=sgm,
+            refractivity_n0=args.refractivity_n0, surface_refractivity_ns=args.surface_refractivity_ns,
+            climate=args.climate, mdvar=args.mdvar, time_pct=args.time_pct, location_pct=args.location_pct,
+            confidence_pct=args.confidence_pct,
+        )
+    except InvalidInputError as exc:
+        raise _as_cli_error(exc) from None
+
+
+_ITM_FIELDS = ("location_pct", "time_pct", "confidence_pct", "mdvar", "permittivity", "conductivity_s_m",
+               "refractivity_n0", "surface_refractivity_ns", "climate", "polarization")
+
+
+def _as_cli_error(exc: InvalidInputError) -> InvalidInputError:
+    """The same error with ITM option names as the user typed them (``--location-pct``)."""
+    msg = str(exc)
+    for name in _ITM_FIELDS:
+        msg = msg.replace(f"`{name}`", f"`--{name.replace('_', '-')}`")
+    return type(exc)(msg)
 
 
 def run(args: argparse.Namespace) -> Report:
@@ -140,7 +155,15 @@ def run(args: argparse.Namespace) -> Report:
         if given:
             msg = f"{', '.join(given)} only apply to --model itm; got --model {args.model}"
             raise InvalidInputError(msg)
-    res = path_loss(
+    try:
+        res = _path_loss(args, path_loss, distance, profile, itm_opts)
+    except InvalidInputError as exc:
+        raise _as_cli_error(exc) from None
+    return _report(args, res, resampled)
+
+
+def _path_loss(args: argparse.Namespace, path_loss: Any, distance: float, profile: Any, itm_opts: Any) -> Any:
+    return path_loss(
         args.model,
         freq_mhz=args.freq_mhz,
         distance_km=distance,
@@ -152,7 +175,10 @@ def run(args: argparse.Namespace) -> Report:
         profile_elevation_m=profile,
         itm_options=itm_opts,
     )
-    data = {
+
+
+def _report(args: argparse.Namespace, res: Any, resampled: bool) -> Report:
+    data: dict[str, Any] = {
         "loss_db": res.loss_db,
         "model": res.model.value,
         "environment": res.environment,
