@@ -101,11 +101,11 @@ def _implied_only(args: argparse.Namespace, layout: Any, brinfo: dict[str, Any])
         "implied_bitrate_mbps": plan.implied_bitrate_mbps,
         "implied_bitrate_mbps_raw": plan.implied_bitrate_mbps_raw,
     }
-    lines = [
+    lines = [(
         f"{args.cameras} cameras keeping {args.retention_days:g} days on {plan.capacity_tb:g} TB raw "
         f"({plan.usable_tb:.1f} TB usable, {uf.value:.1%}): {plan.implied_bitrate_mbps:.2f} Mb/s per camera "
         f"({plan.implied_bitrate_mbps_raw:.2f} Mb/s if every raw byte held video)"
-    ]
+    )]
     warnings: list[str] = []
     if args.jurisdiction:
         chk = st.legal_retention_check(args.retention_days, jurisdiction=args.jurisdiction)
