@@ -469,11 +469,16 @@ class LensProjection:
             return float(_g(k, th_h) / _g(k, th_v))
 
         lo, hi = _K_MIN, _K_MAX
-        # the largest k whose mapping still holds both angles
+        # the range of k whose mapping still holds both angles (|k| theta < pi/2)
         while hi > lo and max(th_h, th_v) >= _theta_max(hi) - 1e-9:
             hi = max(lo, hi - 0.01)
+        while lo < hi and max(th_h, th_v) >= _theta_max(lo) - 1e-9:
+            lo = min(hi, lo + 0.01)
         note = ""
-        if ratio(hi) < target:
+        if abs(th_h - th_v) < 1e-12 and abs(target - 1.0) < 1e-12:
+            k = 0.0 if lo <= 0.0 <= hi else 0.5 * (lo + hi)  # any k fits a square frame: take equidistant
+            note = "; square frame with equal angles: equidistant mapping assumed"
+        elif ratio(hi) < target:
             k = hi
             note = f"; the angles ask for more than a k = {hi:g} mapping, clamped"
         elif ratio(lo) > target:

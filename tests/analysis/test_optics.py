@@ -269,3 +269,11 @@ def test_ray_pixel_density_per_ray() -> None:
         ins, _ = op.ray_pixel_density(eq, hfov_deg=120, vfov_deg=90, depth=np.array([math.cos(a)]),
                                       right=np.array([math.sin(a)]), up=np.array([0.0]))
         assert bool(ins[0]) is expect
+
+
+def test_square_fisheye_with_equal_angles_is_equidistant() -> None:
+    # Dahua IPC-EBW5641-AS datasheet: 1.68 mm, H 185°, V 185° on 2560 x 2560: any mapping fits, take f theta
+    p = op.LensProjection.from_fov(hfov_deg=185, vfov_deg=185, width_px=2560, height_px=2560)
+    assert p.k == 0.0 and p.px_per_rad == pytest.approx(1280 / math.radians(92.5))
+    o = op.lens_optics(width_px=2560, height_px=2560, hfov_deg=185, vfov_deg=185)
+    assert o.focal_px is None and o.px_per_rad == pytest.approx(2560 / math.radians(185))
