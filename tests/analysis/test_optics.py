@@ -277,3 +277,27 @@ def test_square_fisheye_with_equal_angles_is_equidistant() -> None:
     assert p.k == 0.0 and p.px_per_rad == pytest.approx(1280 / math.radians(92.5))
     o = op.lens_optics(width_px=2560, height_px=2560, hfov_deg=185, vfov_deg=185)
     assert o.focal_px is None and o.px_per_rad == pytest.approx(2560 / math.radians(185))
+
+
+@pytest.mark.parametrize(
+    ("model", "width", "height", "hfov", "vfov", "dfov"),
+    [
+        # horizontal, vertical and diagonal FOV as printed on p. 2 of each datasheet
+        ("Hikvision DS-2CD1043G2-LIU 2.8 mm", 2560, 1440, 98, 54, 114),
+        ("Hikvision DS-2CD1023G2-LIU 2.8 mm", 1920, 1080, 103, 56, 121),
+        ("Hikvision DS-2CD1023G2-LIU 4 mm", 1920, 1080, 83, 44, 99),
+        ("Hikvision DS-2CD2143G2-I 2.8 mm", 2688, 1520, 103, 55, 122),
+        ("Hikvision DS-2CD2387G2-LSU/SL 2.8 mm", 3840, 2160, 102, 52, 124),
+        ("Hikvision DS-2CD2746G2-IZS 2.8 mm", 2688, 1520, 108, 56, 131),
+        ("Dahua IPC-HDBW2441E-S 2.8 mm", 2688, 1520, 102, 54, 121),
+        ("Dahua IPC-HFW2441S-S 3.6 mm", 2688, 1520, 78, 41, 94),
+    ],
+)
+def test_fitted_lens_predicts_the_datasheet_diagonal(model: str, width: int, height: int, hfov: float, vfov: float,
+                                                     dfov: float) -> None:
+    """The diagonal FOV is not used by the fit: an independent check of the mapping out to the image corners."""
+    p = op.LensProjection.from_fov(hfov_deg=hfov, vfov_deg=vfov, width_px=width, height_px=height)
+    assert p.fov_deg(math.hypot(width, height)) == pytest.approx(dfov, abs=3.5), model
+    # a rectilinear lens with the same HFOV would be 8-16° short at the corners
+    rect = 2 * math.degrees(math.atan(math.hypot(width, height) / width * math.tan(math.radians(hfov / 2))))
+    assert dfov - rect > 7.0, model
