@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.checks import require_in_range
@@ -547,21 +548,48 @@ def ray_pixel_density(
         with np.errstate(divide="ignore", invalid="ignore"):
             ppm = np.where(inside, projection.px_per_rad / np.maximum(depth, 1e-6), 0.0)
         return inside, ppm
-    rho = np.hypot(right, up)
-    theta = np.arctan2(rho, depth)
-    dist = np.sqrt(depth * depth + rho * rho)
-    gk = _g(projection.k, theta)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cx = np.where(rho > 0, gk * np.abs(right) / np.where(rho > 0, rho, 1.0), 0.0)
-        cy = np.where(rho > 0, gk * np.abs(up) / np.where(rho > 0, rho, 1.0), 0.0)
-        ppm = np.where(dist > 0, projection.scale_px_per_rad(theta) / np.maximum(dist, 1e-9), 0.0)
-    th_h = math.radians(hfov_deg) / 2.0
-    th_v = math.radians(vfov_deg) / 2.0
-    inside = ((theta < _theta_max(projection.k) - 1e-9) & (cx <= float(_g(projection.k, th_h)))
-              & (cy <= float(_g(projection.k, th_v))) & (dist > 0))
-    if projection.k > 0:
-        inside &= depth > 0
-    return inside, np.where(inside, ppm, 0.0)
+    d = np.ascontiguousarray(depth, dtype=np.float64)
+    r = np.ascontiguousarray(np.broadcast_to(right, d.shape), dtype=np.float64)
+    u = np.ascontiguousarray(np.broadcast_to(up, d.shape), dtype=np.float64)
+    inside = np.zeros(d.shape, dtype=np.bool_)
+    ppm = np.zeros(d.shape, dtype=np.float64)
+    k = float(projection.k)
+    _ray_kernel(k, float(projection.px_per_rad), float(_g(k, math.radians(hfov_deg) / 2.0)),
+                float(_g(k, math.radians(vfov_deg) / 2.0)), _theta_max(k) - 1e-9,
+                d.reshape(-1), r.reshape(-1), u.reshape(-1), inside.reshape(-1), ppm.reshape(-1))
+    return inside, ppm
+
+
+@njit(cache=True)
+def _ray_kernel(k: float, f: float, g_h: float, g_v: float, theta_max: float, depth: np.ndarray,
+                right: np.ndarray, up: np.ndarray, inside: np.ndarray, ppm: np.ndarray) -> None:
+    """Loop form of :func:`ray_pixel_density` for a non-rectilinear mapping (same formulas)."""
+    a = -k if k < 0.0 else k
+    for i in range(depth.size):
+        z, x, y = depth[i], right[i], up[i]
+        rho = math.sqrt(x * x + y * y)
+        if rho == 0.0:
+            if z > 0.0:
+                inside[i] = True
+                ppm[i] = f / z
+            continue
+        theta = math.atan2(rho, z)
+        if theta >= theta_max or (k > 0.0 and z <= 0.0):
+            continue
+        if k < -1e-9:
+            g = math.sin(a * theta) / a
+            radial = math.cos(a * theta)
+        elif k > 1e-9:
+            g = math.tan(a * theta) / a
+            radial = 1.0 / math.cos(a * theta) ** 2
+        else:
+            g = theta
+            radial = 1.0
+        if g * abs(x) / rho > g_h or g * abs(y) / rho > g_v:
+            continue
+        tangential = g / math.sin(theta) if theta > 1e-9 else 1.0
+        inside[i] = True
+        ppm[i] = f * min(radial, tangential) / math.sqrt(z * z + rho * rho)
 
 
 # --------------------------------------------------------------------------- lens
