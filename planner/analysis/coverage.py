@@ -150,8 +150,9 @@ def camera_geometry(cam: Camera, ctype: CameraType, params: CoverageParams) -> C
         raise OutOfRangeError(f"camera {cam.id}: HFOV must be in (0, 360); got {hfov}")
     vfov = opt.vfov_deg if opt.vfov_deg else hfov * ctype.height_px / ctype.width_px
     monitor = opt.px_per_rad / params.levels[0].ppm  # on-axis range of the first level
-    if not ctype.pan_360 and hfov < 180:
-        # off-axis points at the same depth lie farther away: up to Z / (cos(HFOV/2) cos(tilt))
+    if not ctype.pan_360 and hfov < 180 and (opt.projection is None or opt.projection.k > 0):
+        # off-axis points at the same depth lie farther away: up to Z / (cos(HFOV/2) cos(tilt));
+        # a lens with k <= 0 (equidistant or more barrel) never images more than f_px / distance
         monitor /= max(math.cos(math.radians(hfov / 2)) * math.cos(math.radians(min(abs(cam.tilt_deg), 80))), 0.2)
     return CameraGeometry(
         id=cam.id, x=cam.x, y=cam.y, height_m=cam.height_m, azimuth_deg=cam.azimuth_deg, tilt_deg=cam.tilt_deg,
