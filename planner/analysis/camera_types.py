@@ -6,7 +6,7 @@ varifocal and PTZ zoom lenses, or a datasheet ``hfov_deg`` for fisheyes), an
 infrared illuminator range (0 = relies on street lighting), a 360° pan flag,
 a codec and bitrate hint, a unit cost estimate, and a ``source`` string for
 every figure. The built-in types are generic datasheet classes, not vendor
-models (engineering.md Part C §7.2: no catalogue can be redistributed).
+models (no camera catalogue can be redistributed).
 
 User files use the same schema (``{"schema_version": 1, "types": [...]}``);
 :func:`merge_camera_types` validates them, collecting every problem, and

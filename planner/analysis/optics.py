@@ -7,7 +7,7 @@ density is computed per ray. All lengths are in millimetres on the sensor side (
 scene (``*_m``), angles in degrees (``*_deg``) and pixel densities in pixels
 per metre (``ppm``, px/m).
 
-Formulas (engineering.md Part A §2.1, Part C §10.4):
+Formulas (pinhole camera geometry; optical-format sizes after optowiki):
 
 * sensor diagonal from the optical format (inch value ``OF``):
   ``d = 16 mm * OF`` for ``OF >= 1/2``, ``d = 18 mm * OF`` below (optowiki);
@@ -93,9 +93,9 @@ class DetailLevel:
     source: str
 
 
-_IEC = "IEC EN 62676-4:2015 via engineering.md Part A §2.2 / Part C §7.4"
+_IEC = "IEC EN 62676-4:2015 (as tabulated in the Infiniti Optics DORI white paper)"
 DORI_LEVELS: tuple[DetailLevel, ...] = (
-    DetailLevel("monitor", 12.5, "Monitor", "DIN EN 62676-4 via cctv-check.de (engineering.md §2.2)"),
+    DetailLevel("monitor", 12.5, "Monitor", "DIN EN 62676-4 (Überwachen, 80 mm per pixel), as tabulated by cctv-check.de"),
     DetailLevel("detect", 25.0, "Detection", _IEC),
     DetailLevel("observe", 62.5, "Observation", _IEC),
     DetailLevel("recognise", 125.0, "Recognition", _IEC),
@@ -104,7 +104,7 @@ DORI_LEVELS: tuple[DetailLevel, ...] = (
 """Default detail-level table: IEC EN 62676-4 DORI plus the DIN "monitor" level."""
 
 VALIDATE_2025 = DetailLevel(
-    "validate", 500.0, "Validate (2025)", "IEC 62676-4:2025 via JVSG (engineering.md §2.2)"
+    "validate", 500.0, "Validate (2025)", "IEC 62676-4:2025, as tabulated by JVSG"
 )
 """The 2025 "validate" level (500 px/m), which replaces identification."""
 

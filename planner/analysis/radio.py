@@ -1,16 +1,19 @@
 """Radio models: path loss, LTE uplink link budget, sector capacity, microwave.
 
-Path-loss models (engineering.md Part B §2-3), every one with its validity
-range; outside it a kernel raises :class:`OutOfRangeError` unless the caller
-passes ``extrapolate=True`` (then :func:`path_loss` reports the fact in
-``PathLoss.extrapolated`` and ``notes``):
+Path-loss models, every one with its validity range; outside it a kernel
+raises :class:`OutOfRangeError` unless the caller passes ``extrapolate=True``.
+The dispatcher :func:`path_loss` computes outside the range of the empirical
+models and reports it in ``PathLoss.warnings`` (and ``extrapolated``), unless
+``strict=True``; the frequency-to-model choice is :func:`model_for_frequency`:
 
 * free space: ``FSPL = 32.45 + 20 log10 d_km + 20 log10 f_MHz``;
 * Okumura-Hata (Hata 1980, ITU-R P.529): 150-1500 MHz, hb 30-200 m, hm 1-10 m, d 1-20 km;
-* COST-231 Hata: 1500-2000 MHz, same heights and distances;
+* COST-231 Hata (standard form: medium-city a(hm), Cm 3 dB in metropolitan centres): 1500-2000 MHz,
+  same heights and distances;
 * 3GPP TR 38.901 UMa / UMi street canyon LOS/NLOS (Table 7.4.1-1): 0.5-100 GHz, d2D 10 m-5 km;
 * ITM / Longley-Rice 1.2.2 via :mod:`itmlogic`: area mode (terrain irregularity
-  Δh) and point-to-point over a terrain profile, 20 MHz-20 GHz, 1-2000 km.
+  Δh) and point-to-point over a terrain profile, 20 MHz-20 GHz, 1-2000 km, with its
+  settings in one :class:`ItmParams`; validated against NTIA's QKPFL tests 1 and 2.
 
 Link budget (§4): ``MAPL = EIRP + G_rx - L_rx - (kTB + NF + SINR_req) - M_interf
 - M_shadow - L_penetration - L_body - L_other + G_handover``; SINR to spectral
@@ -190,7 +193,7 @@ def fspl_db(freq_mhz: ArrayLike, distance_km: ArrayLike) -> NDArray[np.float64] 
 
     ``FSPL = 32.45 + 20 log10(d_km) + 20 log10(f_MHz)`` (= 20 log10(4 π d / λ);
     the exact constant with c = 299 792 458 m/s is 32.44). 10 km at 10 GHz ->
-    132.45 dB; 1 km at 1800 MHz -> 97.56 dB (engineering.md §3.1).
+    132.45 dB (NTIA ITM example output: "Free Space 132.4 dB"); 1 km at 1800 MHz -> 97.56 dB.
     """
     f = _arr("freq_mhz", freq_mhz)
     d = _arr("distance_km", distance_km)
@@ -1119,7 +1122,7 @@ def prb_bandwidth_hz(prbs: ArrayLike) -> NDArray[np.float64] | float:
     return _out(p * PRB_HZ)
 
 
-#: Attenuated-Shannon parameters (3GPP TR 36.942 Annex A; unverified from memory per engineering.md §4.3).
+#: Attenuated-Shannon parameters (3GPP TR 36.942 Annex A; values to be checked against the spec).
 SHANNON = {
     "ul": {"alpha": 0.4, "sinr_min_db": -10.0, "max_bps_hz": 2.0},
     "dl": {"alpha": 0.6, "sinr_min_db": -10.0, "max_bps_hz": 4.4},
@@ -1166,7 +1169,7 @@ def required_sinr_db(spectral_efficiency_bps_hz: ArrayLike, *, link: str = "ul")
 
 @dataclass(frozen=True)
 class LinkBudget:
-    """Uplink link-budget parameters, camera CPE -> sector (engineering.md §4.2 defaults).
+    """Uplink link-budget parameters, camera CPE -> sector (typical planning defaults; LTE in Bullets, C. Johnson).
 
     Attributes
     ----------
@@ -1283,7 +1286,7 @@ class MaplResult:
 
 
 def uplink_mapl(bitrate_mbps: float, *, prbs: int, budget: LinkBudget | None = None, link: str = "ul") -> MaplResult:
-    """MAPL for a camera stream of ``bitrate_mbps`` on ``prbs`` PRBs (engineering.md §4.2 worked example).
+    """MAPL for a camera stream of ``bitrate_mbps`` on ``prbs`` PRBs.
 
     4 Mb/s, 23 dBm + 10 dBi CPE, 17 dBi sector, 2 dB cable, NF 3, IM 3, SFM 8:
     25 PRB -> SINR 5.6 dB, sensitivity -98.8 dBm, MAPL 135.8 dB; 50 PRB -> 137.8 dB;
@@ -1433,7 +1436,7 @@ def sector_uplink_capacity(
     tdd_config: int = 1,
     planning_load: float = 0.7,
 ) -> SectorCapacity:
-    """Sector uplink capacity for planning (engineering.md §4.4).
+    """Sector uplink capacity for planning (3GPP TS 36.211 TDD configurations; planning load 70 %).
 
     ``average = channel_MHz * SE * UL share``; ``plannable = average * planning_load``.
     Sector-average UL SE for SIMO macro cells is 0.7-1.5 b/s/Hz, so 10 MHz FDD

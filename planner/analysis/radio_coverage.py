@@ -43,7 +43,7 @@ EARTH_RADIUS_M = 6_371_000.0
 
 @dataclass(frozen=True, kw_only=True)
 class RadioCoverageParams:
-    """Grid and radio inputs; defaults as in the network analysis (engineering.md Part B §3–4)."""
+    """Grid and radio inputs; defaults as in the network analysis."""
 
     resolution_m: float = 100.0
     max_distance_m: float = 15_000.0

@@ -1,6 +1,6 @@
 """Video storage sizing: bytes per day, retention, RAID capacity, legal limits.
 
-The model (engineering.md Part A §2.4, SI units: 1 TB = 10**12 bytes)::
+The model (SI units: 1 TB = 10**12 bytes)::
 
     bytes_per_camera_day = bitrate_bps * duty * 86 400 / 8
                          (+ alarm_bitrate_bps * alarm_fraction * 86 400 / 8)
@@ -150,7 +150,7 @@ def bytes_per_camera_day(
     """Bytes one camera writes per day (vectorised).
 
     ``bitrate_mbps * 1e6 * duty * 86 400 / 8 + alarm_bitrate_mbps * 1e6 * alarm_fraction * 86 400 / 8``
-    (engineering.md §2.4; the alarm term follows VideoCAD/Dahua). 1 Mb/s is
+    (the alarm term follows VideoCAD and Dahua's NVR sizing). 1 Mb/s is
     10.8 GB/day (SI).
 
     Parameters
@@ -238,7 +238,7 @@ def implied_bitrate_mbps(
     """Average bitrate per camera implied by a capacity and retention claim, Mb/s.
 
     ``capacity_tb * usable_fraction * 1e12 * 8 / (cameras * duty * 86 400 * retention_days) / 1e6``
-    (engineering.md §3, for checking a vendor's claim). T32: 150 TB, 500
+    (for checking a vendor's claim). 150 TB, 500
     cameras, 8 days -> 3.47 Mb/s.
     """
     cap = float(_positive("capacity_tb", capacity_tb))
@@ -415,7 +415,7 @@ def raid_usable(
 
 @dataclass(frozen=True)
 class StorageLayout:
-    """How raw disks become usable video space (planner defaults, engineering.md §2.4).
+    """How raw disks become usable video space (planner defaults).
 
     Attributes
     ----------
@@ -427,7 +427,7 @@ class StorageLayout:
     disk_tb
         Disk size, TB; default 16.
     hot_spares
-        Idle spare disks per installation; default 0 (engineering.md suggests 1 per 24 disks).
+        Idle spare disks per installation; default 0 (1 per 24 disks is common practice).
     fs_reserve
         File-system / VMS free-space reserve, fraction; default 0.05.
     growth_margin
@@ -717,7 +717,7 @@ def capacity_for_retention(
     ``hot_spares``. 64.8 TB of video on 16 TB disks (5 % FS, 10 % growth) needs
     ``ceil(64.8 / 0.855 / 16) = 5`` data disks: RAID 0 -> 5 disks, RAID 6 -> 7. With a plain
     ``usable_fraction`` override, ``disks = ceil(raw_tb / disk_tb) + hot_spares``
-    (engineering.md §2.4) when a layout gives ``disk_tb``.
+    when a layout gives ``disk_tb``.
     """
     days = float(_positive("retention_days", retention_days))
     per_day = daily_bytes(bitrate_mbps, cameras=cameras, duty_cycle=duty_cycle)
@@ -803,7 +803,7 @@ class LegalStatus(StrEnum):
 
 @dataclass(frozen=True)
 class LegalCheck:
-    """A design's retention against a jurisdiction's limits (engineering.md §5).
+    """A design's retention against a jurisdiction's limits (resources/legal_retention.json, sources there).
 
     Attributes
     ----------
