@@ -1,6 +1,6 @@
 """Video bitrate model: reference table x frame-rate x scene factors.
 
-The model (engineering.md Part A §2.3 and §3)::
+The model (reference bitrates and factors in resources/bitrates.json, each with its source)::
 
     bitrate_mbps = B_ref(resolution, codec) * (fps / 30) ** 0.6 * scene_factor
 
@@ -159,7 +159,7 @@ def _check_positive(name: str, value: ArrayLike) -> NDArray[np.float64]:
 
 
 def fps_factor(fps: ArrayLike, *, table: BitrateTable | None = None) -> NDArray[np.float64] | float:
-    """Frame-rate factor ``(fps / 30) ** 0.6`` (engineering.md §3, fitted on 5-30 fps).
+    """Frame-rate factor ``(fps / 30) ** 0.6`` (fitted to Unifore's H.264 1080p table, 5-30 fps).
 
     Raises
     ------
@@ -186,7 +186,7 @@ def bitrate_mbps(
     """Modelled bitrate of one stream in Mb/s (vectorised over ``fps`` and ``scene_factor``).
 
     ``bitrate_mbps = B_ref(resolution, codec) * (fps / 30) ** 0.6 * scene_factor``
-    (engineering.md §3; scene factor 0.5 static indoor ... 1.0 average street
+    (scene factor 0.5 static indoor ... 1.0 average street
     ... 2-4 busy plaza / night noise).
 
     Parameters
@@ -301,7 +301,7 @@ class CameraUplink:
 
 
 def camera_uplink(streams: Sequence[Stream] | Iterable[Stream], *, table: BitrateTable | None = None) -> CameraUplink:
-    """Sum a camera's streams (engineering.md §2.5: uplink = record + live + alarm).
+    """Sum a camera's streams (uplink = record + live + alarm, as VideoCAD models them).
 
     Raises
     ------

@@ -6,7 +6,7 @@ varifocal and PTZ zoom lenses, or a datasheet ``hfov_deg`` for fisheyes), an
 infrared illuminator range (0 = relies on street lighting), a 360° pan flag,
 a codec and bitrate hint, a unit cost estimate, and a ``source`` string for
 every figure. The built-in types are generic datasheet classes, not vendor
-models (engineering.md Part C §7.2: no catalogue can be redistributed).
+models (no camera catalogue can be redistributed).
 
 User files use the same schema (``{"schema_version": 1, "types": [...]}``);
 :func:`merge_camera_types` validates them, collecting every problem, and
@@ -25,8 +25,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from planner.analysis.optics import Optics, lens_optics, sensor_size_mm
-from planner.errors import InvalidInputError, OutOfRangeError
+from planner.analysis.optics import (
+    LensProjection,
+    Optics,
+    lens_optics,
+    optics_from_projection,
+    sensor_size_mm,
+)
+from planner.errors import InvalidInputError
+from planner.model.checks import require_in_range
 
 __all__ = [
     "CameraKind",
@@ -55,8 +62,12 @@ class CameraKind(StrEnum):
 class CameraType:
     """One camera type (immutable).
 
-    Lengths in mm on the sensor side, metres in the scene; ``hfov_deg`` is a
-    datasheet override (fisheye), ``None`` when the pinhole formula applies.
+    Lengths in mm on the sensor side, metres in the scene. Angles come from
+    the datasheet where it gives them: ``hfov_deg`` and ``vfov_deg`` for a fixed
+    lens (or a fisheye), ``hfov_wide_deg``/``vfov_wide_deg`` and
+    ``hfov_tele_deg``/``vfov_tele_deg`` at the two ends of a zoom lens; the lens
+    mapping is then fitted to both angles (wide lenses are not rectilinear).
+    Without them the pinhole formula applies to the sensor and focal length.
     ``source`` maps each figure's field name to where it comes from.
     """
 
@@ -77,6 +88,16 @@ class CameraType:
     bitrate_hint_mbps: float
     unit_cost_eur: float | None
     source: Mapping[str, str] = field(default_factory=dict)
+    vfov_deg: float | None = None
+    hfov_wide_deg: float | None = None
+    vfov_wide_deg: float | None = None
+    hfov_tele_deg: float | None = None
+    vfov_tele_deg: float | None = None
+
+    @property
+    def has_zoom_angles(self) -> bool:
+        """True when a zoom lens carries datasheet angles at both ends."""
+        return None not in (self.hfov_wide_deg, self.vfov_wide_deg, self.hfov_tele_deg, self.vfov_tele_deg)
 
     @property
     def is_zoom(self) -> bool:
@@ -92,14 +113,15 @@ class CameraType:
             ``focal_mm`` outside the lens range.
         """
         if self.hfov_deg is not None:
-            return lens_optics(width_px=self.width_px, height_px=self.height_px, hfov_deg=self.hfov_deg)
+            return lens_optics(width_px=self.width_px, height_px=self.height_px, hfov_deg=self.hfov_deg,
+                               vfov_deg=self.vfov_deg)
         f = self.focal_min_mm if focal_mm is None else float(focal_mm)
         lo, hi = self.focal_min_mm, self.focal_max_mm
         assert lo is not None and hi is not None and f is not None
         if not (lo - 1e-9 <= f <= hi + 1e-9):
-            raise OutOfRangeError(
-                f"`focal_mm` must be in [{lo:g}, {hi:g}] for camera type `{self.id}`; got {focal_mm}"
-            )
+            require_in_range("focal_mm", f, lo, hi, unit="mm", what=f"for camera type `{self.id}`")
+        if self.has_zoom_angles:
+            return self._zoom_optics(f)
         return lens_optics(
             width_px=self.width_px,
             height_px=self.height_px,
@@ -107,6 +129,26 @@ class CameraType:
             sensor_height_mm=self.sensor_height_mm,
             focal_mm=f,
         )
+
+    def _zoom_optics(self, focal_mm: float) -> Optics:
+        """Optics of a zoom lens at ``focal_mm`` from its datasheet angles at both ends.
+
+        The lens mapping is fitted at each end (:meth:`LensProjection.from_fov`);
+        in between, its parameter ``k`` and centre scale (proportional to the focal
+        length for a fixed sensor) are interpolated linearly in focal length.
+        """
+        assert self.focal_min_mm is not None and self.focal_max_mm is not None
+        wide = LensProjection.from_fov(hfov_deg=float(self.hfov_wide_deg), vfov_deg=float(self.vfov_wide_deg),  # type: ignore[arg-type]
+                                       width_px=self.width_px, height_px=self.height_px)
+        tele = LensProjection.from_fov(hfov_deg=float(self.hfov_tele_deg), vfov_deg=float(self.vfov_tele_deg),  # type: ignore[arg-type]
+                                       width_px=self.width_px, height_px=self.height_px)
+        span = self.focal_max_mm - self.focal_min_mm
+        t = 0.0 if span <= 0 else min(1.0, max(0.0, (focal_mm - self.focal_min_mm) / span))
+        proj = LensProjection(wide.k + t * (tele.k - wide.k), wide.px_per_rad + t * (tele.px_per_rad - wide.px_per_rad),
+                              f"datasheet angles at {self.focal_min_mm:g} and {self.focal_max_mm:g} mm, "
+                              f"interpolated at {focal_mm:g} mm")
+        return optics_from_projection(proj, width_px=self.width_px, height_px=self.height_px, focal_mm=focal_mm,
+                                      vfov_basis=proj.basis)
 
     def hfov_range_deg(self) -> tuple[float, float]:
         """``(widest, narrowest)`` horizontal field of view in degrees."""
@@ -116,13 +158,14 @@ class CameraType:
 
 
 _REQUIRED = ("id", "name", "kind", "width_px", "height_px", "sensor", "codec", "bitrate_hint_mbps")
+_ANGLE_KEYS = ("hfov_deg", "vfov_deg", "hfov_wide_deg", "vfov_wide_deg", "hfov_tele_deg", "vfov_tele_deg")
 _NUMERIC_SOURCED = (
     "width_px",
     "height_px",
     "focal_mm",
     "focal_min_mm",
     "focal_max_mm",
-    "hfov_deg",
+    *_ANGLE_KEYS,
     "ir_range_m",
     "bitrate_hint_mbps",
     "unit_cost_eur",
@@ -164,9 +207,21 @@ def _parse_one(entry: Any, where: str, problems: list[str]) -> CameraType | None
         kind = CameraKind.BULLET
     wpx = _num(problems, where, "width_px", entry["width_px"], low=0, strict=True)
     hpx = _num(problems, where, "height_px", entry["height_px"], low=0, strict=True)
-    hfov = None
-    if entry.get("hfov_deg") is not None:
-        hfov = _num(problems, where, "hfov_deg", entry["hfov_deg"], low=0, strict=True, high=360.0)
+    angles: dict[str, float | None] = {}
+    for key in _ANGLE_KEYS:
+        angles[key] = None
+        if entry.get(key) is not None:
+            angles[key] = _num(problems, where, key, entry[key], low=0, strict=True, high=360.0)
+    hfov = angles["hfov_deg"]
+    if angles["vfov_deg"] is not None and hfov is None:
+        problems.append(f"{where}: `vfov_deg` needs `hfov_deg` (the datasheet pair)")
+    zoom_given = [k for k in _ANGLE_KEYS[2:] if entry.get(k) is not None]
+    if zoom_given and len(zoom_given) != 4:
+        missing_z = [k for k in _ANGLE_KEYS[2:] if entry.get(k) is None]
+        problems.append(f"{where}: zoom angles need all four of {', '.join(_ANGLE_KEYS[2:])}; missing "
+                        f"{', '.join(missing_z)}")
+    if zoom_given and (entry.get("focal_min_mm") is None or entry.get("focal_max_mm") is None):
+        problems.append(f"{where}: zoom angles need `focal_min_mm` and `focal_max_mm`")
     f_fixed = entry.get("focal_mm")
     f_min, f_max = entry.get("focal_min_mm"), entry.get("focal_max_mm")
     fmin = fmax = None
@@ -243,6 +298,11 @@ def _parse_one(entry: Any, where: str, problems: list[str]) -> CameraType | None
         bitrate_hint_mbps=br,
         unit_cost_eur=cost,
         source=MappingProxyType(dict(source)),
+        vfov_deg=angles["vfov_deg"],
+        hfov_wide_deg=angles["hfov_wide_deg"],
+        vfov_wide_deg=angles["vfov_wide_deg"],
+        hfov_tele_deg=angles["hfov_tele_deg"],
+        vfov_tele_deg=angles["vfov_tele_deg"],
     )
 
 

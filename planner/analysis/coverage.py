@@ -16,8 +16,11 @@ For every camera (engineering.md Part A §2.1–2.2, Part B §6):
    with ``a`` the optical axis (azimuth, tilt below horizontal), ``r`` the
    image right and ``u`` the image up vectors. PTZ domes and 360° fisheyes
    cover all azimuths (their guaranteed wide-angle view).
-5. **Pixel density** ``PPM = f_px / Z`` (depth along the optical axis, not the
-   Euclidean distance); the cell's level is the highest detail level whose
+5. **Pixel density** per ray from the lens's angle mapping
+   (:func:`planner.analysis.optics.ray_pixel_density`): ``PPM = f_px / Z`` (depth
+   along the optical axis) for a rectilinear lens; for a wide lens fitted to its
+   datasheet HFOV and VFOV, the image scale at the ray's angle over the distance,
+   and the frustum test in image coordinates; the cell's level is the highest detail level whose
    threshold it meets (DORI: monitor 12.5, detect 25, observe 62.5,
    recognise 125, identify 250 px/m).
 6. **Night**: with an infrared illuminator the night view is the day view
@@ -48,7 +51,7 @@ import numpy as np
 import shapely
 
 from planner.analysis.camera_types import CameraType, builtin_camera_types, parse_camera_types
-from planner.analysis.optics import DORI_LEVELS, DetailLevel
+from planner.analysis.optics import DORI_LEVELS, DetailLevel, LensProjection, ray_pixel_density
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
 from planner.analysis.raster import bilinear_sample
 from planner.analysis.viewshed import REFRACTION_LIGHT, viewshed_array
@@ -123,6 +126,7 @@ class CameraGeometry:
     pan_360: bool
     ir_range_m: float  # > 0: IR; 0: relies on street lighting
     radius_m: float
+    projection_k: float = 1.0  # lens mapping (optics.LensProjection.k): 1 rectilinear, < 1 barrel-distorted
 
 
 def camera_types_for(project: Project) -> dict[str, CameraType]:
@@ -146,13 +150,15 @@ def camera_geometry(cam: Camera, ctype: CameraType, params: CoverageParams) -> C
         raise OutOfRangeError(f"camera {cam.id}: HFOV must be in (0, 360); got {hfov}")
     vfov = opt.vfov_deg if opt.vfov_deg else hfov * ctype.height_px / ctype.width_px
     monitor = opt.px_per_rad / params.levels[0].ppm  # on-axis range of the first level
-    if not ctype.pan_360 and hfov < 180:
-        # off-axis points at the same depth lie farther away: up to Z / (cos(HFOV/2) cos(tilt))
+    if not ctype.pan_360 and hfov < 180 and (opt.projection is None or opt.projection.k > 0):
+        # off-axis points at the same depth lie farther away: up to Z / (cos(HFOV/2) cos(tilt));
+        # a lens with k <= 0 (equidistant or more barrel) never images more than f_px / distance
         monitor /= max(math.cos(math.radians(hfov / 2)) * math.cos(math.radians(min(abs(cam.tilt_deg), 80))), 0.2)
     return CameraGeometry(
         id=cam.id, x=cam.x, y=cam.y, height_m=cam.height_m, azimuth_deg=cam.azimuth_deg, tilt_deg=cam.tilt_deg,
         hfov_deg=hfov, vfov_deg=float(vfov), px_per_rad=opt.px_per_rad, pan_360=bool(ctype.pan_360),
-        ir_range_m=float(ctype.ir_range_m or 0.0), radius_m=float(min(monitor, params.max_range_m)))
+        ir_range_m=float(ctype.ir_range_m or 0.0), radius_m=float(min(monitor, params.max_range_m)),
+        projection_k=float(opt.projection.k) if opt.projection is not None else 1.0)
 
 
 # ----------------------------------------------------------------- surface
@@ -351,11 +357,13 @@ def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoveragePara
         depth = vx * ax + vy * ay + vz * azz
         right = vx * rx + vy * ry
         up = vx * ux + vy * uy + vz * uz
-        th_h = math.tan(math.radians(cam.hfov_deg) / 2)
-        th_v = math.tan(math.radians(cam.vfov_deg) / 2)
-        inside = (depth > 0) & (np.abs(right) <= depth * th_h) & (np.abs(up) <= depth * th_v)
+        # per-ray image position and pixel density from the lens's angle mapping (not a pinhole)
+        inside, ray_ppm = ray_pixel_density(LensProjection(cam.projection_k, cam.px_per_rad, ""),
+                                            hfov_deg=cam.hfov_deg, vfov_deg=cam.vfov_deg,
+                                            depth=depth, right=right, up=up)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ppm = np.where(depth > 0, cam.px_per_rad / np.maximum(depth, 1e-6), 0.0)
+        ppm = ray_ppm if not cam.pan_360 and cam.hfov_deg < 180 else np.where(
+            depth > 0, cam.px_per_rad / np.maximum(depth, 1e-6), 0.0)
     thresholds = np.array([lv.ppm for lv in params.levels])
     level = np.searchsorted(thresholds, ppm, side="right").astype(np.uint8)
     public = ~building & np.isfinite(ground)

@@ -32,4 +32,7 @@ def warm_up() -> None:
                        method="exact")
         _knife_edge_db(z, 1.0, 0.0, 0.0, -1.0, 5.0, 0.5, 4.5, 10.0, np.array([4.5]), np.array([0.5]),
                        np.array([1.0]), 1.0, 8.0e6, 1.0)
+        from planner.analysis.optics import LensProjection, ray_pixel_density
+
+        ray_pixel_density(LensProjection(-0.5, 1.0, ""), hfov_deg=90.0, vfov_deg=60.0, depth=z + 1.0, right=z, up=z)
         _done = True

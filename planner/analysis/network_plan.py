@@ -327,11 +327,7 @@ def run_network(project: Project, params: NetworkParams | None = None, *,
 def _model_for(freq_mhz: float, requested: str) -> str:
     if requested != "auto":
         return requested
-    if 150 <= freq_mhz <= 1500:
-        return "hata"
-    if 1500 < freq_mhz <= 2000:
-        return "cost231"
-    return "uma"
+    return radio.model_for_frequency(freq_mhz).value
 
 
 def _assign_radio(cams: list[Camera], sites: list[RadioSite], peak: np.ndarray, params: NetworkParams,

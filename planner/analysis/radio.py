@@ -1,16 +1,19 @@
 """Radio models: path loss, LTE uplink link budget, sector capacity, microwave.
 
-Path-loss models (engineering.md Part B §2-3), every one with its validity
-range; outside it a kernel raises :class:`OutOfRangeError` unless the caller
-passes ``extrapolate=True`` (then :func:`path_loss` reports the fact in
-``PathLoss.extrapolated`` and ``notes``):
+Path-loss models, every one with its validity range; outside it a kernel
+raises :class:`OutOfRangeError` unless the caller passes ``extrapolate=True``.
+The dispatcher :func:`path_loss` computes outside the range of the empirical
+models and reports it in ``PathLoss.warnings`` (and ``extrapolated``), unless
+``strict=True``; the frequency-to-model choice is :func:`model_for_frequency`:
 
 * free space: ``FSPL = 32.45 + 20 log10 d_km + 20 log10 f_MHz``;
 * Okumura-Hata (Hata 1980, ITU-R P.529): 150-1500 MHz, hb 30-200 m, hm 1-10 m, d 1-20 km;
-* COST-231 Hata: 1500-2000 MHz, same heights and distances;
+* COST-231 Hata (standard form: medium-city a(hm), Cm 3 dB in metropolitan centres): 1500-2000 MHz,
+  same heights and distances;
 * 3GPP TR 38.901 UMa / UMi street canyon LOS/NLOS (Table 7.4.1-1): 0.5-100 GHz, d2D 10 m-5 km;
 * ITM / Longley-Rice 1.2.2 via :mod:`itmlogic`: area mode (terrain irregularity
-  Δh) and point-to-point over a terrain profile, 20 MHz-20 GHz, 1-2000 km.
+  Δh) and point-to-point over a terrain profile, 20 MHz-20 GHz, 1-2000 km, with its
+  settings in one :class:`ItmParams`; validated against NTIA's QKPFL tests 1 and 2.
 
 Link budget (§4): ``MAPL = EIRP + G_rx - L_rx - (kTB + NF + SINR_req) - M_interf
 - M_shadow - L_penetration - L_body - L_other + G_handover``; SINR to spectral
@@ -30,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,12 +44,16 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from planner.errors import InvalidInputError, OutOfRangeError
+from planner.model.checks import require_in_range
 
 __all__ = [
+    "ITM_GROUND",
     "SPEED_OF_LIGHT_M_S",
+    "VALIDITY",
     "DuplexMode",
     "Environment",
     "FresnelClearance",
+    "ItmParams",
     "ItmResult",
     "LinkBudget",
     "MaplResult",
@@ -66,10 +74,12 @@ __all__ = [
     "mapl_db",
     "max_range_km",
     "microwave_capacity_mbps",
+    "model_for_frequency",
     "path_loss",
     "peak_uplink_phy_mbps",
     "prb_bandwidth_hz",
     "radio_horizon_km",
+    "regular_profile",
     "required_sinr_db",
     "sector_uplink_capacity",
     "spectral_efficiency",
@@ -77,7 +87,6 @@ __all__ = [
     "tr38901_loss_db",
     "uplink_mapl",
     "uplink_throughput",
-    "VALIDITY",
 ]
 
 SPEED_OF_LIGHT_M_S = 299_792_458.0
@@ -184,7 +193,7 @@ def fspl_db(freq_mhz: ArrayLike, distance_km: ArrayLike) -> NDArray[np.float64] 
 
     ``FSPL = 32.45 + 20 log10(d_km) + 20 log10(f_MHz)`` (= 20 log10(4 π d / λ);
     the exact constant with c = 299 792 458 m/s is 32.44). 10 km at 10 GHz ->
-    132.45 dB; 1 km at 1800 MHz -> 97.56 dB (engineering.md §3.1).
+    132.45 dB (NTIA ITM example output: "Free Space 132.4 dB"); 1 km at 1800 MHz -> 97.56 dB.
     """
     f = _arr("freq_mhz", freq_mhz)
     d = _arr("distance_km", distance_km)
@@ -276,6 +285,34 @@ def hata_loss_db(
     return _out(lu)
 
 
+#: COST-231 metropolitan-centre correction ``Cm`` per environment (COST 231 final report §4.4.1).
+COST231_CM_DB: dict[Environment, float] = {
+    Environment.URBAN: 0.0,
+    Environment.SUBURBAN: 0.0,
+    Environment.METROPOLITAN: 3.0,
+    Environment.URBAN_LARGE: 3.0,
+}
+
+#: Models tried, in order, when the planner picks one for a frequency (:func:`model_for_frequency`).
+AUTO_MODEL_ORDER: tuple[PathLossModel, ...] = (PathLossModel.HATA, PathLossModel.COST231, PathLossModel.UMA)
+
+
+def model_for_frequency(freq_mhz: float) -> PathLossModel:
+    """The empirical model whose validity range (:data:`VALIDITY`) holds ``freq_mhz``.
+
+    Okumura-Hata for 150-1500 MHz, COST-231 Hata above 1500 up to 2000 MHz, 3GPP
+    TR 38.901 UMa otherwise (also below 150 MHz, where it is extrapolated: the
+    caller's validity check reports it). The one place the frequency-to-model
+    choice is made.
+    """
+    f = float(freq_mhz)
+    for m in AUTO_MODEL_ORDER:
+        lo, hi = VALIDITY[m].freq_mhz
+        if lo <= f <= hi:
+            return m
+    return PathLossModel.UMA
+
+
 def cost231_loss_db(
     freq_mhz: ArrayLike,
     distance_km: ArrayLike,
@@ -287,10 +324,14 @@ def cost231_loss_db(
 ) -> NDArray[np.float64] | float:
     """COST-231 Hata path loss in dB (vectorised), 1500-2000 MHz.
 
-    ``L = 46.3 + 33.9 log f - 13.82 log hb - a(hm) + (44.9 - 6.55 log hb) log d + Cm``,
-    ``Cm = 0`` with the small/medium-city ``a(hm)`` for ``urban``/``suburban``,
-    ``Cm = 3 dB`` with the large-city ``a(hm)`` (including its -4.97 term, which
-    ns-3's 148.55 dB vector omits) for ``urban-large``/``metropolitan``.
+    The standard form (COST Action 231 final report, Damosso ed. 1999, §4.4.1):
+    ``L = 46.3 + 33.9 log f - 13.82 log hb - a(hm) + (44.9 - 6.55 log hb) log d + Cm``
+    with the medium-city ``a(hm) = (1.1 log f - 0.7) hm - (1.56 log f - 0.8)`` in
+    every environment and ``Cm = 0 dB`` for ``urban`` (medium-sized city) and
+    ``suburban``, ``Cm = 3 dB`` for ``metropolitan`` centres (``urban-large`` is
+    the same). COST 231 defines no large-city ``a(hm)``: using Hata's large-city
+    correction instead (as some tools do) adds 7 dB at a 6 m camera pole.
+    1800 MHz, 3 km, hb 35 m, hm 6 m, metropolitan: 141.91 dB.
     ``open`` is not defined for COST-231 (use Hata).
     """
     m = PathLossModel.COST231
@@ -307,9 +348,8 @@ def cost231_loss_db(
     _in_range(m, "distance_km", d, v.distance_km, extrapolate=extrapolate)
     _in_range(m, "base_height_m", hb, v.base_height_m, extrapolate=extrapolate)
     _in_range(m, "mobile_height_m", hm, v.mobile_height_m, extrapolate=extrapolate)
-    large = env in (Environment.URBAN_LARGE, Environment.METROPOLITAN)
-    a = _a_hm_large(f, hm) if large else _a_hm_small(f, hm)
-    cm = 3.0 if large else 0.0
+    a = _a_hm_small(f, hm)
+    cm = COST231_CM_DB[env]
     loss = (
         46.3 + 33.9 * np.log10(f) - 13.82 * np.log10(hb) - a + (44.9 - 6.55 * np.log10(hb)) * np.log10(d) + cm
     )
@@ -423,6 +463,112 @@ _ITM_WARNINGS = {
 }
 
 
+#: ITM ground constants (relative permittivity, conductivity S/m) by ground type, from the ITM
+#: documentation (Hufford, "The ITS Irregular Terrain Model, version 1.2.2: the algorithm", NTIA/ITS).
+ITM_GROUND: dict[str, tuple[float, float]] = {
+    "average": (15.0, 0.005),
+    "poor": (4.0, 0.001),
+    "good": (25.0, 0.020),
+    "fresh-water": (81.0, 0.010),
+    "sea-water": (81.0, 5.0),
+}
+
+#: ITM modes of variability (``mdvar``); +10 removes location variability, +20 situation variability.
+ITM_MDVAR = {0: "single message", 1: "accidental", 2: "mobile", 3: "broadcast"}
+
+
+@dataclass(frozen=True)
+class ItmParams:
+    """The ITM (Longley-Rice) settings shared by area and point-to-point mode.
+
+    Attributes
+    ----------
+    polarization
+        ``vertical`` or ``horizontal``.
+    permittivity, conductivity_s_m
+        Ground constants (average ground 15, 0.005 S/m; see :data:`ITM_GROUND`).
+    refractivity_n0
+        Surface refractivity reduced to sea level, N-units (301 continental temperate). In
+        point-to-point mode ITM scales it to the path, ``N_s = N_0 exp(-z_sys / 9460)``.
+    surface_refractivity_ns
+        Surface refractivity N_s itself; when given it is used as is (no elevation scaling)
+        and ``refractivity_n0`` is ignored (NTIA's QKPFL inputs give N_s = 314).
+    climate
+        Radio climate 1-7 (5 continental temperate, :data:`ITM_CLIMATES`).
+    mdvar
+        Mode of variability 0-3 (single message, accidental, mobile, broadcast), +10 to
+        remove location variability, +20 situation variability; ``None``: 3 in area
+        mode, 1 in point-to-point mode.
+    time_pct, confidence_pct
+        Time (reliability) and situation (confidence) quantiles, %.
+    location_pct
+        Location quantile, %; only meaningful in broadcast mode (``mdvar`` 3, location
+        variability kept). ``None`` means 50 %. Giving it where ITM folds locations into
+        another quantile (mdvar 0-2) or removes them (+10) is refused, not ignored.
+    """
+
+    polarization: str = "vertical"
+    permittivity: float = 15.0
+    conductivity_s_m: float = 0.005
+    refractivity_n0: float = 301.0
+    surface_refractivity_ns: float | None = None
+    climate: int = 5
+    mdvar: int | None = None
+    time_pct: float = 50.0
+    location_pct: float | None = None
+    confidence_pct: float = 50.0
+
+    def __post_init__(self) -> None:
+        pol = str(self.polarization).strip().lower()
+        if pol not in ("vertical", "horizontal"):
+            msg = f"`polarization` must be 'vertical' or 'horizontal'; got {self.polarization!r}"
+            raise InvalidInputError(msg)
+        object.__setattr__(self, "polarization", pol)
+        require_in_range("permittivity", self.permittivity, 1.0, None)
+        require_in_range("conductivity_s_m", self.conductivity_s_m, 0.0, None, low_open=True, unit="S/m")
+        require_in_range("refractivity_n0", self.refractivity_n0, 250.0, 400.0, unit="N-units")
+        if self.surface_refractivity_ns is not None:
+            require_in_range("surface_refractivity_ns", self.surface_refractivity_ns, 250.0, 400.0, unit="N-units")
+        if isinstance(self.climate, bool) or int(self.climate) != self.climate or int(self.climate) not in ITM_CLIMATES:
+            msg = f"`climate` must be 1-7 ({', '.join(f'{k} {v}' for k, v in ITM_CLIMATES.items())}); got {self.climate}"
+            raise InvalidInputError(msg)
+        if self.mdvar is not None and (
+            int(self.mdvar) != self.mdvar or not 0 <= int(self.mdvar) <= 33 or int(self.mdvar) % 10 not in ITM_MDVAR
+        ):
+            msg = f"`mdvar` must be 0-3 (+10 no location variability, +20 no situation variability); got {self.mdvar}"
+            raise InvalidInputError(msg)
+        for name in ("time_pct", "confidence_pct", "location_pct"):
+            value = getattr(self, name)
+            if value is not None:
+                require_in_range(name, value, 0.0, 100.0, low_open=True, high_open=True, unit="%")
+        if self.mdvar is not None and self.location_pct is not None:
+            kdv = int(self.mdvar) % 20
+            if kdv >= 10:
+                msg = (f"`location_pct` has no effect with mdvar {self.mdvar} (+10 removes location variability, "
+                       "as in point-to-point paths whose ends are known); drop it or use mdvar 3")
+                raise InvalidInputError(msg)
+            if kdv != 3:
+                msg = (f"`location_pct` has no effect with mdvar {self.mdvar} ({ITM_MDVAR[kdv]}: ITM folds the "
+                       f"location quantile into the {'time' if kdv == 2 else 'confidence'} quantile); "
+                       "drop it or use mdvar 3 (broadcast)")
+                raise InvalidInputError(msg)
+
+    def resolved(self, default_mdvar: int) -> ItmParams:
+        """A copy with ``mdvar`` set (``default_mdvar`` when None), re-validated."""
+        return dataclasses.replace(self, mdvar=default_mdvar if self.mdvar is None else int(self.mdvar))
+
+
+def _itm_params(params: ItmParams | dict[str, Any] | None, overrides: dict[str, Any]) -> ItmParams:
+    base = params if isinstance(params, ItmParams) else ItmParams(**(params or {}))
+    if not overrides:
+        return base
+    unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(ItmParams)})
+    if unknown:
+        msg = f"unknown ITM option(s) {', '.join(unknown)}"
+        raise InvalidInputError(msg)
+    return dataclasses.replace(base, **overrides)
+
+
 @dataclass(frozen=True)
 class ItmResult:
     """ITM basic transmission loss and its intermediate values.
@@ -438,15 +584,23 @@ class ItmResult:
     distance_km
         Path length.
     mode
-        ``line_of_sight``, ``diffraction`` or ``troposcatter``.
+        Dominant propagation mode: ``line_of_sight`` (the path is inside both
+        horizons), ``diffraction`` or ``troposcatter`` (NTIA ITM's rule).
+    path_type
+        ``line_of_sight``, ``single_horizon`` or ``double_horizon``: the path length
+        against the sum of the horizon distances.
     horizon_distances_m
-        Horizon distance from each terminal.
+        Horizon distance from each terminal (from the terrain in point-to-point mode).
     effective_heights_m
         Effective antenna heights.
     terrain_irregularity_m
         Δh used (input in area mode, from the profile in point-to-point mode).
     surface_refractivity_n
-        N_s after elevation scaling.
+        N_s used.
+    k_factor
+        Effective Earth-radius factor from N_s.
+    params
+        The ITM settings used (``mdvar`` resolved).
     warning_code
         ITM ``kwx`` (0 none, 1-3 warnings).
     warnings
@@ -458,10 +612,13 @@ class ItmResult:
     reference_attenuation_db: float
     distance_km: float
     mode: str
+    path_type: str
     horizon_distances_m: tuple[float, float]
     effective_heights_m: tuple[float, float]
     terrain_irregularity_m: float
     surface_refractivity_n: float
+    k_factor: float
+    params: ItmParams
     warning_code: int
     warnings: tuple[str, ...]
 
@@ -479,22 +636,8 @@ def _itm_import() -> Any:
     return lrprop, qerfi, qlra, qlrpfl, avar
 
 
-def _itm_common(
-    *,
-    freq_mhz: float,
-    tx_height_m: float,
-    rx_height_m: float,
-    polarization: str,
-    permittivity: float,
-    conductivity_s_m: float,
-    refractivity_n0: float,
-    climate: int,
-    mdvar: int,
-    time_pct: float,
-    location_pct: float,
-    confidence_pct: float,
-    zsys_m: float,
-) -> dict[str, Any]:
+def _itm_common(*, freq_mhz: float, tx_height_m: float, rx_height_m: float, params: ItmParams,
+                zsys_m: float) -> dict[str, Any]:
     m = PathLossModel.ITM
     v = VALIDITY[m]
     f = _arr("freq_mhz", freq_mhz)
@@ -504,42 +647,27 @@ def _itm_common(
         ("rx_height_m", rx_height_m, v.mobile_height_m),
     ):
         _in_range(m, name, _arr(name, val), rng, extrapolate=False)
-    pol = str(polarization).strip().lower()
-    if pol not in ("vertical", "horizontal"):
-        msg = f"`polarization` must be 'vertical' or 'horizontal'; got {polarization!r}"
-        raise InvalidInputError(msg)
-    if int(climate) not in ITM_CLIMATES:
-        msg = f"`climate` must be 1-7; got {climate}"
-        raise InvalidInputError(msg)
-    if int(mdvar) % 10 not in (0, 1, 2, 3) or not 0 <= int(mdvar) <= 33:
-        msg = f"`mdvar` must be 0-3 (+10, +20 modifiers); got {mdvar}"
-        raise InvalidInputError(msg)
-    for name, q in (("time_pct", time_pct), ("location_pct", location_pct), ("confidence_pct", confidence_pct)):
-        if not 0.0 < float(q) < 100.0:
-            msg = f"`{name}` must be in (0, 100); got {q}"
-            raise OutOfRangeError(msg)
-    _arr("permittivity", permittivity)
-    _arr("conductivity_s_m", conductivity_s_m)
-    if not 250.0 <= float(refractivity_n0) <= 400.0:
-        msg = f"`refractivity_n0` must be in [250, 400] N-units; got {refractivity_n0}"
-        raise OutOfRangeError(msg)
+    assert params.mdvar is not None
     prop: dict[str, Any] = {
         "hg": [float(tx_height_m), float(rx_height_m)],
         "fmhz": float(freq_mhz),
-        "eps": float(permittivity),
-        "sgm": float(conductivity_s_m),
-        "ipol": 1 if pol == "vertical" else 0,
-        "klim": int(climate),
-        "klimx": int(climate),
-        "mdvarx": int(mdvar),
+        "eps": float(params.permittivity),
+        "sgm": float(params.conductivity_s_m),
+        "ipol": 1 if params.polarization == "vertical" else 0,
+        "klim": int(params.climate),
+        "klimx": int(params.climate),
+        "mdvarx": int(params.mdvar),
         "kwx": 0,
         "gma": 157e-9,
     }
     prop["wn"] = prop["fmhz"] / 47.7
-    ens = float(refractivity_n0)
-    if zsys_m != 0:
-        ens *= math.exp(-zsys_m / 9460.0)
-    prop["ens0"] = float(refractivity_n0)
+    if params.surface_refractivity_ns is not None:
+        ens = float(params.surface_refractivity_ns)
+    else:
+        ens = float(params.refractivity_n0)
+        if zsys_m != 0:
+            ens *= math.exp(-zsys_m / 9460.0)
+    prop["ens0"] = ens if params.surface_refractivity_ns is not None else float(params.refractivity_n0)
     prop["ens"] = ens
     prop["gme"] = prop["gma"] * (1 - 0.04665 * math.exp(ens / 179.3))
     zq = complex(prop["eps"], 376.62 * prop["sgm"] / prop["wn"])
@@ -550,9 +678,7 @@ def _itm_common(
     return prop
 
 
-def _itm_finish(
-    prop: dict[str, Any], *, avar: Any, qerfi: Any, time_pct: float, location_pct: float, confidence_pct: float
-) -> ItmResult:
+def _itm_finish(prop: dict[str, Any], *, avar: Any, qerfi: Any, params: ItmParams) -> ItmResult:
     kwx = int(prop.get("kwx", 0))
     if kwx >= 4:
         msg = (
@@ -560,28 +686,36 @@ def _itm_finish(
             f"`freq_mhz` {prop['fmhz']:g}, heights {prop['hg']}"
         )
         raise OutOfRangeError(msg)
-    zt, zl, zc = qerfi([time_pct / 100.0, location_pct / 100.0, confidence_pct / 100.0])
+    loc = 50.0 if params.location_pct is None else params.location_pct
+    zt, zl, zc = qerfi([params.time_pct / 100.0, loc / 100.0, params.confidence_pct / 100.0])
     a, prop = avar(zt, zl, zc, prop)
     db = 8.685890
     fs = db * math.log(2 * prop["wn"] * prop["dist"])
-    if prop["dist"] < prop["dlsa"]:
-        mode = "line_of_sight"
-    elif prop["dist"] <= prop["dx"]:
-        mode = "diffraction"
+    # NTIA ITM (qkpfl / point_to_point): the path type compares the length with the sum of
+    # the horizon distances dl (terrain horizons in point-to-point mode), not with the
+    # smooth-earth dlsa that bounds the line-of-sight attenuation formula.
+    dist, dla = float(prop["dist"]), float(prop["dl"][0] + prop["dl"][1])
+    q = int(dist - dla)
+    if q < 0:
+        path_type = mode = "line_of_sight"
     else:
-        mode = "troposcatter"
+        path_type = "single_horizon" if q == 0 else "double_horizon"
+        mode = "diffraction" if dist <= prop["dlsa"] or dist <= prop["dx"] else "troposcatter"
     kwx = int(prop.get("kwx", kwx))
     warnings = tuple(_ITM_WARNINGS[k] for k in (1, 2, 3) if k == kwx)
     return ItmResult(
         loss_db=float(fs + a),
         free_space_db=float(fs),
         reference_attenuation_db=float(prop["aref"]),
-        distance_km=float(prop["dist"]) / 1e3,
+        distance_km=dist / 1e3,
         mode=mode,
+        path_type=path_type,
         horizon_distances_m=(float(prop["dl"][0]), float(prop["dl"][1])),
         effective_heights_m=(float(prop["he"][0]), float(prop["he"][1])),
         terrain_irregularity_m=float(prop["dh"]),
         surface_refractivity_n=float(prop["ens"]),
+        k_factor=float(prop["gma"] / prop["gme"]),
+        params=params,
         warning_code=kwx,
         warnings=warnings,
     )
@@ -595,15 +729,8 @@ def itm_area_loss(
     rx_height_m: float,
     terrain_irregularity_m: float = 90.0,
     siting: tuple[int, int] = (0, 0),
-    polarization: str = "vertical",
-    permittivity: float = 15.0,
-    conductivity_s_m: float = 0.005,
-    refractivity_n0: float = 301.0,
-    climate: int = 5,
-    mdvar: int = 3,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    confidence_pct: float = 50.0,
+    params: ItmParams | dict[str, Any] | None = None,
+    **options: Any,
 ) -> ItmResult:
     """ITM (Longley-Rice 1.2.2) area-mode basic transmission loss, via :mod:`itmlogic`.
 
@@ -625,56 +752,68 @@ def itm_area_loss(
         Δh in m (>= 0).
     siting
         Siting criterion per terminal: 0 random, 1 careful, 2 very careful.
-    polarization
-        ``vertical`` or ``horizontal``.
-    permittivity, conductivity_s_m
-        Ground constants (average ground 15, 0.005 S/m).
-    refractivity_n0
-        Surface refractivity at sea level, N-units (301 = continental temperate).
-    climate
-        1-7 (5 continental temperate).
-    mdvar
-        Variability mode: 0 single message, 1 accidental, 2 mobile, 3 broadcast.
-    time_pct, location_pct, confidence_pct
-        Quantiles in percent.
+    params
+        :class:`ItmParams` (``mdvar`` default 3, broadcast).
+    **options
+        Fields of :class:`ItmParams` overriding ``params`` (``climate=5``, ...).
 
     Examples
     --------
     NTIA ITM area example (3 m / 3 m, 10 km, 10 GHz, Δh 0, 90 % time) gives 147.0 dB.
     """
     lrprop, qerfi, qlra, _, avar = _itm_import()
+    p = _itm_params(params, options).resolved(3)
     d = float(_arr("distance_km", distance_km))
-    dh = float(_arr("terrain_irregularity_m", terrain_irregularity_m, positive=False))
-    if dh < 0:
-        msg = f"`terrain_irregularity_m` must be >= 0; got {dh}"
-        raise InvalidInputError(msg)
+    dh = require_in_range("terrain_irregularity_m", terrain_irregularity_m, 0.0, None, unit="m")
     _in_range(PathLossModel.ITM, "distance_km", np.asarray(d), VALIDITY[PathLossModel.ITM].distance_km, extrapolate=False)
     if len(siting) != 2 or any(int(s) not in (0, 1, 2) for s in siting):
         msg = f"`siting` must be two of 0 (random), 1 (careful), 2 (very careful); got {siting}"
         raise InvalidInputError(msg)
-    prop = _itm_common(
-        freq_mhz=freq_mhz,
-        tx_height_m=tx_height_m,
-        rx_height_m=rx_height_m,
-        polarization=polarization,
-        permittivity=permittivity,
-        conductivity_s_m=conductivity_s_m,
-        refractivity_n0=refractivity_n0,
-        climate=climate,
-        mdvar=mdvar,
-        time_pct=time_pct,
-        location_pct=location_pct,
-        confidence_pct=confidence_pct,
-        zsys_m=0.0,
-    )
+    prop = _itm_common(freq_mhz=freq_mhz, tx_height_m=tx_height_m, rx_height_m=rx_height_m, params=p, zsys_m=0.0)
     prop["dh"] = dh
     prop["lvar"] = 5
     prop = qlra([int(siting[0]), int(siting[1])], prop)
     prop["lvar"] = max(1, prop["lvar"])
     prop = lrprop(d * 1e3, prop)
-    return _itm_finish(
-        prop, avar=avar, qerfi=qerfi, time_pct=time_pct, location_pct=location_pct, confidence_pct=confidence_pct
-    )
+    return _itm_finish(prop, avar=avar, qerfi=qerfi, params=p)
+
+
+def regular_profile(
+    distance_m: ArrayLike, elevation_m: ArrayLike, *, tolerance_m: float = 0.5, name: str = "profile"
+) -> tuple[NDArray[np.float64], float, bool]:
+    """Equally spaced elevations for ITM from a ``(distance, elevation)`` profile.
+
+    Distances must increase strictly. When every distance lies within
+    ``tolerance_m`` of the uniform grid from the first to the last (distances
+    rounded to the metre: 0, 26, 51, 77 ... for a 25.6 m step), the elevations are
+    used as they are with ``step = (last - first) / (n - 1)``; otherwise they are
+    linearly resampled onto that grid.
+
+    Returns
+    -------
+    elevations, step_m, resampled
+
+    Raises
+    ------
+    InvalidInputError
+        Fewer than 3 points, non-finite values, or distances that do not increase.
+    """
+    x = _arr(f"{name} distance_m", distance_m, positive=False).ravel()
+    z = _arr(f"{name} elevation_m", elevation_m, positive=False).ravel()
+    if x.size != z.size or x.size < 3:
+        msg = f"`{name}` must hold at least 3 (distance, elevation) points; got {min(x.size, z.size)}"
+        raise InvalidInputError(msg)
+    steps = np.diff(x)
+    if np.any(steps <= 0):
+        i = int(np.flatnonzero(steps <= 0)[0])
+        msg = f"`{name}` distances must increase; point {i + 2} ({x[i + 1]:g} m) follows {x[i]:g} m"
+        raise InvalidInputError(msg)
+    n = x.size - 1
+    step = float((x[-1] - x[0]) / n)
+    grid = x[0] + step * np.arange(n + 1)
+    if float(np.max(np.abs(x - grid))) <= float(tolerance_m) + 1e-9:
+        return z.astype(float), step, False
+    return np.interp(grid, x, z), step, True
 
 
 def itm_p2p_loss(
@@ -684,23 +823,19 @@ def itm_p2p_loss(
     freq_mhz: float,
     tx_height_m: float,
     rx_height_m: float,
-    polarization: str = "vertical",
-    permittivity: float = 15.0,
-    conductivity_s_m: float = 0.005,
-    refractivity_n0: float = 301.0,
-    climate: int = 5,
-    mdvar: int = 1,
-    time_pct: float = 50.0,
-    location_pct: float = 50.0,
-    confidence_pct: float = 50.0,
+    params: ItmParams | dict[str, Any] | None = None,
+    **options: Any,
 ) -> ItmResult:
     """ITM (Longley-Rice 1.2.2) point-to-point loss over a terrain profile, via :mod:`itmlogic`.
 
     The profile is ``elevation_m[0]`` at the transmitter to ``elevation_m[-1]``
-    at the receiver, equally spaced by ``step_m``. The surface refractivity is
+    at the receiver, equally spaced by ``step_m`` (see :func:`regular_profile`).
+    Unless ``surface_refractivity_ns`` is given, the surface refractivity is
     scaled by the mean elevation of the middle of the profile,
     ``N_s = N_0 exp(-z_sys / 9460)`` (as NTIA ITM does). NTIA's example
-    (``pfl.txt``, 3.635 km, 3500 MHz, 15 m / 3 m) gives 114.5 dB.
+    (``pfl.txt``, 3.635 km, 3500 MHz, 15 m / 3 m) gives 114.5 dB; NTIA's QKPFL
+    test 1 (Crystal Palace to Mursley, 77.8 km, 41.5 MHz) is a double-horizon
+    diffraction path of 135.8 dB median.
 
     Parameters
     ----------
@@ -708,11 +843,13 @@ def itm_p2p_loss(
         At least 3 equally spaced terrain heights, m.
     step_m
         Spacing between profile points, m.
-    freq_mhz, tx_height_m, rx_height_m, polarization, permittivity, conductivity_s_m,
-    refractivity_n0, climate, mdvar, time_pct, location_pct, confidence_pct
-        As in :func:`itm_area_loss` (``mdvar`` default 1, accidental).
+    freq_mhz, tx_height_m, rx_height_m
+        As in :func:`itm_area_loss`.
+    params, **options
+        :class:`ItmParams` (``mdvar`` default 1, accidental) and field overrides.
     """
     _, qerfi, _, qlrpfl, avar = _itm_import()
+    p = _itm_params(params, options).resolved(1)
     z = _arr("elevation_m", elevation_m, positive=False).ravel()
     if z.size < 3:
         msg = f"`elevation_m` must have at least 3 points; got {z.size}"
@@ -727,28 +864,12 @@ def itm_p2p_loss(
     ja = int(3.0 + 0.1 * n)
     jb = n - ja + 6
     zsys = float(np.mean(pfl[ja - 1 : jb]))
-    prop = _itm_common(
-        freq_mhz=freq_mhz,
-        tx_height_m=tx_height_m,
-        rx_height_m=rx_height_m,
-        polarization=polarization,
-        permittivity=permittivity,
-        conductivity_s_m=conductivity_s_m,
-        refractivity_n0=refractivity_n0,
-        climate=climate,
-        mdvar=mdvar,
-        time_pct=time_pct,
-        location_pct=location_pct,
-        confidence_pct=confidence_pct,
-        zsys_m=zsys,
-    )
+    prop = _itm_common(freq_mhz=freq_mhz, tx_height_m=tx_height_m, rx_height_m=rx_height_m, params=p, zsys_m=zsys)
     pfl[0] = int(n)  # itmlogic indexes with pfl[0]
     prop["pfl"] = pfl
     prop["lvar"] = 5
     prop = qlrpfl(prop)  # runs lrprop(0, prop) itself
-    return _itm_finish(
-        prop, avar=avar, qerfi=qerfi, time_pct=time_pct, location_pct=location_pct, confidence_pct=confidence_pct
-    )
+    return _itm_finish(prop, avar=avar, qerfi=qerfi, params=p)
 
 
 def max_range_km(
@@ -803,9 +924,13 @@ class PathLoss:
     validity
         The model's validity range as text.
     extrapolated
-        True when an input was outside the validity range (only with ``extrapolate``).
+        True when an input was outside the validity range (computed anyway, not ``strict``).
     notes
-        Warnings and remarks.
+        Remarks, the warnings included.
+    warnings
+        What the user must know: inputs outside the model's validity range.
+    itm
+        ITM's intermediate values (mode, path type, horizons, N_s ...), ITM only.
     """
 
     loss_db: float
@@ -815,6 +940,8 @@ class PathLoss:
     validity: str
     extrapolated: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    itm: ItmResult | None = None
 
 
 def _validity_text(m: PathLossModel) -> str:
@@ -837,10 +964,11 @@ def path_loss(
     tx_height_m: float = 30.0,
     rx_height_m: float = 1.5,
     environment: Environment | str | None = None,
-    extrapolate: bool = False,
+    extrapolate: bool = True,
     terrain_irregularity_m: float = 90.0,
     profile_elevation_m: Sequence[float] | NDArray[np.float64] | None = None,
-    itm_options: dict[str, Any] | None = None,
+    itm_options: dict[str, Any] | ItmParams | None = None,
+    strict: bool = False,
 ) -> PathLoss:
     """Path loss of one link with any model, plus its validity notes.
 
@@ -848,8 +976,16 @@ def path_loss(
     camera CPE. ``environment`` defaults to ``urban`` (Hata, COST-231) or ``nlos``
     (UMa, UMi). For ``itm``, a ``profile_elevation_m`` (equally spaced over
     ``distance_km``) selects point-to-point mode; without one, area mode with
-    ``terrain_irregularity_m`` (Δh) is used.
+    ``terrain_irregularity_m`` (Δh) is used; ``itm_options`` is an
+    :class:`ItmParams` (or a dict of its fields).
+
+    An input outside the empirical models' validity range (frequency, distance,
+    heights) is computed anyway and reported in ``warnings`` (and
+    ``extrapolated``), unless ``strict`` (or ``extrapolate=False``), which raises
+    :class:`OutOfRangeError`. ITM always refuses out-of-range inputs (its
+    algorithm is undefined there).
     """
+    extrapolate = extrapolate and not strict
     try:
         m = PathLossModel(str(model).strip().lower())
     except ValueError:
@@ -862,8 +998,10 @@ def path_loss(
     hm = float(_arr("rx_height_m", rx_height_m))
     v = VALIDITY[m]
     notes: list[str] = []
+    warns: list[str] = []
     inputs: dict[str, Any] = {"freq_mhz": f, "distance_km": d, "tx_height_m": hb, "rx_height_m": hm}
     env: Environment | None = None
+    itm: ItmResult | None = None
     extrapolated = False
 
     def outside(name: str, value: float, rng: tuple[float, float] | None) -> None:
@@ -871,7 +1009,10 @@ def path_loss(
         if _in_range(m, name, np.asarray(value), rng, extrapolate=extrapolate):
             extrapolated = True
             assert rng is not None
-            notes.append(f"`{name}` {value:g} is outside [{rng[0]:g}, {rng[1]:g}]: extrapolated")
+            w = (f"`{name}` {value:g} is outside the {m.value} model's range [{rng[0]:g}, {rng[1]:g}]: "
+                 "extrapolated, treat with caution (--strict refuses)")
+            notes.append(w)
+            warns.append(w)
 
     if m is PathLossModel.FSPL:
         loss = float(fspl_db(f, d))
@@ -885,6 +1026,14 @@ def path_loss(
         loss = float(fn(f, d, base_height_m=hb, mobile_height_m=hm, environment=env, extrapolate=True))
         if m is PathLossModel.HATA and env in (Environment.URBAN_LARGE, Environment.METROPOLITAN) and 200 < f < 400:
             notes.append("Hata defines no large-city a(hm) for 200-400 MHz; the planner switches at 300 MHz")
+        if m is PathLossModel.COST231:
+            if env not in COST231_CM_DB:
+                msg = (f"`environment` must be urban, suburban, urban-large or metropolitan for COST-231; "
+                       f"got {env.value!r}")
+                raise InvalidInputError(msg)
+            inputs["a_hm"] = "medium city (COST 231 standard form)"
+            inputs["c_m_db"] = COST231_CM_DB[env]
+            notes.append(f"COST 231 standard form: medium-city a(hm), Cm = {COST231_CM_DB[env]:g} dB")
     elif m in (PathLossModel.UMA, PathLossModel.UMI):
         env = _env(environment or Environment.NLOS)
         if env not in (Environment.LOS, Environment.NLOS):
@@ -904,26 +1053,36 @@ def path_loss(
             )
         )
     else:  # ITM
-        opts = dict(itm_options or {})
+        iparams = itm_options if isinstance(itm_options, ItmParams) else ItmParams(**dict(itm_options or {}))
         if profile_elevation_m is not None:
             z = np.asarray(profile_elevation_m, dtype=float)
             if z.size < 3:
                 msg = f"`profile_elevation_m` must have at least 3 points; got {z.size}"
                 raise InvalidInputError(msg)
-            r = itm_p2p_loss(
-                z, step_m=d * 1e3 / (z.size - 1), freq_mhz=f, tx_height_m=hb, rx_height_m=hm, **opts
-            )
+            r = itm_p2p_loss(z, step_m=d * 1e3 / (z.size - 1), freq_mhz=f, tx_height_m=hb, rx_height_m=hm,
+                             params=iparams)
             inputs["profile_points"] = int(z.size)
             notes.append(f"ITM point-to-point over the profile (Δh from profile {r.terrain_irregularity_m:.1f} m)")
         else:
-            r = itm_area_loss(
-                d, freq_mhz=f, tx_height_m=hb, rx_height_m=hm, terrain_irregularity_m=terrain_irregularity_m, **opts
-            )
+            r = itm_area_loss(d, freq_mhz=f, tx_height_m=hb, rx_height_m=hm,
+                              terrain_irregularity_m=terrain_irregularity_m, params=iparams)
             inputs["terrain_irregularity_m"] = float(terrain_irregularity_m)
             notes.append(
                 f"ITM area mode with terrain irregularity Δh = {terrain_irregularity_m:g} m "
                 "(0 flat, 30 plains, 90 hills/average, 200 mountains)"
             )
+        itm = r
+        rp = r.params
+        inputs["itm"] = {
+            "polarization": rp.polarization, "permittivity": rp.permittivity,
+            "conductivity_s_m": rp.conductivity_s_m,
+            "refractivity_n0": None if rp.surface_refractivity_ns is not None else rp.refractivity_n0,
+            "surface_refractivity_ns": r.surface_refractivity_n, "climate": rp.climate,
+            "climate_name": ITM_CLIMATES[rp.climate], "mdvar": rp.mdvar, "time_pct": rp.time_pct,
+            "location_pct": rp.location_pct, "confidence_pct": rp.confidence_pct,
+        }
+        notes.append(f"path: {r.path_type.replace('_', ' ')}; horizons {r.horizon_distances_m[0] / 1e3:.1f} and "
+                     f"{r.horizon_distances_m[1] / 1e3:.1f} km on {r.distance_km:.1f} km")
         notes.append(f"propagation mode: {r.mode}; free space {r.free_space_db:.1f} dB")
         notes.extend(r.warnings)
         if d < 1.0:
@@ -939,6 +1098,8 @@ def path_loss(
         validity=_validity_text(m),
         extrapolated=extrapolated,
         notes=tuple(notes),
+        warnings=tuple(warns),
+        itm=itm,
     )
 
 
@@ -961,7 +1122,7 @@ def prb_bandwidth_hz(prbs: ArrayLike) -> NDArray[np.float64] | float:
     return _out(p * PRB_HZ)
 
 
-#: Attenuated-Shannon parameters (3GPP TR 36.942 Annex A; unverified from memory per engineering.md §4.3).
+#: Attenuated-Shannon parameters (3GPP TR 36.942 Annex A; values to be checked against the spec).
 SHANNON = {
     "ul": {"alpha": 0.4, "sinr_min_db": -10.0, "max_bps_hz": 2.0},
     "dl": {"alpha": 0.6, "sinr_min_db": -10.0, "max_bps_hz": 4.4},
@@ -1008,7 +1169,7 @@ def required_sinr_db(spectral_efficiency_bps_hz: ArrayLike, *, link: str = "ul")
 
 @dataclass(frozen=True)
 class LinkBudget:
-    """Uplink link-budget parameters, camera CPE -> sector (engineering.md §4.2 defaults).
+    """Uplink link-budget parameters, camera CPE -> sector (typical planning defaults; LTE in Bullets, C. Johnson).
 
     Attributes
     ----------
@@ -1125,7 +1286,7 @@ class MaplResult:
 
 
 def uplink_mapl(bitrate_mbps: float, *, prbs: int, budget: LinkBudget | None = None, link: str = "ul") -> MaplResult:
-    """MAPL for a camera stream of ``bitrate_mbps`` on ``prbs`` PRBs (engineering.md §4.2 worked example).
+    """MAPL for a camera stream of ``bitrate_mbps`` on ``prbs`` PRBs.
 
     4 Mb/s, 23 dBm + 10 dBi CPE, 17 dBi sector, 2 dB cable, NF 3, IM 3, SFM 8:
     25 PRB -> SINR 5.6 dB, sensitivity -98.8 dBm, MAPL 135.8 dB; 50 PRB -> 137.8 dB;
@@ -1275,7 +1436,7 @@ def sector_uplink_capacity(
     tdd_config: int = 1,
     planning_load: float = 0.7,
 ) -> SectorCapacity:
-    """Sector uplink capacity for planning (engineering.md §4.4).
+    """Sector uplink capacity for planning (3GPP TS 36.211 TDD configurations; planning load 70 %).
 
     ``average = channel_MHz * SE * UL share``; ``plannable = average * planning_load``.
     Sector-average UL SE for SIMO macro cells is 0.7-1.5 b/s/Hz, so 10 MHz FDD
@@ -1291,10 +1452,7 @@ def sector_uplink_capacity(
     except ValueError:
         msg = f"`duplex` must be 'fdd' or 'tdd'; got {duplex!r}"
         raise InvalidInputError(msg) from None
-    load = float(planning_load)
-    if not (math.isfinite(load) and 0 < load <= 1):
-        msg = f"`planning_load` must be in (0, 1]; got {planning_load}"
-        raise InvalidInputError(msg)
+    load = require_in_range("planning_load", planning_load, 0.0, 1.0, low_open=True)
     share = 1.0 if dm is DuplexMode.FDD else tdd_uplink_share(tdd_config)
     avg = ch * se * share
     return SectorCapacity(ch, dm, share, se, avg, load, avg * load)
@@ -1428,10 +1586,7 @@ def fresnel_clearance(
     if np.any(np.diff(x) <= 0) or x[0] < 0:
         msg = "`distance_m` must start at >= 0 and increase strictly"
         raise InvalidInputError(msg)
-    cf = float(clearance_fraction)
-    if not 0 < cf <= 1:
-        msg = f"`clearance_fraction` must be in (0, 1]; got {clearance_fraction}"
-        raise InvalidInputError(msg)
+    cf = require_in_range("clearance_fraction", clearance_fraction, 0.0, 1.0, low_open=True)
     _arr("tx_height_m", tx_height_m, positive=False)
     _arr("rx_height_m", rx_height_m, positive=False)
     x = x - x[0]
@@ -1480,12 +1635,8 @@ def microwave_capacity_mbps(
     if m < 2 or m & (m - 1):
         msg = f"`modulation_order` must be a power of two >= 2; got {modulation_order}"
         raise InvalidInputError(msg)
-    if not 0 < code_rate <= 1:
-        msg = f"`code_rate` must be in (0, 1]; got {code_rate}"
-        raise InvalidInputError(msg)
-    if not 0 <= roll_off <= 1:
-        msg = f"`roll_off` must be in [0, 1]; got {roll_off}"
-        raise InvalidInputError(msg)
+    require_in_range("code_rate", code_rate, 0.0, 1.0, low_open=True)
+    require_in_range("roll_off", roll_off, 0.0, 1.0)
     if int(polarisations) not in (1, 2):
         msg = f"`polarisations` must be 1 or 2 (XPIC); got {polarisations}"
         raise InvalidInputError(msg)

@@ -34,6 +34,7 @@ from planner.analysis import network as netk
 from planner.analysis import radio
 from planner.analysis.progress import ProgressFn, no_progress
 from planner.errors import InvalidInputError
+from planner.model.checks import require_in_range
 from planner.model.nodes import RadioSite
 from planner.model.project import Project, Raster
 
@@ -42,7 +43,7 @@ EARTH_RADIUS_M = 6_371_000.0
 
 @dataclass(frozen=True, kw_only=True)
 class RadioCoverageParams:
-    """Grid and radio inputs; defaults as in the network analysis (engineering.md Part B §3–4)."""
+    """Grid and radio inputs; defaults as in the network analysis."""
 
     resolution_m: float = 100.0
     max_distance_m: float = 15_000.0
@@ -52,12 +53,9 @@ class RadioCoverageParams:
     k_factor: float = 4.0 / 3.0
 
     def __post_init__(self) -> None:
-        if not 5 <= self.resolution_m <= 2000:
-            raise InvalidInputError(f"`resolution_m` must be in [5, 2000]; got {self.resolution_m}")
-        if not 100 <= self.max_distance_m <= 100_000:
-            raise InvalidInputError(f"`max_distance_m` must be in [100, 100000]; got {self.max_distance_m}")
-        if not 0 < self.cpe_height_m <= 100:
-            raise InvalidInputError(f"`cpe_height_m` must be in (0, 100]; got {self.cpe_height_m}")
+        require_in_range("resolution_m", self.resolution_m, 5, 2000, unit="m")
+        require_in_range("max_distance_m", self.max_distance_m, 100, 100_000, unit="m")
+        require_in_range("cpe_height_m", self.cpe_height_m, 0, 100, low_open=True, unit="m")
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,7 @@ def run_radio_coverage(project: Project, params: RadioCoverageParams | None = No
         idx = np.flatnonzero(near)
         if idx.size == 0:
             continue
-        model = "hata" if 150 <= s.freq_mhz <= 1500 else ("cost231" if s.freq_mhz <= 2000 else "uma")
+        model = radio.model_for_frequency(s.freq_mhz).value
         env = params.environment if model != "uma" else "nlos"
         pl = netk.path_loss_matrix(cells[idx], np.array([s.xy]), freq_mhz=s.freq_mhz,
                                    camera_height_m=params.cpe_height_m, sector_height_m=s.height_m,

@@ -1,6 +1,6 @@
 """Video storage sizing: bytes per day, retention, RAID capacity, legal limits.
 
-The model (engineering.md Part A §2.4, SI units: 1 TB = 10**12 bytes)::
+The model (SI units: 1 TB = 10**12 bytes)::
 
     bytes_per_camera_day = bitrate_bps * duty * 86 400 / 8
                          (+ alarm_bitrate_bps * alarm_fraction * 86 400 / 8)
@@ -34,12 +34,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from planner.errors import InvalidInputError
+from planner.model.checks import require_in_range
 from planner.resources import load_json_resource
 
 __all__ = [
     "BYTES_PER_TB",
     "SECONDS_PER_DAY",
     "CapacityPlan",
+    "ImpliedBitratePlan",
     "LegalCheck",
     "LegalStatus",
     "RaidCapacity",
@@ -52,12 +54,14 @@ __all__ = [
     "dahua_mb_per_hour",
     "daily_bytes",
     "implied_bitrate_mbps",
+    "implied_bitrate_plan",
     "legal_retention_check",
     "load_legal_retention",
     "raid_efficiency",
     "raid_usable",
     "retention_days",
     "retention_from_capacity",
+    "smallest_group",
     "tb_to_tib",
     "usable_fraction",
 ]
@@ -116,15 +120,7 @@ def _positive(name: str, value: ArrayLike) -> NDArray[np.float64]:
 
 
 def _fraction(name: str, value: float, *, allow_zero: bool = True, allow_one: bool = False) -> float:
-    v = float(value)
-    lo_ok = v >= 0 if allow_zero else v > 0
-    hi_ok = v <= 1 if allow_one else v < 1
-    if not (math.isfinite(v) and lo_ok and hi_ok):
-        lo = "[0" if allow_zero else "(0"
-        hi = "1]" if allow_one else "1)"
-        msg = f"`{name}` must be in {lo}, {hi}; got {value}"
-        raise InvalidInputError(msg)
-    return v
+    return require_in_range(name, value, 0.0, 1.0, low_open=not allow_zero, high_open=not allow_one)
 
 
 def _count(name: str, value: ArrayLike, *, minimum: int = 1) -> NDArray[np.float64]:
@@ -154,7 +150,7 @@ def bytes_per_camera_day(
     """Bytes one camera writes per day (vectorised).
 
     ``bitrate_mbps * 1e6 * duty * 86 400 / 8 + alarm_bitrate_mbps * 1e6 * alarm_fraction * 86 400 / 8``
-    (engineering.md §2.4; the alarm term follows VideoCAD/Dahua). 1 Mb/s is
+    (the alarm term follows VideoCAD and Dahua's NVR sizing). 1 Mb/s is
     10.8 GB/day (SI).
 
     Parameters
@@ -242,7 +238,7 @@ def implied_bitrate_mbps(
     """Average bitrate per camera implied by a capacity and retention claim, Mb/s.
 
     ``capacity_tb * usable_fraction * 1e12 * 8 / (cameras * duty * 86 400 * retention_days) / 1e6``
-    (engineering.md §3, for checking a vendor's claim). T32: 150 TB, 500
+    (for checking a vendor's claim). 150 TB, 500
     cameras, 8 days -> 3.47 Mb/s.
     """
     cap = float(_positive("capacity_tb", capacity_tb))
@@ -282,6 +278,27 @@ def _group_data_disks(level: RaidLevel, group_size: int) -> int:
     if level is RaidLevel.RAID6:
         return group_size - 2
     return group_size // 2  # RAID10
+
+
+def smallest_group(level: RaidLevel | str | int, data_disks: int) -> int:
+    """Fewest disks of one RAID group holding ``data_disks`` disks' worth of data.
+
+    RAID 0: ``n``; RAID 1: 2 (one disk of data); RAID 5: ``n + 1`` (at least 3);
+    RAID 6: ``n + 2`` (at least 4); RAID 10: ``2 n`` (at least 4).
+
+    Raises
+    ------
+    InvalidInputError
+        ``data_disks`` < 1, or > 1 for RAID 1.
+    """
+    lv = parse_raid_level(level)
+    n = int(_count("data_disks", data_disks))
+    if lv is RaidLevel.RAID1:
+        if n > 1:
+            raise InvalidInputError(f"a RAID 1 group holds one disk of data; got `data_disks` {n}")
+        return 2
+    extra = {RaidLevel.RAID0: n, RaidLevel.RAID5: n + 1, RaidLevel.RAID6: n + 2, RaidLevel.RAID10: 2 * n}[lv]
+    return max(MIN_DISKS[lv], extra)
 
 
 def _check_group(level: RaidLevel, group_size: int, *, name: str = "raid_group_size") -> None:
@@ -398,7 +415,7 @@ def raid_usable(
 
 @dataclass(frozen=True)
 class StorageLayout:
-    """How raw disks become usable video space (planner defaults, engineering.md §2.4).
+    """How raw disks become usable video space (planner defaults).
 
     Attributes
     ----------
@@ -410,7 +427,7 @@ class StorageLayout:
     disk_tb
         Disk size, TB; default 16.
     hot_spares
-        Idle spare disks per installation; default 0 (engineering.md suggests 1 per 24 disks).
+        Idle spare disks per installation; default 0 (1 per 24 disks is common practice).
     fs_reserve
         File-system / VMS free-space reserve, fraction; default 0.05.
     growth_margin
@@ -532,6 +549,83 @@ def _resolve_fraction(
     return usable_fraction(layout or StorageLayout(), disks=disks)
 
 
+def _capacity_fraction(cap: float, layout: StorageLayout | None, usable_fraction: float | None) -> UsableFraction:
+    """Usable fraction of an installed capacity (hot spares counted when it is whole disks)."""
+    disks = None
+    if usable_fraction is None and layout is not None and layout.hot_spares:
+        n = cap / layout.disk_tb
+        if abs(n - round(n)) > 1e-9:
+            msg = (
+                f"`capacity_tb` must be a whole number of `disk_tb` disks to count hot spares; "
+                f"got {cap:g} TB / {layout.disk_tb:g} TB"
+            )
+            raise InvalidInputError(msg)
+        disks = round(n)
+    return _resolve_fraction(layout, usable_fraction, disks=disks)
+
+
+@dataclass(frozen=True)
+class ImpliedBitratePlan:
+    """The bitrate a capacity-and-retention claim implies (no bitrate given).
+
+    Attributes
+    ----------
+    capacity_tb
+        Installed raw capacity, TB.
+    usable_tb
+        ``capacity_tb * usable_fraction``.
+    usable_fraction
+        The factors used.
+    cameras, retention_days, duty_cycle
+        The claim.
+    implied_bitrate_mbps
+        Mean recorded bitrate per camera that fills the usable space in ``retention_days``.
+    implied_bitrate_mbps_raw
+        The same if every raw byte held video (the figure a vendor's sheet implies).
+    """
+
+    capacity_tb: float
+    usable_tb: float
+    usable_fraction: UsableFraction
+    cameras: int
+    retention_days: float
+    duty_cycle: float
+    implied_bitrate_mbps: float
+    implied_bitrate_mbps_raw: float
+
+
+def implied_bitrate_plan(
+    capacity_tb: float,
+    *,
+    cameras: int,
+    retention_days: float,
+    duty_cycle: float = 1.0,
+    layout: StorageLayout | None = None,
+    usable_fraction: float | None = None,
+) -> ImpliedBitratePlan:
+    """Bitrate per camera implied by ``capacity_tb`` holding ``retention_days`` for ``cameras``.
+
+    T32: 150 TB, 500 cameras, 8 days -> 3.47 Mb/s on raw capacity, 2.47 Mb/s on
+    the default layout's 0.7125 usable fraction.
+    """
+    cap = float(_positive("capacity_tb", capacity_tb))
+    uf = _capacity_fraction(cap, layout, usable_fraction)
+    implied = implied_bitrate_mbps(
+        cap, cameras=cameras, retention_days=retention_days, usable_fraction=uf.value, duty_cycle=duty_cycle
+    )
+    raw = implied_bitrate_mbps(cap, cameras=cameras, retention_days=retention_days, duty_cycle=duty_cycle)
+    return ImpliedBitratePlan(
+        capacity_tb=cap,
+        usable_tb=cap * uf.value,
+        usable_fraction=uf,
+        cameras=int(cameras),
+        retention_days=float(retention_days),
+        duty_cycle=float(duty_cycle),
+        implied_bitrate_mbps=implied,
+        implied_bitrate_mbps_raw=raw,
+    )
+
+
 def retention_from_capacity(
     capacity_tb: float,
     *,
@@ -549,17 +643,7 @@ def retention_from_capacity(
     Marseille 2023: 500 cameras x 4 Mb/s on 150 TB -> 6.94 days raw, 5.21 days at 75 %.
     """
     cap = float(_positive("capacity_tb", capacity_tb))
-    disks = None
-    if usable_fraction is None and layout is not None and layout.hot_spares:
-        n = cap / layout.disk_tb
-        if abs(n - round(n)) > 1e-9:
-            msg = (
-                f"`capacity_tb` must be a whole number of `disk_tb` disks to count hot spares; "
-                f"got {cap:g} TB / {layout.disk_tb:g} TB"
-            )
-            raise InvalidInputError(msg)
-        disks = round(n)
-    uf = _resolve_fraction(layout, usable_fraction, disks=disks)
+    uf = _capacity_fraction(cap, layout, usable_fraction)
     per_day = daily_bytes(bitrate_mbps, cameras=cameras, duty_cycle=duty_cycle)
     raw_days = cap * BYTES_PER_TB / per_day
     return RetentionPlan(
@@ -626,11 +710,14 @@ def capacity_for_retention(
     """Raw capacity and disks needed to keep ``retention_days`` of video.
 
     ``video_tb = daily_bytes * days / 1e12``; ``raw_tb = video_tb / usable_fraction``.
-    Disks are counted in whole RAID groups: data disks needed =
-    ``ceil(video_tb / ((1 - fs_reserve) * (1 - growth_margin)) / disk_tb)``, groups =
-    ``ceil(data disks / data disks per group)``, plus ``hot_spares``. With a plain
+    Disks: data disks needed ``n = ceil(video_tb / ((1 - fs_reserve) * (1 - growth_margin)) / disk_tb)``
+    fill ``n // k`` full groups of ``raid_group_size`` (``k`` data disks each); the
+    last group holds only the rest, ``n % k`` data disks plus the level's parity or
+    mirrors, at least the level's minimum (:func:`smallest_group`); plus
+    ``hot_spares``. 64.8 TB of video on 16 TB disks (5 % FS, 10 % growth) needs
+    ``ceil(64.8 / 0.855 / 16) = 5`` data disks: RAID 0 -> 5 disks, RAID 6 -> 7. With a plain
     ``usable_fraction`` override, ``disks = ceil(raw_tb / disk_tb) + hot_spares``
-    (engineering.md §2.4) when a layout gives ``disk_tb``.
+    when a layout gives ``disk_tb``.
     """
     days = float(_positive("retention_days", retention_days))
     per_day = daily_bytes(bitrate_mbps, cameras=cameras, duty_cycle=duty_cycle)
@@ -672,8 +759,10 @@ def capacity_for_retention(
         groups: list[int] = [size]
     else:
         g = int(lay.raid_group_size)
-        n_groups = math.ceil(data_disks / _group_data_disks(lv, g))
-        groups = [g] * n_groups
+        full, rest = divmod(data_disks, _group_data_disks(lv, g))
+        groups = [g] * full
+        if rest:
+            groups.append(smallest_group(lv, rest))
     cap = raid_usable(
         lv, disks=sum(groups) + lay.hot_spares, disk_tb=lay.disk_tb, group_size=lay.raid_group_size,
         hot_spares=lay.hot_spares,
@@ -714,7 +803,7 @@ class LegalStatus(StrEnum):
 
 @dataclass(frozen=True)
 class LegalCheck:
-    """A design's retention against a jurisdiction's limits (engineering.md §5).
+    """A design's retention against a jurisdiction's limits (resources/legal_retention.json, sources there).
 
     Attributes
     ----------

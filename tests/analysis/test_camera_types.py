@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,8 @@ def test_every_figure_has_a_source() -> None:
     doc = load_json_resource("camera_types.json")
     for entry in doc["types"]:
         for key in ("width_px", "height_px", "sensor", "focal_mm", "focal_min_mm", "focal_max_mm",
-                    "hfov_deg", "ir_range_m", "bitrate_hint_mbps", "unit_cost_eur"):
+                    "hfov_deg", "vfov_deg", "hfov_wide_deg", "vfov_wide_deg", "hfov_tele_deg", "vfov_tele_deg",
+                    "ir_range_m", "bitrate_hint_mbps", "unit_cost_eur"):
             if entry.get(key) is not None:
                 assert entry["source"].get(key), (entry["id"], key)
 
@@ -68,9 +70,11 @@ def test_every_figure_has_a_source() -> None:
 def test_builtin_optics_match_reference() -> None:
     t = get_camera_type("bullet-1080p-2.8")
     o = t.optics()
-    assert o.hfov_deg == pytest.approx(90.0, abs=0.1)  # T24 for the 1/2.8" 2.8 mm class
-    assert o.range_m(250.0) == pytest.approx(3.84, abs=0.02)
-    vf = get_camera_type("bullet-1080p-vf-2.8-12")
+    # datasheet angles (Hikvision DS-2CD1023G2-LIU 2.8 mm: 103° x 56°), not the pinhole 90° of T24
+    assert (o.hfov_deg, o.vfov_deg) == pytest.approx((103.0, 56.0), abs=1e-6)
+    # its datasheet DORI "D: 45 m" (25 px/m) matches the fitted centre scale; the pinhole 90° would say 38.4 m
+    assert o.range_m(25.0) == pytest.approx(45.0, rel=0.05)
+    vf = get_camera_type("bullet-1080p-vf-2.8-12")  # no datasheet angle: pinhole, T24 for 1/2.8" 2.8 mm
     wide, tele = vf.hfov_range_deg()
     assert wide == pytest.approx(90.0, abs=0.1)
     assert tele == pytest.approx(26.3, abs=0.1)
@@ -117,3 +121,40 @@ def test_file_errors(tmp_path: Path) -> None:
         load_camera_types(p)
     with pytest.raises(InvalidInputError, match="schema_version"):
         parse_camera_types({"schema_version": 99, "types": []}, origin="x.json")
+
+
+def test_wide_builtin_types_carry_datasheet_hfov_and_vfov() -> None:
+    lib = builtin_camera_types()
+    for tid, (h, v) in {"bullet-4mp-2.8": (98, 54), "bullet-4mp-4": (78, 42), "bullet-1080p-4": (83, 44),
+                        "bullet-4k-2.8": (102, 52), "dome-4k-2.8-noir": (109, 56)}.items():
+        o = lib[tid].optics()
+        assert (o.hfov_deg, o.vfov_deg) == pytest.approx((h, v), abs=1e-6), tid
+        assert "datasheet" in lib[tid].source["vfov_deg"].lower() and "p. 2" in lib[tid].source["vfov_deg"]
+        # a rectilinear derivation from the HFOV would overstate the VFOV by > 9°
+        rect = 2 * math.degrees(math.atan(math.tan(math.radians(h / 2)) * lib[tid].height_px / lib[tid].width_px))
+        assert rect - v > 6.9, tid
+
+
+def test_zoom_lens_keeps_both_datasheet_ends() -> None:
+    # Hikvision DS-2CD2746G2-IZS datasheet: 2.8-12 mm, horizontal 108° to 30°, vertical 56° to 17°
+    t = get_camera_type("bullet-4mp-vf-2.8-12")
+    w, te = t.optics(focal_mm=2.8), t.optics(focal_mm=12.0)
+    assert (w.hfov_deg, w.vfov_deg) == pytest.approx((108.0, 56.0), abs=1e-6)
+    assert (te.hfov_deg, te.vfov_deg) == pytest.approx((30.0, 17.0), abs=1e-6)
+    mid = t.optics(focal_mm=6.0)
+    assert 30.0 < mid.hfov_deg < 108.0 and 17.0 < mid.vfov_deg < 56.0
+    assert w.px_per_rad < mid.px_per_rad < te.px_per_rad
+    assert t.hfov_range_deg() == pytest.approx((108.0, 30.0))
+
+
+def test_user_type_angle_rules(tmp_path: Path) -> None:
+    base = {"id": "u", "name": "u", "kind": "bullet", "width_px": 2560, "height_px": 1440,
+            "sensor": {"optical_format": '1/2.7"'}, "codec": "H.265", "bitrate_hint_mbps": 3.3,
+            "source": {k: "test" for k in ("width_px", "height_px", "sensor", "bitrate_hint_mbps", "hfov_deg",
+                                            "vfov_deg", "focal_mm", "hfov_wide_deg")}}
+    with pytest.raises(InvalidInputError, match="vfov_deg"):
+        merge_camera_types({"types": [{**base, "focal_mm": 2.8, "vfov_deg": 57.9}]})
+    with pytest.raises(InvalidInputError, match="zoom angles"):
+        merge_camera_types({"types": [{**base, "focal_min_mm": 2.8, "focal_max_mm": 12, "hfov_wide_deg": 100}]})
+    ok = merge_camera_types({"types": [{**base, "focal_mm": 2.8, "hfov_deg": 106.4, "vfov_deg": 57.9}]})["u"]
+    assert ok.optics().vfov_deg == pytest.approx(57.9)

@@ -239,3 +239,29 @@ def test_zoomed_varifocal_reaches_farther() -> None:
     with pytest.raises(OutOfRangeError, match="focal_mm"):
         run_coverage(make_project([Camera(id="c", x=X0, y=Y0, camera_type="bullet-1080p-vf-2.8-12", focal_mm=50.0)],
                                   types=[]))
+
+
+def test_wide_lens_uses_datasheet_vfov_and_per_ray_density() -> None:
+    """6 m pole, 40° tilt, 2.8 mm 4 MP lens with datasheet 106.4° x 57.9° (issue 10 item 11), flat ground.
+
+    By hand: along the image's centre column the ground is seen from 6 / tan(40° + 28.95°) = 2.31 m to
+    6 / tan(40° - 28.95°) = 30.72 m (a rectilinear VFOV of 73.9° derived from the HFOV would reach
+    6 / tan(3.05°) = 112.6 m). The ground line y = 6 / tan 40° = 7.15 m images on the centre row whatever
+    the lens mapping, so it is seen out to |x| = 15.58 m x sin 53.2° = 12.48 m, the ray at HFOV/2
+    (it reaches the ground after 6 / (cos 53.2° sin 40°) = 15.58 m).
+    """
+    src = dict(SRC, vfov_deg="test")
+    ds = {**cam_type("ds", hfov=106.4, width=2560, height=1440), "vfov_deg": 57.9, "source": src}
+    cam = Camera(id="c", x=X0 + 500, y=Y0 + 500, height_m=6.0, azimuth_deg=0.0, tilt_deg=40.0, camera_type="ds")
+    p = make_project([cam], types=[ds])
+    r = run_coverage(p, CoverageParams(resolution_m=0.25, target_height_m=0.0), executor=InProcessExecutor())
+    ys = np.arange(0.125, 120, 0.25)
+    seen = ys[r.sample(np.column_stack([np.full(ys.size, X0 + 500.125), Y0 + 500 + ys])) > 0]
+    assert seen.min() == pytest.approx(2.31, abs=0.25)
+    assert seen.max() == pytest.approx(30.72, abs=0.25)
+    y_axis = 6.0 / math.tan(math.radians(40.0))
+    x_edge = 6.0 / (math.cos(math.radians(53.2)) * math.sin(math.radians(40.0))) * math.sin(math.radians(53.2))
+    assert x_edge == pytest.approx(12.48, abs=0.01)
+    row = np.array([[X0 + 500 + dx, Y0 + 500 + y_axis] for dx in (-x_edge - 0.4, -x_edge + 0.4, x_edge - 0.4,
+                                                                   x_edge + 0.4)])
+    assert list(r.sample(row) > 0) == [False, True, True, False]

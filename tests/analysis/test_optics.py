@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from planner.analysis import optics as op
@@ -177,3 +178,126 @@ def test_detail_levels_table() -> None:
         op.detail_levels({"x": 0.0})
     with pytest.raises(InvalidInputError):
         op.detail_levels({})
+
+
+# ------------------------------------------------------------------ lens distortion (issue 10 item 11)
+
+
+def test_2_8_mm_on_1_2_7_inch_pinhole_vs_datasheet() -> None:
+    # pinhole: 1/2.7" 16:9 is 5.8 mm wide -> 2 atan(5.8 / 5.6) = 92.1° (engineering table), but wide CCTV lenses
+    # are barrel-distorted: the datasheet of a 2.8 mm 4 MP camera gives ~106° x 57.9°
+    pin = op.lens_optics(width_px=2560, height_px=1440, sensor_width_mm=5.8, focal_mm=2.8)
+    assert pin.hfov_deg == pytest.approx(92.1, abs=0.1)
+    ds = op.lens_optics(width_px=2560, height_px=1440, hfov_deg=106.4, vfov_deg=57.9)
+    assert (ds.hfov_deg, ds.vfov_deg) == pytest.approx((106.4, 57.9), abs=1e-9)
+    assert ds.vfov_basis == "datasheet"
+    # the rectilinear derivation (the old behaviour, still used when only an HFOV is known, and said so):
+    # tan(VFOV/2) = tan(53.2°) x 1440 / 2560 = 0.7519 -> 73.9°
+    rect = op.lens_optics(width_px=2560, height_px=1440, hfov_deg=106.4)
+    assert rect.vfov_deg == pytest.approx(73.9, abs=0.05)
+    assert "rectilinear" in rect.vfov_basis
+    # the datasheet pair sits close to an equisolid-angle lens (k = -1/2): sin(53.2°/2) / sin(57.9°/4) = 1.79 ~ 16/9
+    assert ds.projection is not None and -0.7 < ds.projection.k < -0.45
+
+
+def test_ground_footprint_6_m_40_deg_with_datasheet_vfov() -> None:
+    # h 6 m, tilt 40°, target on the ground, by hand:
+    # datasheet VFOV 57.9°: near 6 / tan(40 + 28.95) = 2.309 m, far 6 / tan(11.05°) = 6 / 0.19529 = 30.72 m
+    # rectilinear-derived 73.9°: near 6 / tan(76.95°) = 1.390 m, far 6 / tan(3.05°) = 112.6 m
+    fp = op.ground_footprint(height_m=6, tilt_deg=40, vfov_deg=57.9)
+    assert (fp.near_m, fp.far_m) == pytest.approx((2.309, 30.72), abs=0.01)
+    fp_rect = op.ground_footprint(height_m=6, tilt_deg=40, vfov_deg=73.9)
+    assert (fp_rect.near_m, fp_rect.far_m) == pytest.approx((1.390, 112.6), abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("model", "width", "height", "hfov", "vfov", "detect_m"),
+    [
+        # datasheet angles and DORI "D" (detection, 25 px/m) as printed on p. 2 of each Hikvision datasheet
+        ("DS-2CD1043G2-LIU 2.8 mm", 2560, 1440, 98, 54, 63),
+        ("DS-2CD1043G2-LIU 4 mm", 2560, 1440, 78, 42, 78),
+        ("DS-2CD1023G2-LIU 2.8 mm", 1920, 1080, 103, 56, 45),
+        ("DS-2CD1023G2-LIU 4 mm", 1920, 1080, 83, 44, 56),
+        ("DS-2CD2143G2-I 2.8 mm", 2688, 1520, 103, 55, 67),
+        ("DS-2CD2143G2-I 4 mm", 2688, 1520, 84, 45, 80),
+        ("DS-2CD1327G2H-LIU 2.8 mm", 1920, 1080, 106, 56, 44),
+        ("DS-2CD1347G2H-LIU 2.8 mm", 2560, 1440, 96, 52, 63),
+    ],
+)
+def test_fitted_lens_reproduces_datasheet_dori_ranges(model: str, width: int, height: int, hfov: float,
+                                                       vfov: float, detect_m: float) -> None:
+    """Manufacturers' DORI distances (on-axis detection range) are an independent check of the centre scale.
+
+    The fitted mapping lands within 5 % of them; a pinhole from the HFOV alone is 15-35 % short.
+    """
+    o = op.lens_optics(width_px=width, height_px=height, hfov_deg=hfov, vfov_deg=vfov)
+    assert o.range_m(25.0) == pytest.approx(detect_m, rel=0.05), model
+    rect = op.lens_optics(width_px=width, height_px=height, hfov_deg=hfov)
+    assert rect.range_m(25.0) < 0.85 * detect_m, model
+
+
+def test_projection_family_named_mappings() -> None:
+    # an equisolid-angle lens (r = 2 f sin(theta/2)) with HFOV 100° on 16:9 has sin(VFOV/4) = sin(25°) x 9/16
+    vfov = 4 * math.degrees(math.asin(math.sin(math.radians(25)) * 9 / 16))
+    p = op.LensProjection.from_fov(hfov_deg=100, vfov_deg=vfov, width_px=1920, height_px=1080)
+    assert p.k == pytest.approx(-0.5, abs=1e-6)
+    assert p.px_per_rad == pytest.approx(960 / (2 * math.sin(math.radians(25))), rel=1e-6)
+    # equidistant (r = f theta): VFOV = HFOV x 9/16
+    q = op.LensProjection.from_fov(hfov_deg=120, vfov_deg=67.5, width_px=1920, height_px=1080)
+    assert q.k == pytest.approx(0.0, abs=1e-6) and q.px_per_rad == pytest.approx(960 / math.radians(60), rel=1e-6)
+    # the fitted mapping images the datasheet angles back onto the frame edges
+    assert p.fov_deg(1920) == pytest.approx(100) and p.fov_deg(1080) == pytest.approx(vfov)
+
+
+def test_ray_pixel_density_per_ray() -> None:
+    f = 1000.0
+    # rectilinear: f_px / Z at every ray (T28 form), whatever the off-axis angle
+    rect = op.LensProjection.rectilinear(f)
+    depth, right, up = np.array([10.0, 10.0]), np.array([0.0, 8.0]), np.array([0.0, -3.0])
+    inside, ppm = op.ray_pixel_density(rect, hfov_deg=90, vfov_deg=60, depth=depth, right=right, up=up)
+    assert inside.all() and ppm == pytest.approx([100.0, 100.0])
+    # equisolid (k = -1/2): radial scale f cos(theta/2) < tangential f / cos(theta/2); at theta = 40°, distance D:
+    eq = op.LensProjection(-0.5, f, "equisolid")
+    th = math.radians(40)
+    d = 20.0
+    inside, ppm = op.ray_pixel_density(eq, hfov_deg=120, vfov_deg=90, depth=np.array([d * math.cos(th)]),
+                                       right=np.array([d * math.sin(th)]), up=np.array([0.0]))
+    assert inside[0] and ppm[0] == pytest.approx(f * math.cos(th / 2) / d, rel=1e-9)
+    # image edge: a ray 61° off-axis horizontally is outside a 120° HFOV, 59° inside
+    for ang, expect in ((59, True), (61, False)):
+        a = math.radians(ang)
+        ins, _ = op.ray_pixel_density(eq, hfov_deg=120, vfov_deg=90, depth=np.array([math.cos(a)]),
+                                      right=np.array([math.sin(a)]), up=np.array([0.0]))
+        assert bool(ins[0]) is expect
+
+
+def test_square_fisheye_with_equal_angles_is_equidistant() -> None:
+    # Dahua IPC-EBW5641-AS datasheet: 1.68 mm, H 185°, V 185° on 2560 x 2560: any mapping fits, take f theta
+    p = op.LensProjection.from_fov(hfov_deg=185, vfov_deg=185, width_px=2560, height_px=2560)
+    assert p.k == 0.0 and p.px_per_rad == pytest.approx(1280 / math.radians(92.5))
+    o = op.lens_optics(width_px=2560, height_px=2560, hfov_deg=185, vfov_deg=185)
+    assert o.focal_px is None and o.px_per_rad == pytest.approx(2560 / math.radians(185))
+
+
+@pytest.mark.parametrize(
+    ("model", "width", "height", "hfov", "vfov", "dfov"),
+    [
+        # horizontal, vertical and diagonal FOV as printed on p. 2 of each datasheet
+        ("Hikvision DS-2CD1043G2-LIU 2.8 mm", 2560, 1440, 98, 54, 114),
+        ("Hikvision DS-2CD1023G2-LIU 2.8 mm", 1920, 1080, 103, 56, 121),
+        ("Hikvision DS-2CD1023G2-LIU 4 mm", 1920, 1080, 83, 44, 99),
+        ("Hikvision DS-2CD2143G2-I 2.8 mm", 2688, 1520, 103, 55, 122),
+        ("Hikvision DS-2CD2387G2-LSU/SL 2.8 mm", 3840, 2160, 102, 52, 124),
+        ("Hikvision DS-2CD2746G2-IZS 2.8 mm", 2688, 1520, 108, 56, 131),
+        ("Dahua IPC-HDBW2441E-S 2.8 mm", 2688, 1520, 102, 54, 121),
+        ("Dahua IPC-HFW2441S-S 3.6 mm", 2688, 1520, 78, 41, 94),
+    ],
+)
+def test_fitted_lens_predicts_the_datasheet_diagonal(model: str, width: int, height: int, hfov: float, vfov: float,
+                                                     dfov: float) -> None:
+    """The diagonal FOV is not used by the fit: an independent check of the mapping out to the image corners."""
+    p = op.LensProjection.from_fov(hfov_deg=hfov, vfov_deg=vfov, width_px=width, height_px=height)
+    assert p.fov_deg(math.hypot(width, height)) == pytest.approx(dfov, abs=3.5), model
+    # a rectilinear lens with the same HFOV would be 8-16° short at the corners
+    rect = 2 * math.degrees(math.atan(math.hypot(width, height) / width * math.tan(math.radians(hfov / 2))))
+    assert dfov - rect > 7.0, model

@@ -12,12 +12,14 @@ from planner.analysis.storage import (
     capacity_for_retention,
     dahua_mb_per_hour,
     implied_bitrate_mbps,
+    implied_bitrate_plan,
     legal_retention_check,
     load_legal_retention,
     raid_efficiency,
     raid_usable,
     retention_days,
     retention_from_capacity,
+    smallest_group,
     tb_to_tib,
     usable_fraction,
 )
@@ -108,11 +110,49 @@ def test_capacity_for_retention_counts_whole_groups_and_spares() -> None:
     )
     assert plan.video_tb == pytest.approx(1296.0)
     keep = 0.95 * 0.90
-    assert plan.raw_tb == pytest.approx(1296.0 / (10 / 12 * keep))
-    data_disks = int(np.ceil(1296.0 / keep / 16.0))
-    assert plan.disks == int(np.ceil(data_disks / 10)) * 12 + 1
-    assert plan.raid_groups == (12,) * 10
+    # by hand: 1296 / 0.855 / 16 = 94.74 -> 95 data disks = 9 groups of 12 (10 data each) + a last
+    # group of 5 data + 2 parity = 7 disks; 108 + 7 + 1 spare = 116 disks (not 10 x 12 + 1 = 121)
+    assert plan.raid_groups == (12,) * 9 + (7,)
+    assert plan.disks == 116
+    assert plan.usable_fraction.raid_efficiency == pytest.approx(95 / 115)
+    assert plan.raw_tb == pytest.approx(1296.0 / (95 / 115 * keep))
     assert plan.installed_usable_tb >= plan.video_tb
+
+
+@pytest.mark.parametrize(
+    ("raid", "group", "disks", "groups"),
+    [
+        # 50 cameras x 4 Mb/s x 30 days = 64.8 TB of video; / (0.95 x 0.90) = 75.79 TB = 4.74 -> 5 data disks
+        ("0", 12, 5, (5,)),  # RAID 0: the data disks alone (was 12)
+        ("6", 12, 7, (7,)),  # RAID 6: 5 + 2 parity (was 12)
+        ("5", 12, 6, (6,)),  # RAID 5: 5 + 1 parity
+        ("10", 12, 10, (10,)),  # RAID 10: 5 mirrored pairs
+        ("6", 4, 12, (4, 4, 4)),  # RAID 6 in groups of 4 (2 data each): 2 + 2 + 1 data; last 1 + 2 -> minimum 4
+    ],
+)
+def test_last_raid_group_is_sized_to_what_is_needed(raid: str, group: int, disks: int, groups: tuple[int, ...]) -> None:
+    plan = capacity_for_retention(
+        30, bitrate_mbps=4.0, cameras=50, layout=StorageLayout(raid_level=raid, raid_group_size=group)
+    )
+    assert plan.video_tb == pytest.approx(64.8)
+    assert plan.raid_groups == groups
+    assert plan.disks == disks
+    assert plan.installed_usable_tb >= plan.video_tb
+
+
+def test_smallest_group_per_level() -> None:
+    assert [smallest_group(lv, 1) for lv in ("0", "1", "5", "6", "10")] == [1, 2, 3, 4, 4]
+    assert [smallest_group(lv, 5) for lv in ("0", "5", "6", "10")] == [5, 6, 7, 10]
+    with pytest.raises(InvalidInputError):
+        smallest_group("1", 2)
+
+
+def test_implied_bitrate_plan_without_a_bitrate() -> None:
+    # T32 by hand: 150e12 B x 8 / (500 x 86 400 s x 8 d) = 3.472 Mb/s raw; x 0.7125 usable = 2.474 Mb/s
+    plan = implied_bitrate_plan(150.0, cameras=500, retention_days=8, layout=StorageLayout())
+    assert plan.implied_bitrate_mbps_raw == pytest.approx(3.4722, abs=1e-4)
+    assert plan.implied_bitrate_mbps == pytest.approx(3.4722 * 0.7125, abs=1e-4)
+    assert plan.usable_tb == pytest.approx(106.875)
 
 
 def test_capacity_with_usable_fraction_override_uses_section_2_4_formula() -> None:

@@ -43,9 +43,27 @@ def test_optics_hfov_override_and_camera_type(capsys: pytest.CaptureFixture[str]
     assert "HFOV 90.0" in capsys.readouterr().out
 
 
+def test_optics_vfov_deg_keeps_the_datasheet_pair(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2.8 mm 4 MP datasheet 106.4° x 57.9°; without --vfov-deg the rectilinear derivation gives
+    # 2 atan(tan 53.2° x 1440 / 2560) = 73.9° and says so
+    assert main(["optics", "--width-px", "2560", "--height-px", "1440", "--hfov-deg", "106.4", "--vfov-deg", "57.9",
+                 "--json"]) == 0
+    d = _json(capsys)
+    assert d["vfov_deg"] == pytest.approx(57.9) and d["vfov_basis"] == "datasheet"
+    assert -0.7 < d["lens_mapping"]["k"] < -0.45
+    assert main(["optics", "--width-px", "2560", "--height-px", "1440", "--hfov-deg", "106.4", "--json"]) == 0
+    d2 = _json(capsys)
+    assert d2["vfov_deg"] == pytest.approx(73.9, abs=0.05) and "rectilinear" in d2["vfov_basis"]
+    # the library's datasheet angles come through a camera type
+    assert main(["optics", "--camera-type", "bullet-4mp-2.8", "--json"]) == 0
+    d3 = _json(capsys)
+    assert (d3["hfov_deg"], d3["vfov_deg"]) == pytest.approx((98.0, 54.0))
+
+
 @pytest.mark.parametrize(
     "argv",
     [
+        ["optics", "--width-px", "1920", "--vfov-deg", "50"],
         ["optics", "--width-px", "1920", "--hfov-deg", "0"],
         ["optics", "--width-px", "1920", "--hfov-deg", "360"],
         ["optics", "--width-px", "1920", "--sensor-width-mm", "5.6", "--focal-mm", "0"],

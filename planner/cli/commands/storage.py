@@ -14,7 +14,9 @@ HELP = "Storage calculator: retention days from capacity, or capacity and disks 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cameras", type=int, required=True, help="number of cameras")
-    rate = parser.add_argument_group("bitrate (one of)")
+    rate = parser.add_argument_group(
+        "bitrate (one of; omit both with --capacity-tb and --retention-days to get the implied bitrate)"
+    )
     rate.add_argument("--bitrate-mbps", type=float, help="recorded bitrate per camera, Mb/s")
     rate.add_argument("--resolution", help="d1, 720p, 1080p, 4mp, 4k (with --codec)")
     rate.add_argument("--codec", help="mjpeg, h264, h265, h265_smart (with --resolution)")
@@ -34,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jurisdiction", help="legal retention check: FR, IT, LU, ES, BE, CN, DE, UK, UY, BO")
 
 
-def _bitrate(args: argparse.Namespace) -> tuple[float, dict[str, Any]]:
+def _bitrate(args: argparse.Namespace) -> tuple[float | None, dict[str, Any]]:
+    """The recorded bitrate, or ``None`` when only the implied bitrate is asked for."""
     from planner.analysis.bitrate import bitrate_mbps
 
     if args.bitrate_mbps is not None:
@@ -45,8 +48,13 @@ def _bitrate(args: argparse.Namespace) -> tuple[float, dict[str, Any]]:
             msg = f"`--bitrate-mbps` must be > 0; got {args.bitrate_mbps}"
             raise InvalidInputError(msg)
         return float(args.bitrate_mbps), {"source": "given"}
+    if not args.resolution and not args.codec and args.capacity_tb is not None and args.retention_days is not None:
+        return None, {"source": "implied by --capacity-tb and --retention-days"}
     if not (args.resolution and args.codec):
-        msg = "one of `--bitrate-mbps` or `--resolution` with `--codec` is required"
+        msg = (
+            "one of `--bitrate-mbps` or `--resolution` with `--codec` is required "
+            "(or neither, with both `--capacity-tb` and `--retention-days`, for the implied bitrate)"
+        )
         raise InvalidInputError(msg)
     b = float(bitrate_mbps(args.resolution, args.codec, fps=args.fps, scene_factor=args.scene_factor))
     return b, {
@@ -55,6 +63,79 @@ def _bitrate(args: argparse.Namespace) -> tuple[float, dict[str, Any]]:
         "codec": args.codec,
         "fps": args.fps,
         "scene_factor": args.scene_factor,
+    }
+
+
+def _implied_only(args: argparse.Namespace, layout: Any, brinfo: dict[str, Any]) -> Report:
+    """``--capacity-tb`` and ``--retention-days`` without a bitrate: the bitrate that claim implies."""
+    from planner.analysis import storage as st
+
+    plan = st.implied_bitrate_plan(
+        args.capacity_tb,
+        cameras=args.cameras,
+        retention_days=args.retention_days,
+        duty_cycle=args.duty_cycle,
+        layout=layout,
+        usable_fraction=args.usable_fraction,
+    )
+    uf = plan.usable_fraction
+    data: dict[str, Any] = {
+        "cameras": args.cameras,
+        "bitrate_mbps": None,
+        "bitrate": brinfo,
+        "duty_cycle": args.duty_cycle,
+        "units": "SI: 1 TB = 10^12 bytes",
+        "capacity": {
+            "capacity_tb": plan.capacity_tb,
+            "capacity_tib": float(st.tb_to_tib(plan.capacity_tb)),
+            "usable_tb": plan.usable_tb,
+            "usable_fraction": uf.value,
+            "factors": {
+                "raid_efficiency": uf.raid_efficiency,
+                "hot_spare_share": uf.hot_spare_share,
+                "fs_reserve": uf.fs_reserve,
+                "growth_margin": uf.growth_margin,
+            },
+        },
+        "retention_days": plan.retention_days,
+        "implied_bitrate_mbps": plan.implied_bitrate_mbps,
+        "implied_bitrate_mbps_raw": plan.implied_bitrate_mbps_raw,
+    }
+    lines = [(
+        f"{args.cameras} cameras keeping {args.retention_days:g} days on {plan.capacity_tb:g} TB raw "
+        f"({plan.usable_tb:.1f} TB usable, {uf.value:.1%}): {plan.implied_bitrate_mbps:.2f} Mb/s per camera "
+        f"({plan.implied_bitrate_mbps_raw:.2f} Mb/s if every raw byte held video)"
+    )]
+    warnings: list[str] = []
+    if args.jurisdiction:
+        chk = st.legal_retention_check(args.retention_days, jurisdiction=args.jurisdiction)
+        data["legal"] = _legal(chk)
+        lines.append(chk.message)
+        if chk.flagged:
+            warnings.append(chk.message)
+    return Report(data=data, text="\n".join(lines), warnings=warnings)
+
+
+def _groups_text(plan: Any, raid: str) -> str:
+    groups = list(plan.raid_groups)
+    if not groups:
+        return ""
+    sizes = " + ".join(str(g) for g in groups)
+    spares = f" + {plan.hot_spares} hot spare(s)" if plan.hot_spares else ""
+    return f" ({len(groups)} RAID {raid} group{'s' if len(groups) > 1 else ''}: {sizes}{spares})"
+
+
+def _legal(chk: Any) -> dict[str, Any]:
+    return {
+        "jurisdiction": chk.jurisdiction,
+        "name": chk.name,
+        "retention_days": chk.retention_days,
+        "min_days": chk.min_days,
+        "max_days": chk.max_days,
+        "status": chk.status.value,
+        "flagged": chk.flagged,
+        "message": chk.message,
+        "source": chk.source,
     }
 
 
@@ -76,6 +157,8 @@ def run(args: argparse.Namespace) -> Report:
         fs_reserve=args.fs_reserve,
         growth_margin=args.growth_margin,
     )
+    if bitrate is None:
+        return _implied_only(args, layout, brinfo)
     data: dict[str, Any] = {
         "cameras": args.cameras,
         "bitrate_mbps": bitrate,
@@ -161,6 +244,7 @@ def run(args: argparse.Namespace) -> Report:
             "disk_tb": cplan.disk_tb,
             "disks": cplan.disks,
             "raid_groups": list(cplan.raid_groups),
+            "raid_group_count": len(cplan.raid_groups),
             "hot_spares": cplan.hot_spares,
             "installed_raw_tb": cplan.installed_raw_tb,
             "installed_usable_tb": cplan.installed_usable_tb,
@@ -168,23 +252,14 @@ def run(args: argparse.Namespace) -> Report:
         lines.append(
             f"{cplan.retention_days:g} days need {cplan.video_tb:.1f} TB of video, {cplan.raw_tb:.1f} TB raw "
             f"at {uf.value:.1%} usable -> {cplan.disks} x {cplan.disk_tb:g} TB disks"
+            + _groups_text(cplan, args.raid)
         )
         retention_for_check = cplan.retention_days
 
     warnings: list[str] = []
     if args.jurisdiction:
         chk = st.legal_retention_check(retention_for_check, jurisdiction=args.jurisdiction)
-        data["legal"] = {
-            "jurisdiction": chk.jurisdiction,
-            "name": chk.name,
-            "retention_days": chk.retention_days,
-            "min_days": chk.min_days,
-            "max_days": chk.max_days,
-            "status": chk.status.value,
-            "flagged": chk.flagged,
-            "message": chk.message,
-            "source": chk.source,
-        }
+        data["legal"] = _legal(chk)
         lines.append(chk.message)
         if chk.flagged:
             warnings.append(chk.message)
