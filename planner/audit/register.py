@@ -40,6 +40,7 @@ their properties; OpenStreetMap extracts (``.osm``, ``.osm.pbf``) use the
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -475,9 +476,28 @@ def read_register(path: str | os.PathLike[str], *, crs: Any = None) -> Register:
     return read_vector_register(p, crs=crs)
 
 
+def read_registers(paths: list[str | os.PathLike[str]], *, crs: Any = None) -> Register:
+    """Several registers read as one; with more than one file, rows are named ``file:row``."""
+    regs = [read_register(p, crs=crs) for p in paths]
+    if len(regs) == 1:
+        return regs[0]
+    cams: list[RegisterCamera] = []
+    rej: list[Rejected] = []
+    notes: list[str] = []
+    for r in regs:
+        tag = Path(r.path).name
+        cams += [dataclasses.replace(c, row=f"{tag}:{c.row}", id=f"{tag}:{c.id}") for c in r.cameras]
+        rej += [dataclasses.replace(x, row=f"{tag}:{x.row}") for x in r.rejected]
+        notes += [f"{tag}: {n}" for n in r.notes]
+    return Register(path=", ".join(r.path for r in regs), format="+".join(r.format for r in regs),
+                    rows=sum(r.rows for r in regs), cameras=tuple(cams), rejected=tuple(rej),
+                    columns={Path(r.path).name: ", ".join(f"{k}={v}" for k, v in r.columns.items()) for r in regs},
+                    notes=tuple(notes))
+
+
 def register_lonlat(reg: Register) -> np.ndarray:
     return np.array([[c.lon, c.lat] for c in reg.cameras], dtype=float).reshape(-1, 2)
 
 
 __all__ = ["Register", "RegisterCamera", "Rejected", "cameras_from_osm", "decode_text", "parse_point",
-           "read_register", "sniff_delimiter"]
+           "read_register", "read_registers", "sniff_delimiter"]
