@@ -68,7 +68,7 @@ POINT_NAMES = ("location", "coordonnees", "coordinates", "coordenadas", "coordin
                "geo_point", "geopoint", "point", "position", "the_geom", "geom", "wkt", "geometry", "latlon",
                "lat_lon", "latlng", "lat_long", "localisation", "ubicacion", "coordonnees_gps", "gps")
 DIRECTION_NAMES = ("camera_direction", "direction", "azimuth", "azimuth_deg", "azimut", "bearing", "heading",
-                   "orientation", "view_direction", "viewing_direction", "richtung", "direccion", "angle_de_vue")
+                   "orientation", "sens", "view_direction", "viewing_direction", "richtung", "direccion", "angle_de_vue")
 APPROACH_HINTS = ("approach", "bound", "sens_de_circulation", "sentido", "traffic_direction", "direction_of_travel",
                   "fahrtrichtung")
 TYPE_NAMES = ("camera_type", "type", "kind", "model", "tipo", "typ", "type_de_camera", "type_camera",

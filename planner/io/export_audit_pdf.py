@@ -114,12 +114,14 @@ def write_audit_pdf(path: str | os.PathLike[str], doc: Mapping[str, Any], layers
             d.table(["scenario", *LEVELS], rows, [1.3, 1, 1, 1, 1, 1], align="lrrrrr")
             for name in ("low", "median", "high"):
                 d.para(_lit(doc["scenarios"][name]["label"]), size=8.5)
+            d.space(0.35)
             ax = d.axes(3.0, width_in=TEXT_W)
             _envelope_chart(ax, doc)
             d.space(3.2)
 
             d.section(min_free_in=5.5)
             d.h1("Map of the median scenario")
+            d.space(0.2)
             ax = d.axes(6.0)
             _map(ax, layers, "median")
             d.space(6.2)
