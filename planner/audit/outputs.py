@@ -59,7 +59,7 @@ def write_outputs(res: AuditResult, out: str | os.PathLike[str]) -> list[Path]:
     summary += [(f"{n}: monitor / detect", f"{s[n]['area_km2']['monitor']:.2f} / {s[n]['area_km2']['detect']:.2f} km²")
                 for n in ("low", "median", "high")]
     files.append(write_audit_html(folder / "audit-map.html", layers, title=f"Audit: {title}", summary=summary,
-                                  levels=LEVELS, attribution="; ".join(doc["register"].get("notes", [])[:2])))
+                                  levels=LEVELS, attribution="; ".join(n for n in doc["register"].get("notes", []) if "©" in n)))
     return files
 
 

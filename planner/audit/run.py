@@ -49,6 +49,11 @@ class AuditResult:
     register: Register | None = None
 
 
+def _register_title(register: Register) -> str:
+    names = [os.path.splitext(os.path.basename(p.strip()))[0] for p in register.path.split(", ")]
+    return names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more register(s)"
+
+
 def _study_area(register: Register, *, project: Project | None, boundary: str | None, districts: str | None,
                 name_field: str | None, buffer_m: float) -> tuple[Project, str, list[str]]:
     from planner import workflows
@@ -72,7 +77,7 @@ def _study_area(register: Register, *, project: Project | None, boundary: str | 
         area = shapely.make_valid(area)
         if area.geom_type == "GeometryCollection":
             area = shapely.union_all([g for g in area.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
-        base = Project(name=os.path.splitext(os.path.basename(register.path))[0], crs=crs, study_area=area)
+        base = Project(name=_register_title(register), crs=crs, study_area=area)
         if districts:
             dg = vector.to_project_crs(vector.read_vector(districts, family="polygon"), crs, path=districts)
             base.districts = workflows.districts_from(dg, path=districts, name_field=name_field)
@@ -89,7 +94,7 @@ def _study_area(register: Register, *, project: Project | None, boundary: str | 
     x, y = t.transform(ll[:, 0], ll[:, 1])
     area = shapely.convex_hull(shapely.multipoints(np.column_stack([x, y]))).buffer(buffer_m)
     notes.append(f"no boundary given: the study area is the convex hull of the cameras buffered by {buffer_m:g} m")
-    base = Project(name=os.path.splitext(os.path.basename(register.path))[0], crs=crs, study_area=area)
+    base = Project(name=_register_title(register), crs=crs, study_area=area)
     return base, f"register extent (convex hull + {buffer_m:g} m)", notes
 
 
@@ -128,6 +133,8 @@ def _sites(base: Project, sites: str | None, register_path: str) -> gpd.GeoDataF
 
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=base.crs)
     out = out[shapely.intersects(out.geometry.values, base.study_area)]
+    key = [(str(n), round(g.x), round(g.y)) for n, g in zip(out["name"], out.geometry.values, strict=True)]
+    out = out[~pd.Series(key, index=out.index).duplicated().to_numpy()]  # the same site from two sources, once
     return out.reset_index(drop=True) if len(out) else None
 
 

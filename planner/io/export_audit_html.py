@@ -45,6 +45,14 @@ def write_audit_html(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoD
         g = gpd.GeoDataFrame(geometry=geoms, crs=cov.crs)
         _popup_layer(folium, _fc(g, pops, cols), name=f"Scenario {name}: coverage by day", show=(name == "median"),
                      weight=0.0, fill_opacity=0.5).add_to(m)
+    # the layer control must come after every layer it lists (its script names them): move it to the end
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl) or type(child).__name__ == "FitBounds":
+            del m._children[key]
+    folium.LayerControl(collapsed=False).add_to(m)
+    area = layers["study_area"].to_crs(4326)
+    minx, miny, maxx, maxy = area.total_bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
     text = m.get_root().render()
     bad = REMOTE_URL_RE.search(text)
     if bad:  # pragma: no cover
