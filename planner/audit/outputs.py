@@ -41,6 +41,54 @@ def audit_layers(res: AuditResult) -> dict[str, gpd.GeoDataFrame]:
     return layers
 
 
+def store_in_project(res: AuditResult, project: Any) -> None:
+    """Keep the audit in ``project.results`` (``audit``, and the layers ``audit_coverage``, ``audit_cameras``),
+    so ``planner export --format audit-pdf`` can lay it out again later."""
+    import pandas as pd
+
+    layers = audit_layers(res)
+    parts = []
+    for name in ("low", "median", "high"):
+        g = layers.get(f"coverage_{name}")
+        if g is not None and len(g):
+            g = g[["level", "geometry"]].copy()
+            g["scenario"] = name
+            parts.append(g)
+    project.results["audit"] = jsonable(res.doc)
+    if parts:
+        project.results["audit_coverage"] = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                                                             crs=project.crs)
+    if "cameras" in layers:
+        project.results["audit_cameras"] = layers["cameras"][["id", "geometry"]].copy()
+    project.changed.emit("results")
+
+
+def export_audit_pdf(project: Any, out: str | os.PathLike[str]) -> Path:
+    """The audit report of a project in audit mode (``planner audit REGISTER --project P --save``)."""
+    from planner.errors import InvalidInputError
+    from planner.io.export_audit_pdf import write_audit_pdf
+
+    doc = project.results.get("audit")
+    if not doc:
+        raise InvalidInputError("the project has no audit; run `planner audit REGISTER --project PROJECT --save` first")
+    out = Path(out)
+    if out.is_dir():
+        raise InvalidInputError(f"`--out`: {out} is a folder; give a file name")
+    if not out.parent.exists():
+        raise InvalidInputError(f"`--out`: the folder {out.parent} does not exist")
+    layers: dict[str, gpd.GeoDataFrame] = {"study_area": gpd.GeoDataFrame(geometry=[project.study_area], crs=project.crs)}
+    if len(project.districts):
+        layers["districts"] = project.districts
+    cov = project.results.get("audit_coverage")
+    if isinstance(cov, gpd.GeoDataFrame):
+        for name in ("low", "median", "high"):
+            layers[f"coverage_{name}"] = cov[cov["scenario"] == name]
+    cams = project.results.get("audit_cameras")
+    if isinstance(cams, gpd.GeoDataFrame):
+        layers["cameras"] = cams
+    return write_audit_pdf(out, doc, layers, title=project.name)
+
+
 def write_outputs(res: AuditResult, out: str | os.PathLike[str]) -> list[Path]:
     from planner.io.export_audit_html import write_audit_html
     from planner.io.export_audit_pdf import write_audit_pdf
@@ -63,4 +111,4 @@ def write_outputs(res: AuditResult, out: str | os.PathLike[str]) -> list[Path]:
     return files
 
 
-__all__ = ["audit_layers", "write_outputs"]
+__all__ = ["audit_layers", "export_audit_pdf", "store_in_project", "write_outputs"]

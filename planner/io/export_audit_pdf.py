@@ -75,7 +75,8 @@ def _map(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], scenario: str) -> None
         cams.plot(ax=ax, color="#d62728", markersize=1.5)
     ax.set_axis_off()
     ax.set_aspect("equal")
-    ax.set_title(f"Coverage, {scenario} scenario, day (red: cameras)", fontsize=8)
+    ax.set_title(f"Coverage, {scenario} scenario, day (red: cameras)" if cov is not None and len(cov)
+                 else "Study area and districts (no coverage layer stored)", fontsize=8)
 
 
 def write_audit_pdf(path: str | os.PathLike[str], doc: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame],

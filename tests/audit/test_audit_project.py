@@ -50,3 +50,25 @@ def test_sites_from_the_project(small_project, tmp_path: Path) -> None:
     s = doc["sensitive_sites"][0]
     assert s["name"] == "École" and s["cameras"]["median"] == 1
     assert s["best_level_day"]["median"] is not None
+
+
+def test_audit_kept_in_the_project_and_exported(small_project, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from planner import workflows
+    from planner.cli.main import main
+
+    f = tmp_path / "p.gpkg"
+    workflows.save(small_project, f)
+    assert main(["audit", str(_register(tmp_path)), "--project", str(f), "--save"]) == 0
+    p = workflows.open_project(f)
+    assert p.results["audit"]["cameras_used"] == 1
+    assert set(p.results["audit_coverage"]["scenario"]) == {"low", "median", "high"}
+    out = tmp_path / "audit.pdf"
+    assert main(["export", str(f), "--format", "audit-pdf", "--out", str(out)]) == 0
+    assert out.read_bytes()[:5] == b"%PDF-"
+    capsys.readouterr()
+    g = tmp_path / "q.gpkg"
+    workflows.save(small_project, g)
+    assert main(["export", str(g), "--format", "audit-pdf", "--out", str(tmp_path / "x.pdf")]) == 2
+    assert "no audit" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()

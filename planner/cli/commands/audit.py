@@ -22,6 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sites", help="sensitive sites (points, or an OSM extract: schools, worship, health)")
     p.add_argument("--claims", help="claims to check (YAML or JSON), reported with the audit")
     p.add_argument("--out", help="folder for audit.json, the PDF report and the HTML map")
+    p.add_argument("--save", action="store_true", help="with --project: keep the audit in the project "
+                   "(then `planner export --format audit-pdf`)")
     p.add_argument("--out-of-service", metavar="S", help="availability: a share out of service (0.47) or camera ids")
     p.add_argument("--draws", type=int, default=50, help="availability: random draws (default 50)")
     p.add_argument("--seed", type=int, default=1, help="availability: random seed (default 1)")
@@ -46,6 +48,8 @@ def run(args: argparse.Namespace) -> Report:
     out = Path(args.out) if args.out else None
     if out is not None and out.exists() and not out.is_dir():
         raise InvalidInputError(f"`--out`: {out} is a file, not a folder")
+    if args.save and not args.project:
+        raise InvalidInputError("`--save` needs `--project`")
     project = workflows.open_project(args.project) if args.project else None
     res = run_audit(args.register, project=project, boundary=args.boundary, districts=args.districts,
                     name_field=args.name_field, crs=args.crs, sites=args.sites, claims=claims,
@@ -58,4 +62,10 @@ def run(args: argparse.Namespace) -> Report:
         files = write_outputs(res, out)
         doc = {**doc, "files": [str(f) for f in files]}
         text += "\nwrote " + ", ".join(str(f) for f in files)
+    if args.save:
+        from planner.audit.outputs import store_in_project
+
+        store_in_project(res, project)
+        workflows.save(project, args.project)
+        text += f"\naudit kept in {args.project}"
     return Report(doc, text=text)
