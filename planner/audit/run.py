@@ -47,6 +47,7 @@ class AuditResult:
     project: Project
     results: dict[str, CoverageResult] = field(default_factory=dict)
     register: Register | None = None
+    owners: dict[str, dict[str, str]] = field(default_factory=dict)  # scenario -> view id -> register camera id
 
 
 def _register_title(register: Register) -> str:
@@ -338,7 +339,7 @@ def run_audit(register_path: str | list[str], *, project: Project | None = None,
 
         doc["claims"] = check_claims(claims, project=project, districts=base.districts if len(base.districts) else None)
     progress(1.0, "done")
-    return AuditResult(doc=doc, project=base, results=results, register=reg)
+    return AuditResult(doc=doc, project=base, results=results, register=reg, owners=owners)
 
 
 def format_audit(doc: dict[str, Any]) -> str:
