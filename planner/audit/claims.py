@@ -284,7 +284,7 @@ def check_coverage(claim: dict[str, Any], *, project: Any = None, districts: Any
         needs = []
     return {
         "claim": claim, "verdict": verdict,
-        "computed": {"area_km2": area, "area_needed_km2": need,
+        "computed": {"area_km2": area, "area_needed_km2": need, "level": level,
                      "max_km2_per_camera": {"median": med, "high": high},
                      "max_share": {"median": min(n * med / area, 1.0), "high": min(n * high / area, 1.0)},
                      "modelled_share": modelled,
@@ -332,8 +332,8 @@ def check_radio(claim: dict[str, Any], *, project: Any = None) -> dict[str, Any]
         verdict, needs = "consistent", []
     elif load <= site_best + 1e-9:
         verdict = "implausible"
-        needs = [f"a spectral efficiency and load of {load / (sectors * ch * cap.uplink_share):.2f} b/s/Hz "
-                 f"(usual {SE_USUAL:g} at {PLANNING_LOAD:.0%} load = {SE_USUAL * PLANNING_LOAD:.2f})"]
+        needs = [f"spectral efficiency x load of {load / (sectors * ch * cap.uplink_share):.2f} b/s/Hz "
+                 f"(usual: {SE_USUAL:g} b/s/Hz at {PLANNING_LOAD:.0%} load = {SE_USUAL * PLANNING_LOAD:.2f})"]
     else:
         verdict, needs = "impossible", []
     return {

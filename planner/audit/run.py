@@ -338,6 +338,15 @@ def run_audit(register_path: str | list[str], *, project: Project | None = None,
         from planner.audit.claims import check_claims
 
         doc["claims"] = check_claims(claims, project=project, districts=base.districts if len(base.districts) else None)
+        for c in doc["claims"]:  # a coverage claim on a district: what this register covers there, per scenario
+            cl = c["claim"]
+            if str(cl.get("kind")).lower() == "coverage" and cl.get("district") is not None:
+                from planner.audit.claims import _norm
+
+                lv = c["computed"].get("level")
+                c["computed"]["register_share"] = {
+                    n: next((d["area_pct"].get(lv, 0.0) / 100 for d in sdoc[n]["districts"]
+                             if _norm(d["name"]) == _norm(cl["district"])), None) for n in scn.SCENARIO_NAMES}
     progress(1.0, "done")
     return AuditResult(doc=doc, project=base, results=results, register=reg, owners=owners)
 

@@ -39,6 +39,14 @@ def _f(v: Any, fmt: str = "{:,.3f}") -> str:
     return _lit(v)
 
 
+def _value(v: Any) -> str:
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {_value(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        return ", ".join(_value(x) for x in v) or "none"
+    return _f(v, "{:,.2f}")
+
+
 def _envelope_chart(ax: Any, doc: Mapping[str, Any]) -> None:
     import numpy as np
 
@@ -210,8 +218,7 @@ def write_audit_pdf(path: str | os.PathLike[str], doc: Mapping[str, Any], layers
                     cl = c["claim"]
                     d.h2(_lit(f"{cl.get('kind')}: {c['verdict'].upper()}"))
                     d.para(_lit(", ".join(f"{k} = {v}" for k, v in cl.items() if k != "kind")), size=8.5)
-                    imp = ", ".join(f"{k.replace('_', ' ')}: {_f(v, '{:,.2f}') if not isinstance(v, (dict, list)) else _lit(v)}"
-                                    for k, v in c["implied"].items())
+                    imp = "; ".join(f"{k.replace('_', ' ')}: {_value(v)}" for k, v in c["implied"].items())
                     d.para(_lit(f"What would make it true: {imp}"), size=8.5)
                     for nd in c.get("needs") or []:
                         d.para(_lit(f"Needs {nd}"), size=8.5)
