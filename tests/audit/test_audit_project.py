@@ -72,3 +72,24 @@ def test_audit_kept_in_the_project_and_exported(small_project, tmp_path: Path,
     assert main(["export", str(g), "--format", "audit-pdf", "--out", str(tmp_path / "x.pdf")]) == 2
     assert "no audit" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_street_figures_when_the_project_has_streets(small_project, tmp_path: Path) -> None:
+    from planner import workflows
+
+    p = small_project
+    workflows.import_layer(p, "streets", Path(__file__).resolve().parents[1] / "data" / "osm" / "city.osm")
+    reg = tmp_path / "reg.csv"
+    # a fixed camera with no direction 3 m from Rue A (lat 43.295): two views along the street
+    reg.write_text("name,lon,lat,type\nA,5.3770,43.29503,fixed\n", encoding="utf-8")
+    doc = run_audit(str(reg), project=p).doc
+    assert doc["direction_rules"]["along the street axis, both ways (fixed camera on a street, direction unknown)"] == 1
+    med = doc["scenarios"]["median"]
+    assert med["views"] == 2
+    total = med["streets_total_km"]
+    assert total == pytest.approx(sum(p.layers["streets"].geometry.length) / 1000, rel=1e-6)
+    lv = ["monitor", "detect", "observe", "recognise", "identify"]
+    km = [med["street_km"][x] for x in lv]
+    assert 0 < km[0] <= total and km == sorted(km, reverse=True)  # at least a level implies every lower one
+    # two views along the street see at most twice the monitor depth of street, 2 x 109.7 m (f_px / 12.5)
+    assert km[0] <= 2 * 1370.7 / 12.5 / 1000 + 0.01

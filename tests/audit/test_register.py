@@ -159,3 +159,21 @@ def test_osm_register_parses_every_tag_form() -> None:
         assert "unparseable direction" in reasons["405"] and "bogus" in reasons["405"]
         assert reasons["406"].startswith("duplicate of row 400")
         assert "not a camera" in reasons["408"]
+
+
+def test_geojson_register_with_osm_style_properties(tmp_path: Path) -> None:
+    import json
+
+    f = tmp_path / "cams.geojson"
+    feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [5.37, 43.30]},
+              "properties": {"ref": "A", "camera:direction": "SW", "camera:type": "fixed", "height": "7"}},
+             {"type": "Feature", "geometry": None, "properties": {"ref": "B"}},
+             {"type": "Feature", "geometry": {"type": "Point", "coordinates": [5.38, 43.31]},
+              "properties": {"ref": "C", "camera:direction": "270-90", "camera:type": "dome"}}]
+    f.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    reg = read_register(f)
+    assert reg.rows == 3
+    a, c = reg.cameras
+    assert (a.id, a.lon, a.lat, a.directions_deg, a.mount_kind, a.height_m) == ("A", 5.37, 43.30, (225.0,), "fixed", 7.0)
+    assert c.directions_deg == (0.0,) and c.width_deg == 180.0 and c.mount_kind == "dome"
+    assert [(r.row, r.reason) for r in reg.rejected] == [("2", "no coordinates")]
