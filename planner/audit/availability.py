@@ -18,7 +18,7 @@ approaches is several views (footprints) but one device, and fails as one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -185,8 +185,8 @@ def availability(result: CoverageResult, params: AvailabilityParams, *, groups: 
         "draws": len(draws), "seed": params.seed if not params.ids else None,
         "period": "day",
         "city": stats(cr, _cum(full_city) * ca, area),
-        "districts": [{"name": result.zones.district_names[k], **{"levels": stats(dr[:, k, :], _cum(full_dist[k]) * ca,
-                                                                                 result.zones.district_area_km2[k])}}
+        "districts": [{"name": result.zones.district_names[k], "levels": stats(dr[:, k, :], _cum(full_dist[k]) * ca,
+                                                                                 result.zones.district_area_km2[k])}
                       for k in range(len(result.zones.district_names))],
         "method": ("cameras drawn out of service uniformly without replacement, the same number each draw; "
                    "coverage recomposed from the per-camera footprints; percentiles by linear interpolation"),

@@ -224,8 +224,8 @@ def check_retention(claim: dict[str, Any], *, project: Any = None) -> dict[str, 
 def camera_wedge_km2(scenario_name: str, level: str, *, max_range_m: float = 400.0) -> tuple[float, float, float]:
     """``(area_km2, depth_m, hfov_deg)``: the most one camera of a scenario sees at ``level``, flat and open."""
     from planner.analysis.camera_types import parse_camera_types
-    from planner.audit.scenarios import load_scenarios, scenario_type_entries
     from planner.analysis.coverage import CoverageParams, camera_geometry
+    from planner.audit.scenarios import load_scenarios, scenario_type_entries
     from planner.model.nodes import Camera
 
     scn = load_scenarios()[0][scenario_name]
@@ -278,7 +278,7 @@ def check_coverage(claim: dict[str, Any], *, project: Any = None, districts: Any
         needs: list[str] = []
     elif n >= n_high:
         verdict = "implausible"
-        needs = [f"every camera with high-end optics (the high scenario), on open flat ground, with no overlap"]
+        needs = ["every camera with high-end optics (the high scenario), on open flat ground, with no overlap"]
     else:
         verdict = "impossible"
         needs = []

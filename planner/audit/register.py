@@ -204,7 +204,7 @@ def parse_point(text: Any) -> tuple[float, float] | None:
             if isinstance(c, list) and len(c) >= 2:
                 return float(c[0]), float(c[1])
         return None
-    m = re.match(r"^\s*(?:SRID=\d+;)?\s*POINT\s*Z?\s*\(\s*(" + _NUM + r")\s+(" + _NUM + r")", s, re.I)
+    m = re.match(r"^\s*(?:SRID=\d+;)?\s*POINT\s*Z?\s*\(\s*(" + _NUM + r")\s+(" + _NUM + r")", s, re.IGNORECASE)
     if m:
         return float(m.group(1)), float(m.group(2))
     nums = re.findall(r"[-+]?\d+\.\d+|[-+]?\d+", s.replace(";", ","))

@@ -12,13 +12,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import shapely
 
 from planner.io.atomic import atomic_write_text
-from planner.io.export_html import COVERAGE_COLOURS, REMOTE_URL_RE, _fc, _popup, _popup_layer, build_map
+from planner.io.export_html import (
+    COVERAGE_COLOURS,
+    REMOTE_URL_RE,
+    _fc,
+    _popup,
+    _popup_layer,
+    build_map,
+)
 
 SCENARIOS = ("low", "median", "high")
 

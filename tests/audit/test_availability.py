@@ -7,7 +7,11 @@ import json
 import pytest
 
 from planner.analysis.coverage import run_coverage
-from planner.audit.availability import AvailabilityParams, availability, parse_out_of_service
+from planner.audit.availability import (
+    AvailabilityParams,
+    availability,
+    parse_out_of_service,
+)
 from planner.errors import InvalidInputError, OutOfRangeError
 
 

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.audit.register import decode_text, parse_point, read_register, sniff_delimiter
+from planner.audit.register import (
+    decode_text,
+    parse_point,
+    read_register,
+    sniff_delimiter,
+)
 from planner.errors import InvalidInputError
 from planner.io.osm import mount_kind, parse_direction
 

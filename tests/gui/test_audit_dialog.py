@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
