@@ -215,8 +215,8 @@ def parse_point(text: Any) -> tuple[float, float] | None:
     if len(nums) != 2:
         return None
     a, b = float(nums[0]), float(nums[1])
-    if abs(a) > 90 >= abs(b):
-        return a, b  # written lon, lat
+    if abs(a) > 90 >= abs(b) or (abs(a) > 180 and abs(b) > 180):
+        return a, b  # written lon, lat (or projected x, y)
     return b, a
 
 
