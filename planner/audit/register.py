@@ -134,10 +134,18 @@ def normalise_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", t).strip("_")
 
 
-def _find(cols: dict[str, str], names: tuple[str, ...]) -> str | None:
+def _find(cols: dict[str, str], names: tuple[str, ...], *, prefix: bool = False) -> str | None:
+    """The column named one of ``names``; with ``prefix`` also ``latitude_wgs84``, ``lon_deg`` (a name
+    of three letters or more followed by ``_`` and a qualifier)."""
     for n in names:
         if n in cols:
             return cols[n]
+    if prefix:
+        for n in names:
+            if len(n) >= 3:
+                for k, c in cols.items():
+                    if k.startswith(n + "_"):
+                        return c
     return None
 
 
@@ -267,7 +275,7 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
     for c in columns:
         cols.setdefault(normalise_name(c), c)
     used: dict[str, str] = {}
-    lon_c, lat_c = _find(cols, LON_NAMES), _find(cols, LAT_NAMES)
+    lon_c, lat_c = _find(cols, LON_NAMES, prefix=True), _find(cols, LAT_NAMES, prefix=True)
     projected = False
     if lon_c is None or lat_c is None:
         lon_c, lat_c = _find(cols, X_NAMES), _find(cols, Y_NAMES)
@@ -309,6 +317,14 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
         else:
             raise CRSError(f"`{path}`: columns {lon_c!r}/{lat_c!r} hold projected coordinates; give their CRS "
                            "with --crs")
+    swapped = False
+    if lon_c and lat_c and not projected and src_crs is None:
+        vals = [(_num(r.get(lon_c)), _num(r.get(lat_c))) for _, r, _ in records]
+        vals = [v for v in vals if v[0] is not None and v[1] is not None and (v[0], v[1]) != (0, 0)]
+        if vals and all(abs(y) > 90 >= abs(x) for x, y in vals):
+            swapped = True
+            notes.append(f"columns {lon_c!r} and {lat_c!r} look swapped (every latitude beyond 90°): read the other "
+                         "way round")
     if src_crs is not None and not src_crs.equals(pyproj.CRS.from_epsg(4326)):
         to_wgs = pyproj.Transformer.from_crs(src_crs, 4326, always_xy=True)
         notes.append(f"coordinates read in {src_crs.name} and converted to WGS 84")
@@ -321,7 +337,7 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
         if lon_c and lat_c:
             x, y = _num(rec.get(lon_c)), _num(rec.get(lat_c))
             if x is not None and y is not None:
-                xy = (x, y)
+                xy = (y, x) if swapped else (x, y)
         if xy is None and pt_c:
             xy = parse_point(rec.get(pt_c))
         if xy is None and geom is not None:

@@ -182,3 +182,15 @@ def test_geojson_register_with_osm_style_properties(tmp_path: Path) -> None:
     assert (a.id, a.lon, a.lat, a.directions_deg, a.mount_kind, a.height_m) == ("A", 5.37, 43.30, (225.0,), "fixed", 7.0)
     assert c.directions_deg == (0.0,) and c.width_deg == 180.0 and c.mount_kind == "dome"
     assert [(r.row, r.reason) for r in reg.rejected] == [("2", "no coordinates")]
+
+
+def test_qualified_column_names_and_swapped_columns(tmp_path: Path) -> None:
+    f = tmp_path / "reg.csv"
+    f.write_text("Camera;Latitude (WGS84);Longitude (WGS84)\nA;43.3;5.37\n", encoding="utf-8")
+    reg = read_register(f)
+    assert reg.columns["lat"] == "Latitude (WGS84)" and (reg.cameras[0].lon, reg.cameras[0].lat) == (5.37, 43.3)
+    g = tmp_path / "swapped.csv"
+    g.write_text("name,lat,lon\nA,116.397,39.909\nB,116.40,39.91\n", encoding="utf-8")  # Beijing, columns swapped
+    reg = read_register(g)
+    assert [(c.lon, c.lat) for c in reg.cameras] == [(116.397, 39.909), (116.40, 39.91)]
+    assert any("swapped" in n for n in reg.notes)
