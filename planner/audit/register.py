@@ -140,9 +140,9 @@ def _find(cols: dict[str, str], names: tuple[str, ...], *, prefix: bool = False)
     for n in names:
         if n in cols:
             return cols[n]
-    if prefix:
-        for n in names:
-            if len(n) >= 3:
+    if prefix:  # longest names first, and never "long" (long_name, long_description ...)
+        for n in sorted(names, key=len, reverse=True):
+            if len(n) >= 3 and n != "long":
                 for k, c in cols.items():
                     if k.startswith(n + "_"):
                         return c
