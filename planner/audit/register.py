@@ -228,9 +228,28 @@ def parse_point(text: Any) -> tuple[float, float] | None:
     return b, a
 
 
+_DMS = re.compile(r"^\s*([NSEW])?\s*(\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′m: ]\s*)?"
+                  r"(?:(\d+(?:[.,]\d+)?)\s*(?:\"|″|''|s)?\s*)?([NSEW])?\s*$", re.I)
+
+
+def parse_dms(text: str) -> float | None:
+    """Degrees, minutes, seconds (``41°55'30"N``, ``N 41 55 30``, ``87°40.5'W``) to decimal degrees; None if not."""
+    m = _DMS.match(str(text))
+    if not m or not (m.group(3) or m.group(4) or m.group(1) or m.group(5) or "°" in str(text)):
+        return None
+    d, mi, se = (float(g.replace(",", ".")) if g else 0.0 for g in m.group(2, 3, 4))
+    if mi >= 60 or se >= 60:
+        return None
+    v = d + mi / 60 + se / 3600
+    hemi = (m.group(1) or m.group(5) or "").upper()
+    return -v if hemi in ("S", "W") else v
+
+
 def _num(value: Any) -> float | None:
     if value is None:
         return None
+    if isinstance(value, str) and re.search(r"[°º'′″\"NSEWnsew]", value):
+        return parse_dms(value)
     s = str(value).strip().replace(",", ".").rstrip("m").strip()
     if not s:
         return None
@@ -393,6 +412,11 @@ def read_csv_register(path: str | os.PathLike[str], *, crs: Any = None) -> Regis
         raise InvalidInputError(f"`{p}`: the file is empty")
     delim = sniff_delimiter(text)
     notes.append(f"delimiter {delim!r}")
+    first = text.lstrip("\ufeff").split("\n", 1)
+    if first[0].strip().lower().startswith("sep=") and len(first[0].strip()) == 5:  # Excel's "sep=;" line
+        delim = first[0].strip()[4]
+        text = first[1] if len(first) > 1 else ""
+        notes[-1] = f"delimiter {delim!r} (from the sep= line)"
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     try:
         rows = list(reader)

@@ -194,3 +194,20 @@ def test_qualified_column_names_and_swapped_columns(tmp_path: Path) -> None:
     reg = read_register(g)
     assert [(c.lon, c.lat) for c in reg.cameras] == [(116.397, 39.909), (116.40, 39.91)]
     assert any("swapped" in n for n in reg.notes)
+
+
+@pytest.mark.parametrize("text, value", [
+    ('41°55\'30"N', 41 + 55 / 60 + 30 / 3600), ("87°40.5'W", -(87 + 40.5 / 60)), ("N 41 55 30", 41 + 55 / 60 + 30 / 3600),
+    ('S 17° 23\' 0"', -(17 + 23 / 60)), ("41.5°", 41.5),
+])
+def test_degrees_minutes_seconds(text: str, value: float) -> None:
+    from planner.audit.register import parse_dms
+
+    assert parse_dms(text) == pytest.approx(value)
+
+
+def test_excel_sep_line_and_dms_columns(tmp_path: Path) -> None:
+    f = tmp_path / "reg.csv"
+    f.write_text('sep=;\nname;latitude;longitude\nA;41°55\'30"N;87°40\'12"W\n', encoding="utf-8")
+    c = read_register(f).cameras[0]
+    assert c.lat == pytest.approx(41.925) and c.lon == pytest.approx(-87.67)
