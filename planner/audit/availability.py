@@ -91,30 +91,55 @@ def _tile_masks(result: CoverageResult) -> dict[tuple[int, int], tuple[np.ndarra
     return out
 
 
-def _compose(result: CoverageResult, keep: set[str], masks: Mapping[tuple[int, int], Any],
+def _windows(result: CoverageResult, masks: Mapping[tuple[int, int], Any],
+             by_tile: Mapping[tuple[int, int], list[Any]]) -> dict[tuple[int, int], Any]:
+    """Per tile, the window its footprints reach and the flat indices of the counted cells in it.
+
+    Cells outside every footprint are never seen, so they only add to "not seen", which no figure uses.
+    """
+    out = {}
+    for key, fps in by_tile.items():
+        ti, tj = key
+        r0, c0 = ti * TILE, tj * TILE
+        a0 = max(min(fp.row for fp in fps), r0) - r0
+        a1 = min(max(fp.row + fp.shape[0] for fp in fps), r0 + TILE) - r0
+        b0 = max(min(fp.col for fp in fps), c0) - c0
+        b1 = min(max(fp.col + fp.shape[1] for fp in fps), c0 + TILE) - c0
+        if a0 >= a1 or b0 >= b1:
+            continue
+        valid, dm = masks[key]
+        win = (slice(a0, a1), slice(b0, b1))
+        vidx = np.flatnonzero(valid[win])
+        didx = [(k, np.flatnonzero(m[win])) for k, m in dm]
+        out[key] = (a0, a1, b0, b1, vidx, [(k, i) for k, i in didx if i.size])
+    return out
+
+
+def _compose(result: CoverageResult, keep: set[str], windows: Mapping[tuple[int, int], Any],
              by_tile: Mapping[tuple[int, int], list[Any]], nlev: int) -> tuple[np.ndarray, np.ndarray]:
     """Cells per level (city, and per district) with only the cameras in ``keep``; histograms."""
     nd = len(result.zones.district_names)
     city = np.zeros(nlev + 1)
     dist = np.zeros((nd, nlev + 1))
-    for key, fps in by_tile.items():
+    for key, (a0, a1, b0, b1, vidx, didx) in windows.items():
         ti, tj = key
-        r0, c0 = ti * TILE, tj * TILE
-        day = np.zeros((TILE, TILE), dtype=np.uint8)
-        for fp in fps:
+        r0, c0 = ti * TILE + a0, tj * TILE + b0  # the window's top-left cell
+        h0, w0 = a1 - a0, b1 - b0
+        day = np.zeros((h0, w0), dtype=np.uint8)
+        for fp in by_tile[key]:
             if fp.id not in keep:
                 continue
             h, w = fp.shape
-            a0, a1 = max(fp.row, r0), min(fp.row + h, r0 + TILE)
-            b0, b1 = max(fp.col, c0), min(fp.col + w, c0 + TILE)
-            if a0 >= a1 or b0 >= b1:
+            x0, x1 = max(fp.row, r0), min(fp.row + h, r0 + h0)
+            y0, y1 = max(fp.col, c0), min(fp.col + w, c0 + w0)
+            if x0 >= x1 or y0 >= y1:
                 continue
-            dst = (slice(a0 - r0, a1 - r0), slice(b0 - c0, b1 - c0))
-            np.maximum(day[dst], fp.day[a0 - fp.row:a1 - fp.row, b0 - fp.col:b1 - fp.col], out=day[dst])
-        valid, dm = masks[key]
-        city += np.bincount(day[valid], minlength=nlev + 1)[: nlev + 1]
-        for k, m in dm:
-            dist[k] += np.bincount(day[m], minlength=nlev + 1)[: nlev + 1]
+            dst = (slice(x0 - r0, x1 - r0), slice(y0 - c0, y1 - c0))
+            np.maximum(day[dst], fp.day[x0 - fp.row:x1 - fp.row, y0 - fp.col:y1 - fp.col], out=day[dst])
+        flat = day.ravel()
+        city += np.bincount(flat[vidx], minlength=nlev + 1)[: nlev + 1]
+        for k, idx in didx:
+            dist[k] += np.bincount(flat[idx], minlength=nlev + 1)[: nlev + 1]
     return city, dist
 
 
@@ -147,7 +172,8 @@ def availability(result: CoverageResult, params: AvailabilityParams, *, groups: 
         for k in _tile_keys(fp):
             if k in masks:
                 by_tile.setdefault(k, []).append(fp)
-    full_city, full_dist = _compose(result, set(result.footprints), masks, by_tile, nlev)
+    windows = _windows(result, masks, by_tile)
+    full_city, full_dist = _compose(result, set(result.footprints), windows, by_tile, nlev)
     rng = np.random.default_rng(params.seed)
     if params.ids:
         draws = [set(params.ids)]
@@ -159,7 +185,7 @@ def availability(result: CoverageResult, params: AvailabilityParams, *, groups: 
     dist_runs = []
     for i, out in enumerate(draws):
         keep = {fid for fid, dev in groups.items() if dev not in out}
-        c, d = _compose(result, keep, masks, by_tile, nlev)
+        c, d = _compose(result, keep, windows, by_tile, nlev)
         city_runs.append(_cum(c) * ca)
         dist_runs.append(_cum(d) * ca)
         progress((i + 1) / len(draws), f"draw {i + 1}/{len(draws)}")
