@@ -83,3 +83,20 @@ def test_cochabamba_47_percent_out_of_service(capsys: pytest.CaptureFixture[str]
     assert c["remaining_share"] >= 223 / 420 - 0.01
     assert c["remaining_share"] < 0.65
     assert len(av["districts"]) == len(doc["districts"])
+
+
+def test_coverage_cli_with_named_cameras_out(small_project, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    from planner import workflows
+    from planner.cli.main import main
+
+    f = tmp_path / "p.gpkg"
+    workflows.save(small_project, f)
+    assert main(["coverage", str(f), "--no-save", "--out-of-service", "cam-0002", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    av = doc["availability"]
+    assert av["out_of_service"] == ["cam-0002"] and av["draws"] == 1
+    a = run_coverage(small_project).camera_areas_m2("cam-0001")["monitor"] / 1e6  # camera A alone
+    assert av["city"]["monitor"]["mean_km2"] == pytest.approx(a, abs=1e-12)
+    assert main(["coverage", str(f), "--no-save", "--out-of-service", "cam-9"]) == 2
+    assert "cam-9" in capsys.readouterr().err
+    assert main(["coverage", str(f), "--no-save", "--out-of-service", "1.5"]) == 2
