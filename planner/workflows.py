@@ -22,7 +22,7 @@ import pyproj
 import shapely
 
 from planner.errors import InvalidInputError
-from planner.io import vector
+from planner.io import osm, vector
 from planner.io.project_file import load_project, read_schema_version, save_project
 from planner.model.nodes import NODE_CLASSES, Node, NodeKind, StorageCentre
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts, utm_crs_for
@@ -140,6 +140,8 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         raise InvalidInputError(f"unknown layer kind {kind!r}; expected one of {', '.join(LAYER_KINDS)}")
     p = str(path)
     report = vector.ReadReport(p)
+    if kind in osm.OSM_KINDS and osm.is_osm_file(path):  # OpenStreetMap extract (.osm, .osm.pbf)
+        return ImportSummary(kind, p, *osm.import_osm(project, kind, path, phase=phase, replace=replace))
     if kind == "boundary":
         gdf = vector.to_project_crs(read_boundary(path, layer=layer, report=report), project.crs, path=p)
         area = _polygonal(shapely.make_valid(shapely.union_all(gdf.geometry.values)))

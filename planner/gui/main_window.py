@@ -233,6 +233,8 @@ class MainWindow(QMainWindow):
         self.act_save = A("&Save", lambda: self.save(), K.Save)
         self.act_save_as = A("Save &As…", lambda: self.save_as(), K.SaveAs)
         self.act_overlay = A("Add raster overlay (GeoTIFF)…", lambda: self.add_overlay_dialog())
+        self.act_audit = A("Audit a &register…", lambda: self.audit_dialog(),
+                           tip="Coverage envelope, availability and claims for existing cameras (planner audit)")
         self.act_quit = A("&Quit", self.close, K.Quit)
         self.undo_actions = UndoActions(self)
         self.act_copy = A("&Copy", self.copy_selection, K.Copy)
@@ -281,6 +283,7 @@ class MainWindow(QMainWindow):
             imp.addAction(a)
             self.import_actions[kind] = a
         m.addAction(self.act_overlay)
+        m.addAction(self.act_audit)
         self.export_menu = m.addMenu("&Export")
         self.export_actions: dict[str, QAction] = {}
         for fmt, text, _filt in EXPORT_FORMATS:
@@ -833,6 +836,14 @@ class MainWindow(QMainWindow):
         self.canvas.scene().addItem(item)
         self._apply_layer_state()
         return True
+
+    def audit_dialog(self) -> Any:
+        """File ▸ Audit a register… (planner/gui/dialogs/audit.py); non-modal, kept while open."""
+        from planner.gui.dialogs.audit import AuditDialog
+
+        self._audit = AuditDialog(self)
+        self._audit.show()
+        return self._audit
 
     def add_overlay_dialog(self) -> None:
         p, _ = QFileDialog.getOpenFileName(self, "Add raster overlay", self.prefs.last_dir,

@@ -55,6 +55,7 @@ from planner.model.nodes import NODE_CLASSES, Link, Node, NodeKind
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts
 from planner.model.results import (
     NON_FINITE_MEANING,
+    AuditRecord,
     CoverageRecord,
     DocumentRecord,
     RadioMapRecord,
@@ -77,6 +78,8 @@ DEM_TABLE = "dem"
 RESULT_LAYER_PREFIX = "result_"
 COVERAGE_LAYER = "coverage_polygons"
 RADIO_RASTER = "radio_throughput"
+AUDIT_COVERAGE_LAYER = "audit_coverage"
+AUDIT_CAMERAS_LAYER = "audit_cameras"
 
 
 # ---------------------------------------------------------------- migrations
@@ -291,6 +294,10 @@ def _results_to_meta(project: Project, path: Path) -> dict[str, Any]:
         out[str(kind)] = {"document": record.document, "non_finite": record.non_finite}
         if kind == ResultKind.COVERAGE and record.polygons is not None:
             _write_layer(record.polygons, path, RESULT_LAYER_PREFIX + COVERAGE_LAYER)
+        if kind == ResultKind.AUDIT:
+            for layer, gdf in ((AUDIT_COVERAGE_LAYER, record.coverage), (AUDIT_CAMERAS_LAYER, record.cameras)):
+                if gdf is not None:
+                    _write_layer(gdf, path, RESULT_LAYER_PREFIX + layer)
     return out
 
 
@@ -464,6 +471,10 @@ def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.G
                 raise ProjectFileError(f"{where}: the raster {table!r} is missing")
             info = (meta.get("raster_results") or {}).get(RADIO_RASTER) or {}
             record = RadioMapRecord(_read_raster(path, table, crs, info), doc, marks)
+        elif kind == ResultKind.AUDIT:
+            cov, cams = (layers.get(RESULT_LAYER_PREFIX + n) for n in (AUDIT_COVERAGE_LAYER, AUDIT_CAMERAS_LAYER))
+            record = AuditRecord(doc, None if cov is None else _with_crs(cov, crs),
+                                 None if cams is None else _with_crs(cams, crs), marks)
         else:
             record = DocumentRecord(kind, doc, marks)
         records.append(record)

@@ -119,7 +119,7 @@ def check_non_finite(marks: Any, *, where: str) -> dict[str, str]:
 
 @dataclass(frozen=True, eq=False)
 class DocumentRecord:
-    """A result that is one JSON document (network, optimise, audit)."""
+    """A result that is one JSON document (network, optimise)."""
 
     kind: ResultKind
     document: dict[str, Any]
@@ -171,14 +171,7 @@ class CoverageRecord:
             return False
         if self.document != other.document or self.non_finite != other.non_finite:
             return False
-        a, b = self.polygons, other.polygons
-        if a is None or b is None:
-            return a is None and b is None
-        return len(a) == len(b) and bool(
-            (a.drop(columns=a.geometry.name).reset_index(drop=True)
-             .equals(b.drop(columns=b.geometry.name).reset_index(drop=True)))
-            and a.geometry.reset_index(drop=True).geom_equals_exact(
-                b.geometry.reset_index(drop=True), tolerance=1e-6).all())
+        return _same_gdf(self.polygons, other.polygons)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -204,7 +197,42 @@ class RadioMapRecord:
     __hash__ = None  # type: ignore[assignment]
 
 
-ResultRecord = CoverageRecord | DocumentRecord | RadioMapRecord
+def _same_gdf(a: gpd.GeoDataFrame | None, b: gpd.GeoDataFrame | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return len(a) == len(b) and bool(
+        (a.drop(columns=a.geometry.name).reset_index(drop=True)
+         .equals(b.drop(columns=b.geometry.name).reset_index(drop=True)))
+        and a.geometry.reset_index(drop=True).geom_equals_exact(
+            b.geometry.reset_index(drop=True), tolerance=1e-6).all())
+
+
+@dataclass(frozen=True, eq=False)
+class AuditRecord:
+    """An audit of a camera register: the audit document, the coverage polygons per scenario
+    (``level``, ``scenario``) and the register's cameras as points."""
+
+    document: dict[str, Any]
+    coverage: gpd.GeoDataFrame | None = None
+    cameras: gpd.GeoDataFrame | None = None
+    non_finite: dict[str, str] = field(default_factory=dict)
+    kind: ResultKind = ResultKind.AUDIT
+
+    @classmethod
+    def of(cls, doc: Any, coverage: gpd.GeoDataFrame | None = None,
+           cameras: gpd.GeoDataFrame | None = None) -> AuditRecord:
+        clean, marks = normalise_document(doc, where="audit result")
+        return cls(clean, coverage, cameras, marks)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, AuditRecord) and self.document == other.document
+                and self.non_finite == other.non_finite and _same_gdf(self.coverage, other.coverage)
+                and _same_gdf(self.cameras, other.cameras))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+ResultRecord = CoverageRecord | DocumentRecord | RadioMapRecord | AuditRecord
 
 #: The type each kind must have.
 RESULT_TYPES: dict[ResultKind, type] = {
@@ -212,7 +240,7 @@ RESULT_TYPES: dict[ResultKind, type] = {
     ResultKind.NETWORK: DocumentRecord,
     ResultKind.RADIO: RadioMapRecord,
     ResultKind.OPTIMISE: DocumentRecord,
-    ResultKind.AUDIT: DocumentRecord,
+    ResultKind.AUDIT: AuditRecord,
 }
 
 
@@ -230,6 +258,6 @@ def check_result(result: Any) -> ResultRecord:
     return result  # type: ignore[no-any-return]
 
 
-__all__ = ["CoverageRecord", "DocumentRecord", "MAX_DEPTH", "NON_FINITE_MEANING", "RESULT_TYPES",
+__all__ = ["AuditRecord", "CoverageRecord", "DocumentRecord", "MAX_DEPTH", "NON_FINITE_MEANING", "RESULT_TYPES",
            "RadioMapRecord", "ResultKind", "ResultRecord", "check_non_finite", "check_result", "document_of",
            "normalise_document"]

@@ -22,6 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=None, help="local worker processes (0 = in-process)")
     p.add_argument("--scheduler", help="address of a dask.distributed scheduler, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--no-save", action="store_true", help="do not store the results in the project file")
+    p.add_argument("--out-of-service", metavar="S", help="availability: a share of cameras out of service "
+                   "(e.g. 0.47, drawn at random) or a comma-separated list of camera ids")
+    p.add_argument("--draws", type=int, default=50, help="availability: random draws (default 50)")
+    p.add_argument("--seed", type=int, default=1, help="availability: random seed (default 1)")
 
 
 def run(args: argparse.Namespace) -> Report:
@@ -39,7 +43,16 @@ def run(args: argparse.Namespace) -> Report:
                             phases=tuple(args.phase) if args.phase else None)
     n = len(project.cameras())
     executor = default_executor(n, scheduler=args.scheduler, workers=args.workers)
+    avail = None
+    if args.out_of_service is not None:  # availability (planner.audit.availability), checked before the run
+        from planner.audit.availability import AvailabilityParams, availability, format_availability, parse_out_of_service
+
+        share, ids = parse_out_of_service(args.out_of_service)
+        avail = AvailabilityParams(share=share, ids=ids, draws=args.draws, seed=args.seed)
     result, doc, text = workflows.coverage_report(project, params, executor=executor)
+    if avail is not None:
+        doc = {**doc, "availability": availability(result, avail)}
+        text += "\n" + format_availability(doc["availability"], level=args.level)
     if not args.no_save:
         workflows.apply_result(project, workflows.coverage_record(project, result, doc))
         workflows.save(project, args.project)

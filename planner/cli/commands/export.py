@@ -10,7 +10,7 @@ NAME = "export"
 HELP = ("export a project: gpkg (all layers and results), geojson (nodes, OSM tags), kml/kmz, csv (bill of "
         "materials and costs by phase), html (offline map), pdf (report), or all")
 
-FORMAT_CHOICES = ("gpkg", "geojson", "kml", "kmz", "csv", "html", "pdf", "all")
+FORMAT_CHOICES = ("gpkg", "geojson", "kml", "kmz", "csv", "html", "pdf", "audit-pdf", "all")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,6 +28,12 @@ def run(args: argparse.Namespace) -> Report:
     from planner import exports, workflows
 
     project = workflows.open_project(args.project)
+    if args.format == "audit-pdf":  # a project in audit mode (planner audit REGISTER --project P --save)
+        from planner.audit.outputs import export_audit_pdf
+
+        f = export_audit_pdf(project, args.out)
+        return Report({"project": project.name, "format": args.format,
+                       "files": [{"path": str(f), "bytes": os.path.getsize(f)}]}, text=f"wrote {f}")
     files = exports.export_all(project, args.out, args.format, protect=[args.project],
                                stem=Path(args.project).stem)
     data = {"project": project.name, "format": args.format,
