@@ -81,7 +81,7 @@ def check_target(target: str | os.PathLike[str]) -> Path:
                 raise InvalidInputError(f"`{given}` is {what}, not a regular file; give a file path")
         if not stat.S_ISREG(st.st_mode):
             raise InvalidInputError(f"`{given}` is not a regular file; give a file path")
-        if not os.access(real, os.W_OK):
+        if not st.st_mode & 0o222 or not os.access(real, os.W_OK):  # root may write 0444 files: do not
             raise InvalidInputError(f"`{given}` is read-only; make it writable or choose another path")
     parent = real.parent
     if not parent.is_dir():
