@@ -21,7 +21,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from planner.errors import InvalidInputError
+from planner.errors import BadRowsError, InvalidInputError, ProjectFileError, RowProblem
 from planner.io import vector
 from planner.io.project_file import load_project, read_schema_version, save_project
 from planner.model.nodes import NODE_CLASSES, Node, NodeKind, StorageCentre
@@ -95,11 +95,13 @@ def new_project(name: str, *, boundary: str | os.PathLike[str], districts: str |
     """Create a project from a boundary file (its union is the study area)."""
     report = vector.ReadReport(str(boundary))
     bnd = read_boundary(boundary, layer=boundary_layer, report=report)
-    area_wgs = shapely.union_all(bnd.to_crs(4326).geometry.values)
-    project_crs = pyproj.CRS.from_user_input(crs) if crs is not None else utm_crs_for(area_wgs)
+    area_wgs = vector.union_polygons(vector.to_project_crs(bnd, pyproj.CRS.from_epsg(4326),
+                                                           path=str(boundary)).geometry.values, path=str(boundary))
+    vector.check_study_area_wgs84(area_wgs, path=str(boundary))
+    project_crs = vector.parse_crs(crs) if crs is not None else utm_crs_for(area_wgs)
     bnd_p = vector.to_project_crs(bnd, project_crs, path=str(boundary))
-    study_area = shapely.union_all(bnd_p.geometry.values)
-    study_area = _polygonal(shapely.make_valid(study_area))
+    study_area = vector.union_polygons(bnd_p.geometry.values, path=str(boundary))
+    vector.check_study_area_projected(study_area, path=str(boundary), declared_crs=bnd.crs)
     dist = empty_districts(project_crs)
     if districts is not None:
         drep = vector.ReadReport(str(districts))
@@ -123,7 +125,56 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 
 # -------------------------------------------------------------- open / save
 def open_project(path: str | os.PathLike[str]) -> Project:
-    return load_project(path)
+    """Load a project and check what only the analyses understand (camera types, unit prices).
+
+    A project whose own camera types or unit prices are invalid is a bad
+    project file (:class:`ProjectFileError`, exit 3), found on open rather
+    than in the middle of an analysis or export.
+    """
+    project = load_project(path)
+    check_project_metadata(project, where=f"`{path}`")
+    return project
+
+
+def _parse_types(doc: Any, *, origin: str) -> dict[str, Any]:
+    """:func:`parse_camera_types`, with values of the wrong JSON type reported, not raised as bugs."""
+    from planner.analysis.camera_types import parse_camera_types
+
+    try:
+        return parse_camera_types(doc, origin=origin)
+    except InvalidInputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise InvalidInputError(f"`{origin}`: a camera type has a value of the wrong type ({exc})") from None
+
+
+def check_project_metadata(project: Project, *, where: str) -> None:
+    from planner.analysis.camera_types import builtin_camera_types
+    from planner.analysis.costs import unit_prices
+
+    md = project.metadata
+    types = md.get("camera_types")
+    if types is not None:
+        if not isinstance(types, list):
+            raise ProjectFileError(f"{where}: metadata `camera_types` must be a list; got {type(types).__name__}")
+        try:
+            parsed = _parse_types({"schema_version": 1, "types": types}, origin="metadata camera_types")
+        except InvalidInputError as exc:
+            raise ProjectFileError(f"{where}: {exc}") from None
+        clash = sorted(set(parsed) & set(builtin_camera_types()))
+        if clash:
+            raise ProjectFileError(f"{where}: project camera type id(s) {', '.join(clash)} redefine built-in types")
+    prices = md.get("unit_prices")
+    if prices is not None:
+        if not isinstance(prices, dict):
+            raise ProjectFileError(f"{where}: metadata `unit_prices` must be an object; got {type(prices).__name__}")
+        try:
+            unit_prices(prices)
+        except InvalidInputError as exc:
+            raise ProjectFileError(f"{where}: metadata `unit_prices`: {exc}") from None
+    for key in ("attribution", "generator"):
+        if key in md and not isinstance(md[key], str):
+            raise ProjectFileError(f"{where}: metadata `{key}` must be text; got {type(md[key]).__name__}")
 
 
 def save(project: Project, path: str | os.PathLike[str]) -> Path:
@@ -141,10 +192,12 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
     p = str(path)
     report = vector.ReadReport(p)
     if kind == "boundary":
-        gdf = vector.to_project_crs(read_boundary(path, layer=layer, report=report), project.crs, path=p)
-        area = _polygonal(shapely.make_valid(shapely.union_all(gdf.geometry.values)))
-        if area.is_empty:
-            raise InvalidInputError(f"`{p}`: the boundary has no area")
+        raw = read_boundary(path, layer=layer, report=report)
+        vector.check_study_area_wgs84(vector.union_polygons(
+            vector.to_project_crs(raw, pyproj.CRS.from_epsg(4326), path=p).geometry.values, path=p), path=p)
+        gdf = vector.to_project_crs(raw, project.crs, path=p)
+        area = vector.union_polygons(gdf.geometry.values, path=p)
+        vector.check_study_area_projected(area, path=p, declared_crs=raw.crs)
         project.study_area = area
         project.changed.emit("layers")
         return ImportSummary(kind, p, len(gdf), report.notes)
@@ -198,18 +251,11 @@ def import_camera_types(project: Project, path: str | os.PathLike[str]) -> int:
     with the id of an earlier project type replaces it. Built-in ids cannot be
     redefined, so a project never changes what a library id means.
     """
-    import json
-
-    from planner.analysis.camera_types import builtin_camera_types, parse_camera_types
+    from planner.analysis.camera_types import builtin_camera_types
 
     p = Path(path)
-    if not p.is_file():
-        raise InvalidInputError(f"`{p}`: no such file")
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"`{p}`: not valid JSON ({exc})") from None
-    parsed = parse_camera_types(doc, origin=str(p))
+    doc = vector.read_json_file(p, max_depth=16)
+    parsed = _parse_types(doc, origin=str(p))
     clash = sorted(set(parsed) & set(builtin_camera_types()))
     if clash:
         raise InvalidInputError(f"`{p}`: id(s) {', '.join(clash)} belong to the built-in library; use new ids")
@@ -299,8 +345,18 @@ def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
     """Read a DEM (GeoTIFF, SRTM .hgt or .hgt.zip), reproject it onto a grid in the project CRS."""
     from planner.analysis import raster as rmod
 
+    import rasterio
+    from rasterio._err import CPLE_BaseError
+
     bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
-    grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
+    try:
+        grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
+    except (rasterio.errors.RasterioError, CPLE_BaseError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "EngineeringCRS" in text or "LOCAL_CS" in text or "coordinate operation" in text:
+            raise InvalidInputError(f"`{path}`: the DEM's CRS cannot be placed on the Earth (an engineering or "
+                                    "local CRS); reproject it to a geographic or projected CRS") from None
+        raise InvalidInputError(f"`{path}`: the DEM cannot be read (truncated or damaged? {text[:160]})") from None
     return Raster(array=grid.array.astype("float32"), transform=tuple(grid.transform)[:6],  # type: ignore[arg-type]
                   crs=project.crs, nodata=None if grid.nodata is None or math.isnan(grid.nodata) else grid.nodata,
                   source=Path(path).name)

@@ -59,6 +59,48 @@ def _require_file(path: Path) -> None:
         raise InvalidInputError(f"`{path}`: the file is empty")
 
 
+def read_json_file(path: str | os.PathLike[str], *, max_depth: int = 32,
+                   max_bytes: int = 64 * 1024 * 1024) -> Any:
+    """Parse a JSON file strictly: UTF-8, finite numbers only, bounded nesting and size, no NUL in text.
+
+    Raises :class:`InvalidInputError` naming the file and the problem.
+    """
+    import json
+
+    path = Path(path)
+    _require_file(path)
+    if path.stat().st_size > max_bytes:
+        raise InvalidInputError(f"`{path}`: {path.stat().st_size:,} bytes, over the {max_bytes:,} limit for JSON")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"`{path}`: not UTF-8 text ({_short(exc)})") from None
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        doc = json.loads(text, parse_constant=no_constant)
+    except RecursionError:
+        raise InvalidInputError(f"`{path}`: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise InvalidInputError(f"`{path}`: not valid JSON ({_short(exc)})") from None
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            if depth > max_depth:
+                raise InvalidInputError(f"`{path}`: JSON nested deeper than {max_depth} levels")
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+            if isinstance(v, dict) and any("\x00" in k for k in v):
+                raise InvalidInputError(f"`{path}`: a JSON key holds a NUL character")
+        elif isinstance(v, str) and "\x00" in v:
+            raise InvalidInputError(f"`{path}`: a JSON text holds a NUL character")
+        elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**15:
+            raise InvalidInputError(f"`{path}`: the number {str(v)[:20]}... is out of any plausible range")
+    return doc
+
+
 def _gdal_path(path: Path) -> str:
     """Path for GDAL: zipped shapefiles go through /vsizip/."""
     if path.suffix.lower() == ".zip":
@@ -174,23 +216,37 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
             raise GeometryError(f"`{path}`: expected {family} geometries, found {bad}")
     _check_coordinates(gdf, path)
     if family == "polygon":
-        gdf = _repair(gdf, report)
+        try:
+            gdf = _repair(gdf, report)
+        except shapely.errors.GEOSException as exc:
+            raise GeometryError(f"`{path}`: the polygons cannot be repaired ({_short(exc)})") from None
     return _plain_columns(gdf)
 
 
 def _declared_geojson_crs(path: Path) -> str | None:
-    """The name in a GeoJSON's legacy ``crs`` member, if it has one."""
+    """The name in a GeoJSON's legacy ``crs`` member, if it has one.
+
+    Raises :class:`CRSError` for a ``crs`` member that names nothing usable
+    (``{"properties": "name"}``, a number, a list) and
+    :class:`InvalidInputError` for JSON nested too deeply to read safely.
+    """
     import json
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (json.JSONDecodeError, OSError):
+    except RecursionError:
+        raise InvalidInputError(f"`{path}`: the JSON is nested too deeply") from None
+    except (ValueError, OSError):
         return None
-    crs = doc.get("crs") if isinstance(doc, dict) else None
-    if isinstance(crs, dict):
-        props = crs.get("properties") or {}
-        return str(props.get("name") or props.get("href") or crs)
-    return None
+    if not isinstance(doc, dict) or doc.get("crs") is None:
+        return None
+    crs = doc["crs"]
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") or props.get("href") if isinstance(props, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise CRSError(f"`{path}`: the `crs` member names no CRS ({json.dumps(crs)[:80]}); remove it (RFC 7946: "
+                       "WGS 84) or give `{{\"type\": \"name\", \"properties\": {{\"name\": \"EPSG:...\"}}}}`")
+    return name
 
 
 def _family_of(geom_type: str) -> str | None:
@@ -202,6 +258,9 @@ def _family_of(geom_type: str) -> str | None:
 
 
 def _check_coordinates(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    coords = shapely.get_coordinates(gdf.geometry.values, include_z=True)
+    if coords.size and not np.isfinite(coords[:, :2]).all():
+        raise GeometryError(f"`{path}`: coordinates are not finite numbers (NaN or infinity)")
     xmin, ymin, xmax, ymax = gdf.total_bounds
     if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
         raise GeometryError(f"`{path}`: coordinates are not finite numbers")
@@ -263,6 +322,76 @@ def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         elif pd.api.types.is_datetime64_any_dtype(s):
             gdf[col] = s.astype(str)
     return gdf
+
+
+#: Plausible study areas: at least this many square metres, at most this span in degrees.
+MIN_STUDY_AREA_M2 = 100.0
+MAX_STUDY_SPAN_DEG = 60.0
+#: UTM is defined between these latitudes (polar areas use UPS, which a project does not support).
+UTM_LAT_RANGE = (-80.0, 84.0)
+
+
+def union_polygons(geoms: Any, *, path: str) -> shapely.Geometry:
+    """The union of polygons, repaired; a topology failure in GEOS becomes a one-line error."""
+    geoms = np.asarray(geoms, dtype=object)
+    try:
+        area = shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        try:  # a side-location conflict from nearly coincident edges: snap to a fine grid and retry
+            area = shapely.union_all(shapely.make_valid(shapely.set_precision(geoms, 1e-9)))
+        except shapely.errors.GEOSException as exc:
+            raise GeometryError(f"`{path}`: the polygons cannot be merged ({_short(exc)})") from None
+    try:
+        area = shapely.make_valid(area)
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(f"`{path}`: the merged polygon cannot be repaired ({_short(exc)})") from None
+    if area.geom_type not in POLYGON_TYPES:
+        parts = [g for g in getattr(area, "geoms", []) if g.geom_type in POLYGON_TYPES]
+        area = shapely.union_all(parts) if parts else shapely.Polygon()
+    return area
+
+
+def check_study_area_wgs84(area: shapely.Geometry, *, path: str) -> None:
+    """Refuse study areas no city plan can have: polar, antimeridian-crossing, continent-sized, empty."""
+    if area.is_empty:
+        raise GeometryError(f"`{path}`: the boundary has no area")
+    xmin, ymin, xmax, ymax = area.bounds
+    if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
+        raise GeometryError(f"`{path}`: the boundary's coordinates are not finite")
+    lo, hi = UTM_LAT_RANGE
+    if ymin < lo or ymax > hi:
+        raise GeometryError(f"`{path}`: the study area reaches latitude {ymin:.2f}..{ymax:.2f}; a project uses a "
+                            f"UTM zone, defined from {lo:g} to {hi:g} degrees (polar areas are not supported, "
+                            "or latitude and longitude are swapped)")
+    if xmax - xmin > MAX_STUDY_SPAN_DEG or ymax - ymin > MAX_STUDY_SPAN_DEG:
+        hint = " (it crosses the 180th meridian: split it or use one side)" if xmax - xmin > 180 else ""
+        raise GeometryError(f"`{path}`: the study area spans {xmax - xmin:.1f} x {ymax - ymin:.1f} degrees, more "
+                            f"than the {MAX_STUDY_SPAN_DEG:g} degrees one project (one UTM zone) can hold{hint}")
+
+
+def check_study_area_projected(area: shapely.Geometry, *, path: str, declared_crs: Any = None) -> None:
+    """Refuse a study area with no usable area in the project CRS (a degenerate or mis-declared file)."""
+    a = float(area.area) if not area.is_empty else 0.0
+    if not math.isfinite(a) or a < MIN_STUDY_AREA_M2:
+        hint = ""
+        if declared_crs is not None:
+            try:
+                if pyproj.CRS.from_user_input(declared_crs).is_projected:
+                    hint = (f"; the file declares {pyproj.CRS.from_user_input(declared_crs).name}, but if its "
+                            "coordinates are degrees that declaration is wrong")
+            except pyproj.exceptions.CRSError:
+                pass
+        raise GeometryError(f"`{path}`: the study area is {a:.3g} m², too small to plan (at least "
+                            f"{MIN_STUDY_AREA_M2:g} m²){hint}")
+
+
+def parse_crs(value: Any, *, what: str = "--crs") -> pyproj.CRS:
+    """A CRS from user text (``EPSG:32631``, WKT, PROJ); an unknown one is a one-line error."""
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise CRSError(f"`{what}`: unknown CRS {str(value)[:60]!r} ({_short(exc)})") from None
+    return crs
 
 
 def to_project_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, path: str = "") -> gpd.GeoDataFrame:
