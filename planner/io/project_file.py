@@ -23,6 +23,7 @@ are migrated forward by :data:`MIGRATIONS`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as _dt
 import json
@@ -30,7 +31,7 @@ import os
 import re
 import sqlite3
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -206,10 +207,24 @@ def save_project(project: Project, path: str | os.PathLike[str], *, overwrite_ch
         if not overwrite_changed:
             check_unchanged(project, path)
         # GDAL wants to create the file itself: the temporary path does not exist yet
-        with atomic_path(path, suffix=".gpkg", create=False) as tmp:
+        with atomic_path(path, suffix=".gpkg", create=False) as tmp, _no_sqlite_sync():
             _write(project, tmp)
         remember_file(project, path)
     return path
+
+
+@contextlib.contextmanager
+def _no_sqlite_sync() -> Iterator[None]:
+    """No fsync per SQLite transaction while the temporary file is written: it is synced once, whole,
+    before the rename (:func:`planner.io.atomic.atomic_path`), which is what makes the save durable."""
+    import pyogrio
+
+    old = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": old})
 
 
 # ------------------------------------------------------- changed on disk?
@@ -598,7 +613,7 @@ def _read_meta(path: Path) -> dict[str, Any]:
     except sqlite3.Error as exc:
         raise ProjectFileError(f"`{path}`: cannot open ({exc})") from None
     try:
-        con.set_progress_handler(_deadline_handler(time.monotonic() + SQLITE_DEADLINE_S), 10_000)
+        con.set_progress_handler(_deadline_handler(time.monotonic() + SQLITE_DEADLINE_S), 1000)
         con.execute("PRAGMA trusted_schema = OFF")
         check = con.execute("PRAGMA quick_check").fetchone()
         if not check or check[0] != "ok":

@@ -367,6 +367,9 @@ def mutate_project(rng: random.Random, data: bytes, work: Path) -> bytes:
     p = work / "mut.gpkg"
     p.write_bytes(data)
     con = sqlite3.connect(p)
+    con.create_function("ST_IsEmpty", 1, lambda g: 0)  # GDAL's R-tree triggers call SpatiaLite functions
+    for f in ("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+        con.create_function(f, 1, lambda g: 0.0)
     try:
         tables = [r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")]
         for _ in range(rng.choice((1, 1, 2, 3))):
