@@ -62,6 +62,12 @@ class ImportSummary:
     path: str
     count: int
     notes: list[str] = field(default_factory=list)
+    #: rows left out by ``skip_bad_rows``: ``{row, column, value, reason}``
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Nodes farther than this from the study area are refused at import unless kept on purpose.
+OUTSIDE_LIMIT_M = 1000.0
 
 
 # ------------------------------------------------------------------ create
@@ -138,8 +144,17 @@ def open_project(path: str | os.PathLike[str]) -> Project:
 
 def _parse_types(doc: Any, *, origin: str) -> dict[str, Any]:
     """:func:`parse_camera_types`, with values of the wrong JSON type reported, not raised as bugs."""
+    import json
+
     from planner.analysis.camera_types import parse_camera_types
 
+    entries = doc.get("types") if isinstance(doc, dict) else doc
+    for i, e in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(e, dict):
+            for key in ("id", "name", "kind", "codec"):
+                if key in e and not isinstance(e[key], str):
+                    raise InvalidInputError(f"`{origin}`: types[{i}]: `{key}` must be text; got "
+                                            f"{type(e[key]).__name__} {json.dumps(e[key])[:40]}")
     try:
         return parse_camera_types(doc, origin=origin)
     except InvalidInputError:
@@ -185,8 +200,14 @@ def save(project: Project, path: str | os.PathLike[str]) -> Path:
 def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
                  layer: str | None = None, name_field: str | None = None, code_field: str | None = None,
                  crs: str | int | None = None, phase: str | None = None, level: str = "district",
-                 replace: bool = False) -> ImportSummary:
-    """Import a file into ``project``; the project is unchanged if this raises."""
+                 replace: bool = False, skip_bad_rows: bool = False, keep_outside: bool = False) -> ImportSummary:
+    """Import a file into ``project``; the project is unchanged if this raises.
+
+    Node tables: every bad row is reported at once (:class:`BadRowsError`);
+    ``skip_bad_rows`` imports the good ones and lists the others in the notes
+    and ``skipped``. Nodes more than :data:`OUTSIDE_LIMIT_M` outside the study
+    area are bad rows unless ``keep_outside``.
+    """
     if kind not in LAYER_KINDS:
         raise InvalidInputError(f"unknown layer kind {kind!r}; expected one of {', '.join(LAYER_KINDS)}")
     p = str(path)
@@ -231,17 +252,38 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         r, c = dem.shape
         return ImportSummary(kind, p, r * c, [f"DEM resampled to {dem.resolution_m[0]:g} m on the project grid"])
     nk = NODE_LAYER_KINDS[kind]
-    gdf = vector.read_points(path, layer=layer, crs=crs, report=report)
+    problems: list[RowProblem] = []  # rows the reader left out (coordinates that are not numbers)
+    gdf = vector.read_points(path, layer=layer, crs=crs, report=report, problems=problems)
     gdf = vector.to_project_crs(gdf, project.crs, path=p)
-    nodes = nodes_from_table(project, nk, gdf, path=p, phase=phase)
-    outside = int((~_near_area(project, [n.xy for n in nodes], 1000.0)).sum())
-    if outside == len(nodes):
+    found: list[RowProblem] = []
+    row_by_id: dict[str, int] = {}
+    nodes = nodes_from_table(project, nk, gdf, path=p, phase=phase, problems=found, notes=report.notes,
+                             node_rows=row_by_id)
+    near = _near_area(project, [n.xy for n in nodes], OUTSIDE_LIMIT_M) if nodes else np.zeros(0, dtype=bool)
+    if nodes and not near.any() and not keep_outside:
         raise InvalidInputError(f"`{p}`: none of the {len(nodes)} points lies in or near the study area "
                                 "(wrong CRS, or swapped coordinates?)")
-    if outside:
-        report.note(f"{outside} point(s) lie more than 1 km outside the study area")
+    if not near.all():
+        far = [n for n, ok in zip(nodes, near, strict=True) if not ok]
+        if keep_outside:
+            report.note(f"{len(far)} point(s) lie more than {OUTSIDE_LIMIT_M / 1000:g} km outside the study area "
+                        "(kept: --keep-outside)")
+        else:
+            dist = shapely.distance(project.study_area, shapely.points([n.xy for n in far]))
+            found.extend(RowProblem(row_by_id.get(n.id, 0), "", f"{n.x:.0f}, {n.y:.0f}",
+                                    f"{d / 1000:.1f} km outside the study area (keep such nodes with "
+                                    "--keep-outside)") for n, d in zip(far, dist, strict=True))
+            nodes = [n for n, ok in zip(nodes, near, strict=True) if ok]
+    bad = sorted(problems + found, key=lambda q: q.row)
+    if bad and (not skip_bad_rows or not nodes):
+        raise BadRowsError(p, bad, total_rows=len(gdf) + len({q.row for q in problems}))
+    skipped = bad
+    if skipped:
+        shown = "; ".join(q.describe() for q in skipped[:50])
+        more = f"; and {len(skipped) - 50} more" if len(skipped) > 50 else ""
+        report.note(f"skipped {len({q.row for q in skipped})} bad row(s) (--skip-bad-rows): {shown}{more}")
     project.add_nodes(nodes)
-    return ImportSummary(kind, p, len(nodes), report.notes)
+    return ImportSummary(kind, p, len(nodes), report.notes, skipped=[q.to_dict() for q in skipped])
 
 
 def import_camera_types(project: Project, path: str | os.PathLike[str]) -> int:
@@ -293,50 +335,101 @@ def _normalise_buildings(gdf: gpd.GeoDataFrame, path: str, report: vector.ReadRe
 
 
 def nodes_from_table(project: Project, kind: NodeKind, gdf: gpd.GeoDataFrame, *, path: str,
-                     phase: str | None = None) -> list[Node]:
-    """Build nodes of ``kind`` from a point table, mapping columns by name."""
+                     phase: str | None = None, problems: list[RowProblem] | None = None,
+                     notes: list[str] | None = None, node_rows: dict[str, int] | None = None) -> list[Node]:
+    """Build nodes of ``kind`` from a point table, mapping columns by name.
+
+    Every bad value is found (not only the first): without ``problems`` one
+    :class:`BadRowsError` lists them all (row, column, value, reason); with a
+    ``problems`` list they are appended to it and their rows left out. Camera
+    types must be in the library or the project's own types. Ids from the
+    file are kept when they are unique and new; otherwise ids are generated
+    and ``notes`` says why.
+    """
     cls = NODE_CLASSES[kind]
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    cols = [c for c in gdf.columns if c not in (gdf.geometry.name, vector.SOURCE_ROW)]
     mapping: dict[str, str] = {}
     for fname, aliases in NODE_ALIASES.items():
         if fname in fields:
             col = vector.find_column(cols, aliases)
             if col is not None and col not in mapping.values():
                 mapping[fname] = col
+    rows = (gdf[vector.SOURCE_ROW].astype(int).tolist() if vector.SOURCE_ROW in gdf.columns
+            else list(range(2, len(gdf) + 2)))
     id_col = vector.find_column(cols, ("id", "node_id", "camera_id"))
     ids: list[str] = []
     taken = set(n.id for n in project.iter_nodes())
     if id_col is not None:
         raw = gdf[id_col].astype(str).str.strip().tolist()
-        if len(set(raw)) == len(raw) and not (set(raw) & taken) and all(raw):
+        dup = len(set(raw)) != len(raw)
+        clash = sorted(set(raw) & taken)
+        if not dup and not clash and all(raw) and not any("\x00" in r for r in raw):
             ids = raw
+        elif notes is not None:
+            why = ("repeat within the file" if dup else f"already in the project ({', '.join(clash[:3])})" if clash
+                   else "are empty or unusable")
+            notes.append(f"ids in column {id_col!r} {why}: generated ids {cls.ID_PREFIX}-NNNN were used instead")
     if not ids:
         start = int(project.new_id(kind).rsplit("-", 1)[1])
         ids = [f"{cls.ID_PREFIX}-{start + i:04d}" for i in range(len(gdf))]
+    known_types = project_camera_type_ids(project) if kind == NodeKind.CAMERA else set()
     xs = shapely.get_x(gdf.geometry.values)
     ys = shapely.get_y(gdf.geometry.values)
     out: list[Node] = []
+    found: list[RowProblem] = []
     for i in range(len(gdf)):
+        row = rows[i]
+        n_before = len(found)
         kwargs: dict[str, Any] = {"id": ids[i], "x": float(xs[i]), "y": float(ys[i])}
         for fname, col in mapping.items():
             value = gdf[col].iloc[i]
             if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
                 continue
+            if "\x00" in str(value):
+                found.append(RowProblem(row, col, value, "holds a NUL character"))
+                continue
             default = fields[fname].default
             if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(default, str):
-                value = vector.coerce_number(value, path=path, row=i + 2, column=col)
-                if isinstance(default, int) and not isinstance(default, float):
-                    value = int(value)
+                try:
+                    value = vector.coerce_number(value, path=path, row=row, column=col)
+                    if isinstance(default, int) and not isinstance(default, float):
+                        if not value.is_integer():
+                            raise InvalidInputError("not a whole number")
+                        value = int(value)
+                except InvalidInputError as exc:
+                    reason = "not a finite number" if "not finite" in str(exc) else (
+                        "not a whole number" if "whole" in str(exc) else "not a number")
+                    found.append(RowProblem(row, col, value, reason))
+                    continue
             else:
                 value = str(value).strip()
             kwargs[fname] = value
+        if kind == NodeKind.CAMERA:
+            ctype = kwargs.get("camera_type", fields["camera_type"].default)
+            if ctype not in known_types:
+                found.append(RowProblem(row, mapping.get("camera_type", ""), ctype,
+                                        "unknown camera type (not in the library or the project's camera types; "
+                                        "import them with --layer camera_types)"))
+        if len(found) > n_before:
+            continue
         if phase is not None:
             kwargs["phase"] = phase
         try:
             out.append(cls(**kwargs))
+            if node_rows is not None:
+                node_rows[ids[i]] = row
         except InvalidInputError as exc:
-            raise InvalidInputError(f"`{path}`: row {i + 2}: {exc}") from None
+            col, value = "", ""
+            for fname, c in mapping.items():
+                if f"`{fname}`" in str(exc):
+                    col, value = c, gdf[c].iloc[i]
+            reason = str(exc).split(": ", 1)[-1]
+            found.append(RowProblem(row, col, value, reason))
+    if found:
+        if problems is None:
+            raise BadRowsError(path, found, total_rows=len(gdf))
+        problems.extend(found)
     return out
 
 

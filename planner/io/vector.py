@@ -25,7 +25,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from planner.errors import CRSError, GeometryError, InvalidInputError
+from planner.errors import BadRowsError, CRSError, GeometryError, InvalidInputError, RowProblem
 
 POLYGON_TYPES = {"Polygon", "MultiPolygon"}
 LINE_TYPES = {"LineString", "MultiLineString"}
@@ -37,6 +37,11 @@ LAT_NAMES = ("lat", "latitude", "y_wgs84", "lat_wgs84")
 X_NAMES = ("x", "easting", "east", "x_m", "coord_x")
 Y_NAMES = ("y", "northing", "north", "y_m", "coord_y")
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: Byte-order marks and the codec each one announces (UTF-32 first: its LE mark starts like UTF-16's).
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
+#: Column holding the file row (CSV line, header = 1) or feature number of each imported record.
+SOURCE_ROW = "_source_row"
 
 
 @dataclass
@@ -145,7 +150,8 @@ def _short(exc: BaseException) -> str:
 
 
 def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
-                family: str | None = None, report: ReadReport | None = None) -> gpd.GeoDataFrame:
+                family: str | None = None, report: ReadReport | None = None,
+                keep_feature_numbers: bool = False) -> gpd.GeoDataFrame:
     """Read a GeoJSON, GeoPackage, Shapefile (also zipped) or KML layer.
 
     Parameters
@@ -189,6 +195,8 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
         raise InvalidInputError(f"`{path}`: cannot read ({_short(exc)})") from None
     if len(gdf) == 0:
         raise InvalidInputError(f"`{path}`: the layer has no features")
+    if keep_feature_numbers and isinstance(gdf, gpd.GeoDataFrame):
+        gdf[SOURCE_ROW] = np.arange(1, len(gdf) + 1)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
         raise GeometryError(f"`{path}`: the layer has no geometries")
     declared = _declared_geojson_crs(path) if suffix in (".geojson", ".json") else None
@@ -220,7 +228,7 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
             gdf = _repair(gdf, report)
         except shapely.errors.GEOSException as exc:
             raise GeometryError(f"`{path}`: the polygons cannot be repaired ({_short(exc)})") from None
-    return _plain_columns(gdf)
+    return safe_columns(_plain_columns(gdf, report), report)
 
 
 def _declared_geojson_crs(path: Path) -> str | None:
@@ -307,13 +315,22 @@ def _repair(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
     return gdf[~still_empty].reset_index(drop=True)
 
 
-def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Turn lists/dicts/datetimes into text so every value round-trips through a GeoPackage."""
+def _plain_columns(gdf: gpd.GeoDataFrame, report: ReadReport | None = None) -> gpd.GeoDataFrame:
+    """Turn lists/dicts/datetimes into text so every value round-trips through a GeoPackage.
+
+    NUL characters (which SQLite would cut a text at) are removed, with a note.
+    """
     gdf = gdf.copy()
     for col in gdf.columns:
         if col == gdf.geometry.name:
             continue
         s = gdf[col]
+        if s.dtype == object:
+            nul = s.map(lambda v: isinstance(v, str) and "\x00" in v)
+            if nul.any():
+                gdf[col] = s = s.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+                if report is not None:
+                    report.note(f"removed NUL characters from {int(nul.sum())} value(s) of column {col!r}")
         if s.dtype == object and s.map(lambda v: isinstance(v, (list, dict, tuple))).any():
             import json
 
@@ -416,26 +433,20 @@ def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
 
 
 def read_points_table(path: str | os.PathLike[str], *, crs: str | int | pyproj.CRS | None = None,
-                      report: ReadReport | None = None) -> gpd.GeoDataFrame:
+                      report: ReadReport | None = None,
+                      problems: list[RowProblem] | None = None) -> gpd.GeoDataFrame:
     """Read a CSV of points: any delimiter, common encodings, lon/lat or x/y columns by name.
 
     Lon/lat columns are WGS 84 unless ``crs`` says otherwise; x/y columns need
     ``crs`` (they default to WGS 84 only if their values look like degrees).
+    Rows whose coordinates are not numbers raise one :class:`BadRowsError`
+    listing all of them, or, when ``problems`` is a list, are appended to it
+    and left out. Each record keeps its file row in :data:`SOURCE_ROW`.
     """
     path = Path(path)
     report = report or ReadReport(str(path))
     _require_file(path)
-    raw = path.read_bytes()
-    text = None
-    for enc in ENCODINGS:
-        try:
-            text = raw.decode(enc)
-            if enc != "utf-8-sig":
-                report.note(f"read as {enc}")
-            break
-        except UnicodeDecodeError:
-            continue
-    assert text is not None  # latin-1 always decodes
+    text = decode_text(path.read_bytes(), path=path, report=report)
     if not text.strip():
         raise InvalidInputError(f"`{path}`: the file is empty")
     sample = text[:20000]
@@ -458,34 +469,116 @@ def read_points_table(path: str | os.PathLike[str], *, crs: str | int | pyproj.C
     if xcol is None or ycol is None:
         raise InvalidInputError(f"`{path}`: no coordinate columns found (looked for lon/lat, longitude/latitude, "
                                 f"x/y, easting/northing); columns are {', '.join(cols)}")
-    xs = _numeric(df[xcol], path, xcol)
-    ys = _numeric(df[ycol], path, ycol)
+    df[SOURCE_ROW] = np.arange(2, len(df) + 2)
+    found: list[RowProblem] = []
+    xs, badx = _numeric(df[xcol], xcol, found)
+    ys, bady = _numeric(df[ycol], ycol, found)
+    if found:
+        if problems is None:
+            raise BadRowsError(str(path), sorted(found, key=lambda p: p.row), total_rows=len(df))
+        problems.extend(found)
+        keep = ~(badx | bady)
+        if not keep.any():
+            raise BadRowsError(str(path), sorted(found, key=lambda p: p.row), total_rows=len(df))
+        df, xs, ys = df[keep].reset_index(drop=True), xs[keep], ys[keep]
     if crs is None:
         crs = 4326 if geographic or (np.abs(xs).max() <= 180 and np.abs(ys).max() <= 90) else None
         if crs is None:
             raise CRSError(f"`{path}`: columns {xcol!r}/{ycol!r} are projected coordinates; give their CRS with --crs")
+    else:
+        crs = parse_crs(crs)
+    if problems is not None and pyproj.CRS.from_user_input(crs).is_geographic:
+        out = (np.abs(ys) > 90) | (np.abs(xs) > 180)
+        if out.any() and not out.all():  # all out of range: the file-level error below says why
+            for i in np.flatnonzero(out):
+                problems.append(RowProblem(int(df[SOURCE_ROW].iloc[i]), f"{xcol}/{ycol}",
+                                           f"{xs[i]:g}, {ys[i]:g}", "longitude/latitude out of range"))
+            keep = ~out
+            df, xs, ys = df[keep].reset_index(drop=True), xs[keep], ys[keep]
     gdf = gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=shapely.points(xs, ys), crs=crs)
     _check_coordinates(gdf, path)
+    return safe_columns(gdf, report)
+
+
+def decode_text(raw: bytes, *, path: Path, report: ReadReport) -> str:
+    """Text of a table: a byte-order mark decides (UTF-8/16/32); otherwise UTF-8, then cp1252, then Latin-1."""
+    for bom, enc in BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise InvalidInputError(f"`{path}`: starts with a {enc.upper()} byte-order mark but is not "
+                                        f"{enc.upper()} ({_short(exc)})") from None
+            if enc != "utf-8-sig":
+                report.note(f"read as {enc.upper()} (byte-order mark)")
+            return text.lstrip("\ufeff")
+    if raw[:4000].count(b"\x00") > len(raw[:4000]) // 4 and len(raw) >= 4:  # UTF-16 without a mark
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text[:2000]):
+                report.note(f"read as {enc.upper()} (no byte-order mark)")
+                return text
+    for enc in ENCODINGS:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc != "utf-8-sig":
+            report.note(f"read as {enc}")
+        return text
+    raise AssertionError("latin-1 always decodes")  # pragma: no cover
+
+
+def safe_columns(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
+    """Rename columns a GeoPackage cannot hold beside the others, with a note (never dropped).
+
+    SQLite column names are case-insensitive (``name`` and ``NAME`` clash), and
+    ``fid``/``geom`` are the GeoPackage's own key and geometry columns.
+    """
+    geom = gdf.geometry.name
+    taken: set[str] = {"fid", "geom", geom.lower(), "ogc_fid"}
+    renames: dict[str, str] = {}
+    for col in gdf.columns:
+        if col == geom:
+            continue
+        name = str(col).replace("\x00", "")
+        if not name.strip():
+            name = "field"
+        base, k = name, 1
+        while name.lower() in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name.lower())
+        if name != col:
+            renames[col] = name
+    if renames:
+        report.note("renamed column(s) a GeoPackage cannot hold as they were: "
+                    + ", ".join(f"{a!r} -> {b!r}" for a, b in renames.items()))
+        gdf = gdf.rename(columns=renames)
     return gdf
 
 
-def _numeric(s: pd.Series, path: Path, col: str) -> np.ndarray:
+def _numeric(s: pd.Series, col: str, problems: list[RowProblem]) -> tuple[np.ndarray, np.ndarray]:
+    """Values of a coordinate column and which rows are bad (not a finite number); problems appended."""
     cleaned = s.astype(str).str.strip().str.replace(",", ".", regex=False)
-    values = pd.to_numeric(cleaned, errors="coerce")
-    bad = values.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.values)[0])
-        raise InvalidInputError(f"`{path}`: column {col!r} row {i + 2} is not a number: {s.iloc[i]!r}")
-    return values.to_numpy(dtype=float)
+    values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    for i in np.flatnonzero(bad):
+        problems.append(RowProblem(i + 2, col, s.iloc[i], "not a number"))
+    return values, bad
 
 
 def read_points(path: str | os.PathLike[str], *, layer: str | None = None,
-                crs: str | int | pyproj.CRS | None = None, report: ReadReport | None = None) -> gpd.GeoDataFrame:
-    """Read points from CSV, GeoJSON, GeoPackage, Shapefile or KML."""
+                crs: str | int | pyproj.CRS | None = None, report: ReadReport | None = None,
+                problems: list[RowProblem] | None = None) -> gpd.GeoDataFrame:
+    """Read points from CSV, GeoJSON, GeoPackage, Shapefile or KML (:data:`SOURCE_ROW`: row or feature number)."""
     p = Path(path)
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
-        return read_points_table(p, crs=crs, report=report)
-    gdf = read_vector(p, layer=layer, family="point", report=report)
+        return read_points_table(p, crs=crs, report=report, problems=problems)
+    gdf = read_vector(p, layer=layer, family="point", report=report, keep_feature_numbers=True)
     if (gdf.geom_type == "MultiPoint").any():
         gdf = gdf.explode(index_parts=False).reset_index(drop=True)
     return gdf
