@@ -28,6 +28,7 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from planner import __version__
+from planner.cli import ranges
 from planner.cli.output import Report, print_report
 from planner.errors import PlannerError, Terminated, exit_code_for
 
@@ -81,6 +82,9 @@ def _command_modules() -> list[object]:
     return mods
 
 
+_SUBPARSERS: dict[str, argparse.ArgumentParser] = {}
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
     parser = argparse.ArgumentParser(
         prog="planner",
@@ -95,7 +99,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
         if getattr(mod, "REPORTS", True):
             p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
         mod.add_arguments(p)  # type: ignore[attr-defined]
+        ranges.annotate(name, p)
         handlers[name] = mod
+        _SUBPARSERS[name] = p
     return parser, handlers
 
 
@@ -111,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args.command
     try:
         with _sigterm_as_interrupt():
+            ranges.check(name, args, _SUBPARSERS.get(name))
             target = _modified_project(name, args, mod)
             if target is not None:
                 from planner.io.atomic import project_lock
