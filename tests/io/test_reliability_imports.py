@@ -255,3 +255,24 @@ def test_new_with_a_gpkg_name_writes_that_file(tmp_path, monkeypatch, capsys) ->
     assert main(["new", "marseille.gpkg", "--boundary", str(ok)]) == 0
     assert (tmp_path / "marseille.gpkg").is_file() and not (tmp_path / "marseille.gpkg.gpkg").exists()
     assert load_project(tmp_path / "marseille.gpkg").name == "marseille"
+
+
+# ------------------------------------------------------------ 11.13 `$` in the PDF
+def test_dollar_signs_in_names_are_literal_in_the_pdf(small_project, tmp_path) -> None:
+    import shutil
+    import subprocess
+
+    import geopandas as gpd_
+
+    from planner import exports
+
+    small_project.name = "Plan $_$ 2026, $5 to $8"
+    d = small_project.districts.copy()
+    d.loc[0, "name"] = "$\\alpha$ district"
+    small_project.set_districts(gpd_.GeoDataFrame(d, geometry="geometry", crs=small_project.crs))
+    out = tmp_path / "r.pdf"
+    exports.export_all(small_project, out, "pdf")  # crashed in mathtext before
+    assert out.stat().st_size > 10_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Plan $_$ 2026, $5 to $8" in text and "α" not in text
