@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         for t in TARGETS:
             if t in stats.by_target:
-                print(f"  {t}: {stats.by_target[t]} inputs, {stats.accepted_by_target.get(t, 0)} accepted")
+                print(f"  {t}: {stats.by_target[t]} inputs, {stats.accepted_by_target.get(t, 0)} accepted, "
+                      f"{stats.seconds_by_target.get(t, 0.0):.1f} s")
         for r, n in sorted(stats.refusals.items(), key=lambda kv: -kv[1])[:40]:
             print(f"  {n:5d}  {r}")
     print(stats.summary(), flush=True)

@@ -70,6 +70,7 @@ class Stats:
     #: how often each target accepted an input, and the commonest refusals (for tuning the mutators)
     accepted_by_target: dict[str, int] = dataclasses.field(default_factory=dict)
     refusals: dict[str, int] = dataclasses.field(default_factory=dict)
+    seconds_by_target: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def crash_count(self) -> int:
@@ -448,10 +449,12 @@ def _crash_key(exc: BaseException) -> str:
 class Fuzzer:
     """Holds the seeds, a base project and a work folder; :meth:`run` feeds mutated inputs."""
 
-    def __init__(self, work: Path, *, seed: int = 0, timeout_s: float = 20.0, save_every: int = 1) -> None:
+    def __init__(self, work: Path, *, seed: int = 0, timeout_s: float = 20.0, save_every: int = 1,
+                 crash_dir: Path | None = None) -> None:
         from planner import workflows
 
         self.work = work
+        self.crash_dir = crash_dir
         self.rng = random.Random(seed)
         self.timeout_s = timeout_s
         self.save_every = save_every
@@ -477,6 +480,14 @@ class Fuzzer:
         path.write_bytes(blob)
         self.stats.inputs += 1
         self.stats.by_target[target] = self.stats.by_target.get(target, 0) + 1
+        t0 = time.perf_counter()
+        try:
+            self._one(target, suffix, path, blob)
+        finally:
+            self.stats.seconds_by_target[target] = (self.stats.seconds_by_target.get(target, 0.0)
+                                                    + time.perf_counter() - t0)
+
+    def _one(self, target: str, suffix: str, path: Path, blob: bytes) -> None:
         try:
             with _time_limit(self.timeout_s), warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -504,8 +515,13 @@ class Fuzzer:
         key = key or _crash_key(exc)
         c = self.stats.crashes.get(key)
         if c is None:
-            self.stats.crashes[key] = Crash(key, target, 1, blob, suffix,
-                                            "".join(traceback.format_exception(exc))[-3000:])
+            c = self.stats.crashes[key] = Crash(key, target, 1, blob, suffix,
+                                                "".join(traceback.format_exception(exc))[-3000:])
+            if self.crash_dir is not None:  # written at once, so a long run that is stopped keeps them
+                i = len(self.stats.crashes) - 1
+                self.crash_dir.mkdir(parents=True, exist_ok=True)
+                (self.crash_dir / f"crash-{i:03d}-{target}{suffix}").write_bytes(blob)
+                (self.crash_dir / f"crash-{i:03d}-{target}.txt").write_text(key + "\n\n" + c.trace, encoding="utf-8")
         else:
             c.count += 1
 
@@ -554,13 +570,8 @@ def run_fuzz(count: int, *, seed: int = 0, targets: tuple[str, ...] = TARGETS, s
              crash_dir: Path | None = None) -> Stats:
     """Run ``count`` inputs (round-robin over ``targets``) and return the statistics."""
     with tempfile.TemporaryDirectory(prefix="planner-fuzz-") as tmp:
-        fz = Fuzzer(Path(tmp), seed=seed, save_every=save_every)
+        fz = Fuzzer(Path(tmp), seed=seed, save_every=save_every, crash_dir=crash_dir)
         stats = fz.run(count, targets=targets, progress=progress, every=every)
-    if crash_dir is not None and stats.crashes:
-        crash_dir.mkdir(parents=True, exist_ok=True)
-        for i, c in enumerate(stats.crashes.values()):
-            (crash_dir / f"crash-{i:03d}-{c.target}{c.suffix}").write_bytes(c.example)
-            (crash_dir / f"crash-{i:03d}-{c.target}.txt").write_text(c.key + "\n\n" + c.trace, encoding="utf-8")
     return stats
 
 
