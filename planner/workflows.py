@@ -192,8 +192,10 @@ def check_project_metadata(project: Project, *, where: str) -> None:
             raise ProjectFileError(f"{where}: metadata `{key}` must be text; got {type(md[key]).__name__}")
 
 
-def save(project: Project, path: str | os.PathLike[str]) -> Path:
-    return save_project(project, path)
+def save(project: Project, path: str | os.PathLike[str], *, overwrite_changed: bool = False) -> Path:
+    """Save atomically; refuses (``ProjectChangedError``) when the file changed on disk since it was
+    opened, unless ``overwrite_changed`` (the user chose to overwrite)."""
+    return save_project(project, path, overwrite_changed=overwrite_changed)
 
 
 # ----------------------------------------------------------------- imports

@@ -100,7 +100,7 @@ def build_seeds(folder: Path) -> dict[str, list[tuple[str, bytes]]]:
     import numpy as np
     import rasterio
     import shapely
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     folder.mkdir(parents=True, exist_ok=True)
     seeds: dict[str, list[tuple[str, bytes]]] = {t: [] for t in TARGETS}
@@ -157,7 +157,7 @@ def build_seeds(folder: Path) -> dict[str, list[tuple[str, bytes]]]:
             with mem.open(driver="GTiff", width=crop.shape[1], height=crop.shape[0], count=1, dtype="float32",
                           crs=rasterio.crs.CRS.from_user_input(crs) if crs.startswith("EPSG")
                           else rasterio.crs.CRS.from_wkt(crs),
-                          transform=from_origin(c + col0 * a, f + row0 * e, a, -e)) as ds:
+                          transform=Affine(a, 0.0, c + col0 * a, 0.0, e, f + row0 * e)) as ds:
                 ds.write(crop, 1)
             buf.write(mem.read())
         seeds["dem"].append((".tif", buf.getvalue()))

@@ -16,8 +16,8 @@ from planner.io import atomic
 from planner.io.project_file import load_project, save_project
 from tests.conftest import ROOT
 
-#: Kills per run of the suite (each kill starts a fresh saving process).
-KILLS = 12
+#: Kills per run of the suite (each kill starts a fresh saving process); PLANNER_KILL_COUNT for a longer run.
+KILLS = int(os.environ.get("PLANNER_KILL_COUNT", "12"))
 
 CHILD = textwrap.dedent("""
     import sys
