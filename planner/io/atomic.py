@@ -166,12 +166,14 @@ _REFUSED_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG, e
 _FULL_WORDS = ("no space left", "disk is full", "database or disk is full", "disk quota", "file too large")
 
 
-def _disk_full(exc: BaseException, folder: Path) -> bool:
+def _disk_full(exc: BaseException, folder: Path, *, need_bytes: int = 0) -> bool:
     """Whether ``exc`` (from a write into ``folder``) means the disk is full.
 
     Libraries report it in their own ways (``OSError`` ENOSPC, SQLite's
     "database or disk is full", GDAL's "Failed to commit transaction",
-    ``zlib.error`` from a truncated write), so the free space is checked too.
+    ``zlib.error`` from a truncated write), so the free space is checked too:
+    less than 1 MiB, or less than ``need_bytes`` (what the file being replaced
+    takes: a rolled-back SQLite transaction frees what it had written).
     """
     seen: set[int] = set()
     e: BaseException | None = exc
@@ -186,11 +188,15 @@ def _disk_full(exc: BaseException, folder: Path) -> bool:
         sv = os.statvfs(folder)
     except OSError:
         return False
-    return sv.f_bavail * sv.f_frsize < 64 * 1024
+    return sv.f_bavail * sv.f_frsize < max(1024 * 1024, need_bytes)
 
 
 def _write_error(exc: BaseException, given: Path, real: Path) -> WriteError | None:
-    if _disk_full(exc, real.parent):
+    try:
+        need = real.stat().st_size
+    except OSError:
+        need = 0
+    if _disk_full(exc, real.parent, need_bytes=need):
         return DiskFullError(f"`{given}`: not written, the disk is full (no space left in `{real.parent}`); "
                              "the previous file is unchanged")
     if isinstance(exc, OSError) and exc.errno in _REFUSED_ERRNOS:

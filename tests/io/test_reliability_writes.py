@@ -299,3 +299,34 @@ def test_two_processes_importing_at_once_keep_both_sets(small_project, tmp_path)
         names = sorted(c.name for c in load_project(path).cameras())
         assert names == sorted(["A", "B"] + [f"n{k}{i}" for k in range(2) for i in range(5)])
         assert _temps(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.environ.get("PLANNER_TEST_SMALL_FS"),
+                    reason="set PLANNER_TEST_SMALL_FS to a small writable file system (e.g. a 600 KiB tmpfs)")
+def test_a_really_full_disk(tmp_path, capsys) -> None:
+    """On a real small file system: the save and each export fail in one line, exit 2, old files kept."""
+    import shutil
+
+    fs = Path(os.environ["PLANNER_TEST_SMALL_FS"])
+    work = fs / f"full-{os.getpid()}"
+    work.mkdir()
+    try:
+        project = work / "santiago.gpkg"
+        shutil.copyfile(ROOT / "sample_projects" / "santiago.gpkg", project)
+        before = project.read_bytes()
+        filler = work / "filler"
+        with open(filler, "wb") as fh:  # leave less room than one more copy of the project
+            free = shutil.disk_usage(work).free
+            fh.write(b"\0" * max(0, free - 100_000))
+        csv = tmp_path / "c.csv"
+        csv.write_text("lon,lat\n-70.65,-33.44\n", encoding="utf-8")
+        codes = [main(["import", str(project), "--layer", "cameras", str(csv)])]
+        for fmt in ("gpkg", "pdf", "kmz", "html"):
+            codes.append(main(["export", str(project), "--format", fmt, "--out", str(work / f"r.{fmt}")]))
+        err = capsys.readouterr().err.strip().splitlines()
+        assert codes == [2] * 5 and len(err) == 5 and all("disk is full" in e for e in err), err
+        assert project.read_bytes() == before
+        assert sorted(p.name for p in work.iterdir() if not p.name.startswith(".santiago.planner-lock")) == \
+            ["filler", "santiago.gpkg"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
