@@ -76,6 +76,11 @@ def read_boundary(path: str | os.PathLike[str], *, layer: str | None = None,
     return vector.read_vector(path, layer=layer, family="polygon", report=report)
 
 
+def _texts(s: pd.Series) -> list[str]:
+    """Values as text, missing ones as "" (pandas 3 keeps NaN through ``astype(str)``)."""
+    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in s.tolist()]
+
+
 def districts_from(gdf: gpd.GeoDataFrame, *, path: str, name_field: str | None = None,
                    code_field: str | None = None, level: str = "district") -> gpd.GeoDataFrame:
     """Normalise a polygon layer into the ``name``/``code``/``level`` districts schema."""
@@ -87,8 +92,8 @@ def districts_from(gdf: gpd.GeoDataFrame, *, path: str, name_field: str | None =
     nf = name_field or vector.find_column(cols, NAME_FIELDS)
     cf = code_field or vector.find_column([c for c in cols if c != nf], CODE_FIELDS)
     n = len(gdf)
-    names = gdf[nf].astype(str).tolist() if nf else [f"{level.title()} {i + 1}" for i in range(n)]
-    codes = gdf[cf].astype(str).tolist() if cf else [str(i + 1) for i in range(n)]
+    names = _texts(gdf[nf]) if nf else [f"{level.title()} {i + 1}" for i in range(n)]
+    codes = _texts(gdf[cf]) if cf else [str(i + 1) for i in range(n)]
     return gpd.GeoDataFrame({"name": names, "code": codes, "level": [level] * n},
                             geometry=gdf.geometry.values, crs=gdf.crs)
 
@@ -363,7 +368,7 @@ def nodes_from_table(project: Project, kind: NodeKind, gdf: gpd.GeoDataFrame, *,
     ids: list[str] = []
     taken = set(n.id for n in project.iter_nodes())
     if id_col is not None:
-        raw = gdf[id_col].astype(str).str.strip().tolist()
+        raw = [t.strip() for t in _texts(gdf[id_col])]
         dup = len(set(raw)) != len(raw)
         clash = sorted(set(raw) & taken)
         if not dup and not clash and all(raw) and not any("\x00" in r for r in raw):

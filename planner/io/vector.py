@@ -189,10 +189,16 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
         layer = candidates[0]
     if layer is not None and layer not in names:
         raise InvalidInputError(f"`{path}`: no layer {layer!r}; layers are {', '.join(names)}")
+    import warnings
+
     try:
-        gdf = pyogrio.read_dataframe(gpath, layer=layer)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gdf = pyogrio.read_dataframe(gpath, layer=layer)
     except Exception as exc:  # noqa: BLE001
         raise InvalidInputError(f"`{path}`: cannot read ({_short(exc)})") from None
+    for w in caught:  # GDAL's remarks (a column left as text, ...) become notes, not noise
+        report.note(f"GDAL: {str(w.message).strip().splitlines()[0][:160]}")
     if len(gdf) == 0:
         raise InvalidInputError(f"`{path}`: the layer has no features")
     if keep_feature_numbers and isinstance(gdf, gpd.GeoDataFrame):

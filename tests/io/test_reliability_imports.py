@@ -276,3 +276,14 @@ def test_dollar_signs_in_names_are_literal_in_the_pdf(small_project, tmp_path) -
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
         assert "Plan $_$ 2026, $5 to $8" in text and "α" not in text
+
+
+def test_missing_and_numeric_ids_in_geojson_nodes(small_project, tmp_path) -> None:
+    """Fuzz class: an ``id`` property that is null in one feature (pandas 3 keeps NaN through astype(str))."""
+    feats = [{"type": "Feature", "properties": {"id": v, "name": f"c{i}"},
+              "geometry": {"type": "Point", "coordinates": [5.375 + i * 1e-4, 43.30]}}
+             for i, v in enumerate([None, "b", "c"])]
+    p = tmp_path / "c.geojson"
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    s = workflows.import_layer(small_project, "command_centres", p)
+    assert s.count == 3 and any("generated ids" in n for n in s.notes)
