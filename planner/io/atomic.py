@@ -258,18 +258,20 @@ def lock_path(project: str | os.PathLike[str]) -> Path:
     return real.parent / f".{real.stem}.planner-lock"
 
 
-_held: dict[str, tuple[int, int]] = {}  # lock path -> (fd, depth); one per process
-_held_guard = threading.RLock()
+_held: dict[str, tuple[int, int]] = {}  # lock path -> (fd, depth) while this process holds it
+_thread_locks: dict[str, threading.RLock] = {}  # one per lock path: threads of one process take turns
+_held_guard = threading.Lock()
 
 
 @contextlib.contextmanager
 def project_lock(project: str | os.PathLike[str], *, timeout_s: float | None = None) -> Iterator[Path]:
-    """Hold the advisory write lock of ``project`` (re-entrant within a process).
+    """Hold the advisory write lock of ``project`` (re-entrant within a thread).
 
     Waits up to ``timeout_s`` (default :data:`LOCK_TIMEOUT_S`, or the
-    ``PLANNER_LOCK_TIMEOUT_S`` environment variable) for another process to
-    finish, then raises :class:`ProjectBusyError`. The lock file is left in
-    place (removing it would race); the lock itself dies with its process.
+    ``PLANNER_LOCK_TIMEOUT_S`` environment variable) for another process (or
+    another thread of this one) to finish, then raises :class:`ProjectBusyError`.
+    The lock file is left in place (removing it would race); the lock itself
+    dies with its process.
     """
     import fcntl
 
@@ -280,52 +282,61 @@ def project_lock(project: str | os.PathLike[str], *, timeout_s: float | None = N
             timeout_s = float(os.environ.get("PLANNER_LOCK_TIMEOUT_S", LOCK_TIMEOUT_S))
         except ValueError:
             timeout_s = LOCK_TIMEOUT_S
+    timeout_s = max(0.0, timeout_s)
+    busy = (f"`{project}`: another planner process is changing this project; waited {timeout_s:g} s; "
+            "try again when it has finished")
     with _held_guard:
-        if key in _held:
-            fd, depth = _held[key]
-            _held[key] = (fd, depth + 1)
-            reentered = True
-        else:
-            reentered = False
-    if not reentered:
-        if not lp.parent.is_dir():
-            raise InvalidInputError(f"`{project}`: the folder `{lp.parent}` does not exist")
-        try:
-            fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
-        except OSError:
-            fd = -1  # a read-only folder: nobody can write the project there either
-        if fd >= 0:
-            deadline = time.monotonic() + max(0.0, timeout_s)
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        other = _lock_owner(fd)
-                        os.close(fd)
-                        raise ProjectBusyError(
-                            f"`{project}`: another planner process{other} is changing this project; "
-                            f"waited {timeout_s:g} s; try again when it has finished") from None
-                    time.sleep(0.05)
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
-        with _held_guard:
-            _held[key] = (fd, 1)
+        tlock = _thread_locks.setdefault(key, threading.RLock())
+    if not tlock.acquire(timeout=timeout_s):
+        raise ProjectBusyError(busy)
     try:
-        yield lp
-    finally:
         with _held_guard:
-            fd, depth = _held[key]
-            if depth > 1:
-                _held[key] = (fd, depth - 1)
-            else:
-                del _held[key]
-                if fd >= 0:
-                    with contextlib.suppress(OSError):
-                        fcntl.flock(fd, fcntl.LOCK_UN)
-                    os.close(fd)
+            fd, depth = _held.get(key, (-2, 0))
+        if depth == 0:
+            fd = _take_file_lock(lp, project, timeout_s, fcntl)
+        with _held_guard:
+            _held[key] = (fd, depth + 1)
+        try:
+            yield lp
+        finally:
+            with _held_guard:
+                fd, depth = _held[key]
+                if depth > 1:
+                    _held[key] = (fd, depth - 1)
+                else:
+                    del _held[key]
+            if depth <= 1 and fd >= 0:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+    finally:
+        tlock.release()
+
+
+def _take_file_lock(lp: Path, project: str | os.PathLike[str], timeout_s: float, fcntl: object) -> int:
+    if not lp.parent.is_dir():
+        raise InvalidInputError(f"`{project}`: the folder `{lp.parent}` does not exist")
+    try:
+        fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    except OSError:
+        return -1  # a read-only folder: nobody can write the project there either
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[attr-defined]
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                other = _lock_owner(fd)
+                os.close(fd)
+                raise ProjectBusyError(
+                    f"`{project}`: another planner process{other} is changing this project; "
+                    f"waited {timeout_s:g} s; try again when it has finished") from None
+            time.sleep(0.05)
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
 
 
 def _lock_owner(fd: int) -> str:

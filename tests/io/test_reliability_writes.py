@@ -330,3 +330,23 @@ def test_a_really_full_disk(tmp_path, capsys) -> None:
             ["filler", "santiago.gpkg"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_threads_of_one_process_take_turns(tmp_path) -> None:
+    import threading
+
+    order: list[tuple[str, int]] = []
+
+    def worker(n: int) -> None:
+        with atomic.project_lock(tmp_path / "p.gpkg"):
+            order.append(("in", n))
+            time.sleep(0.05)
+            order.append(("out", n))
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [kind for kind, _ in order] == ["in", "out"] * 4  # never two inside at once
+    assert all(order[2 * i][1] == order[2 * i + 1][1] for i in range(4))
