@@ -117,11 +117,11 @@ def test_name_and_NAME_fid_and_geom_properties_survive_a_save(small_project, tmp
 # ------------------------------------------------------------ 11.9 fuzz classes (one reproducer each)
 def test_truncated_geotiff_dem_exits_2(small_project, tmp_path) -> None:
     import rasterio
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     tif = tmp_path / "dem.tif"
     with rasterio.open(tif, "w", driver="GTiff", width=200, height=200, count=1, dtype="float32", crs="EPSG:4326",
-                       transform=from_origin(5.30, 43.35, 0.001, 0.001)) as ds:
+                       transform=Affine(0.001, 0.0, 5.30, 0.0, -0.001, 43.35)) as ds:
         ds.write(np.random.default_rng(0).random((200, 200), dtype="float32") * 100, 1)
     data = tif.read_bytes()
     tif.write_bytes(data[: len(data) // 8])
@@ -131,12 +131,12 @@ def test_truncated_geotiff_dem_exits_2(small_project, tmp_path) -> None:
 
 def test_dem_in_an_engineering_crs_exits_2(small_project, tmp_path) -> None:
     import rasterio
-    from rasterio.transform import from_origin
+    from affine import Affine
 
     tif = tmp_path / "local.tif"
     with rasterio.open(tif, "w", driver="GTiff", width=10, height=10, count=1, dtype="float32",
                        crs=rasterio.crs.CRS.from_wkt('LOCAL_CS["local",UNIT["metre",1]]'),
-                       transform=from_origin(0, 100, 10, 10)) as ds:
+                       transform=Affine(10.0, 0.0, 0.0, 0.0, -10.0, 100.0)) as ds:
         ds.write(np.ones((10, 10), dtype="float32"), 1)
     with pytest.raises(InvalidInputError, match="engineering or local CRS"):
         workflows.import_layer(small_project, "dem", tif)
