@@ -91,6 +91,9 @@ def check_out_path(out: str | os.PathLike[str], *, folder: bool = False,
         raise InvalidInputError(f"`{out}` is a folder; give a file path")
     if not p.parent.is_dir():
         raise InvalidInputError(f"`{out}`: the parent folder `{p.parent}` does not exist")
+    from planner.io.atomic import check_target
+
+    check_target(p)  # devices, FIFOs, sockets, read-only files: refused before any work
     rp = p.resolve()
     for q in protect:
         if Path(q).resolve() == rp:

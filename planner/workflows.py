@@ -21,7 +21,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from planner.errors import InvalidInputError
+from planner.errors import BadRowsError, InvalidInputError, ProjectFileError, RowProblem
 from planner.io import osm, vector
 from planner.io.project_file import load_project, read_schema_version, save_project
 from planner.model.nodes import NODE_CLASSES, Node, NodeKind, StorageCentre
@@ -62,12 +62,23 @@ class ImportSummary:
     path: str
     count: int
     notes: list[str] = field(default_factory=list)
+    #: rows left out by ``skip_bad_rows``: ``{row, column, value, reason}``
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Nodes farther than this from the study area are refused at import unless kept on purpose.
+OUTSIDE_LIMIT_M = 1000.0
 
 
 # ------------------------------------------------------------------ create
 def read_boundary(path: str | os.PathLike[str], *, layer: str | None = None,
                   report: vector.ReadReport | None = None) -> gpd.GeoDataFrame:
     return vector.read_vector(path, layer=layer, family="polygon", report=report)
+
+
+def _texts(s: pd.Series) -> list[str]:
+    """Values as text, missing ones as "" (pandas 3 keeps NaN through ``astype(str)``)."""
+    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in s.tolist()]
 
 
 def districts_from(gdf: gpd.GeoDataFrame, *, path: str, name_field: str | None = None,
@@ -81,8 +92,8 @@ def districts_from(gdf: gpd.GeoDataFrame, *, path: str, name_field: str | None =
     nf = name_field or vector.find_column(cols, NAME_FIELDS)
     cf = code_field or vector.find_column([c for c in cols if c != nf], CODE_FIELDS)
     n = len(gdf)
-    names = gdf[nf].astype(str).tolist() if nf else [f"{level.title()} {i + 1}" for i in range(n)]
-    codes = gdf[cf].astype(str).tolist() if cf else [str(i + 1) for i in range(n)]
+    names = _texts(gdf[nf]) if nf else [f"{level.title()} {i + 1}" for i in range(n)]
+    codes = _texts(gdf[cf]) if cf else [str(i + 1) for i in range(n)]
     return gpd.GeoDataFrame({"name": names, "code": codes, "level": [level] * n},
                             geometry=gdf.geometry.values, crs=gdf.crs)
 
@@ -95,11 +106,13 @@ def new_project(name: str, *, boundary: str | os.PathLike[str], districts: str |
     """Create a project from a boundary file (its union is the study area)."""
     report = vector.ReadReport(str(boundary))
     bnd = read_boundary(boundary, layer=boundary_layer, report=report)
-    area_wgs = shapely.union_all(bnd.to_crs(4326).geometry.values)
-    project_crs = pyproj.CRS.from_user_input(crs) if crs is not None else utm_crs_for(area_wgs)
+    area_wgs = vector.union_polygons(vector.to_project_crs(bnd, pyproj.CRS.from_epsg(4326),
+                                                           path=str(boundary)).geometry.values, path=str(boundary))
+    vector.check_study_area_wgs84(area_wgs, path=str(boundary))
+    project_crs = vector.parse_crs(crs) if crs is not None else utm_crs_for(area_wgs)
     bnd_p = vector.to_project_crs(bnd, project_crs, path=str(boundary))
-    study_area = shapely.union_all(bnd_p.geometry.values)
-    study_area = _polygonal(shapely.make_valid(study_area))
+    study_area = vector.union_polygons(bnd_p.geometry.values, path=str(boundary))
+    vector.check_study_area_projected(study_area, path=str(boundary), declared_crs=bnd.crs)
     dist = empty_districts(project_crs)
     if districts is not None:
         drep = vector.ReadReport(str(districts))
@@ -123,19 +136,85 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
 
 # -------------------------------------------------------------- open / save
 def open_project(path: str | os.PathLike[str]) -> Project:
-    return load_project(path)
+    """Load a project and check what only the analyses understand (camera types, unit prices).
+
+    A project whose own camera types or unit prices are invalid is a bad
+    project file (:class:`ProjectFileError`, exit 3), found on open rather
+    than in the middle of an analysis or export.
+    """
+    project = load_project(path)
+    check_project_metadata(project, where=f"`{path}`")
+    return project
 
 
-def save(project: Project, path: str | os.PathLike[str]) -> Path:
-    return save_project(project, path)
+def _parse_types(doc: Any, *, origin: str) -> dict[str, Any]:
+    """:func:`parse_camera_types`, with values of the wrong JSON type reported, not raised as bugs."""
+    import json
+
+    from planner.analysis.camera_types import parse_camera_types
+
+    entries = doc.get("types") if isinstance(doc, dict) else doc
+    for i, e in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(e, dict):
+            for key in ("id", "name", "kind", "codec"):
+                if key in e and not isinstance(e[key], str):
+                    raise InvalidInputError(f"`{origin}`: types[{i}]: `{key}` must be text; got "
+                                            f"{type(e[key]).__name__} {json.dumps(e[key])[:40]}")
+    try:
+        return parse_camera_types(doc, origin=origin)
+    except InvalidInputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise InvalidInputError(f"`{origin}`: a camera type has a value of the wrong type ({exc})") from None
+
+
+def check_project_metadata(project: Project, *, where: str) -> None:
+    from planner.analysis.camera_types import builtin_camera_types
+    from planner.analysis.costs import unit_prices
+
+    md = project.metadata
+    types = md.get("camera_types")
+    if types is not None:
+        if not isinstance(types, list):
+            raise ProjectFileError(f"{where}: metadata `camera_types` must be a list; got {type(types).__name__}")
+        try:
+            parsed = _parse_types({"schema_version": 1, "types": types}, origin="metadata camera_types")
+        except InvalidInputError as exc:
+            raise ProjectFileError(f"{where}: {exc}") from None
+        clash = sorted(set(parsed) & set(builtin_camera_types()))
+        if clash:
+            raise ProjectFileError(f"{where}: project camera type id(s) {', '.join(clash)} redefine built-in types")
+    prices = md.get("unit_prices")
+    if prices is not None:
+        if not isinstance(prices, dict):
+            raise ProjectFileError(f"{where}: metadata `unit_prices` must be an object; got {type(prices).__name__}")
+        try:
+            unit_prices(prices)
+        except InvalidInputError as exc:
+            raise ProjectFileError(f"{where}: metadata `unit_prices`: {exc}") from None
+    for key in ("attribution", "generator"):
+        if key in md and not isinstance(md[key], str):
+            raise ProjectFileError(f"{where}: metadata `{key}` must be text; got {type(md[key]).__name__}")
+
+
+def save(project: Project, path: str | os.PathLike[str], *, overwrite_changed: bool = False) -> Path:
+    """Save atomically; refuses (``ProjectChangedError``) when the file changed on disk since it was
+    opened, unless ``overwrite_changed`` (the user chose to overwrite)."""
+    return save_project(project, path, overwrite_changed=overwrite_changed)
 
 
 # ----------------------------------------------------------------- imports
 def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
                  layer: str | None = None, name_field: str | None = None, code_field: str | None = None,
                  crs: str | int | None = None, phase: str | None = None, level: str = "district",
-                 replace: bool = False) -> ImportSummary:
-    """Import a file into ``project``; the project is unchanged if this raises."""
+                 replace: bool = False, skip_bad_rows: bool = False, keep_outside: bool = False) -> ImportSummary:
+    """Import a file into ``project``; the project is unchanged if this raises.
+
+    Node tables: every bad row is reported at once (:class:`BadRowsError`);
+    ``skip_bad_rows`` imports the good ones and lists the others in the notes
+    and ``skipped``. Nodes more than :data:`OUTSIDE_LIMIT_M` outside the study
+    area are bad rows unless ``keep_outside``.
+    """
     if kind not in LAYER_KINDS:
         raise InvalidInputError(f"unknown layer kind {kind!r}; expected one of {', '.join(LAYER_KINDS)}")
     p = str(path)
@@ -143,10 +222,12 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
     if kind in osm.OSM_KINDS and osm.is_osm_file(path):  # OpenStreetMap extract (.osm, .osm.pbf)
         return ImportSummary(kind, p, *osm.import_osm(project, kind, path, phase=phase, replace=replace))
     if kind == "boundary":
-        gdf = vector.to_project_crs(read_boundary(path, layer=layer, report=report), project.crs, path=p)
-        area = _polygonal(shapely.make_valid(shapely.union_all(gdf.geometry.values)))
-        if area.is_empty:
-            raise InvalidInputError(f"`{p}`: the boundary has no area")
+        raw = read_boundary(path, layer=layer, report=report)
+        vector.check_study_area_wgs84(vector.union_polygons(
+            vector.to_project_crs(raw, pyproj.CRS.from_epsg(4326), path=p).geometry.values, path=p), path=p)
+        gdf = vector.to_project_crs(raw, project.crs, path=p)
+        area = vector.union_polygons(gdf.geometry.values, path=p)
+        vector.check_study_area_projected(area, path=p, declared_crs=raw.crs)
         project.study_area = area
         project.changed.emit("layers")
         return ImportSummary(kind, p, len(gdf), report.notes)
@@ -180,17 +261,38 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         r, c = dem.shape
         return ImportSummary(kind, p, r * c, [f"DEM resampled to {dem.resolution_m[0]:g} m on the project grid"])
     nk = NODE_LAYER_KINDS[kind]
-    gdf = vector.read_points(path, layer=layer, crs=crs, report=report)
+    problems: list[RowProblem] = []  # rows the reader left out (coordinates that are not numbers)
+    gdf = vector.read_points(path, layer=layer, crs=crs, report=report, problems=problems)
     gdf = vector.to_project_crs(gdf, project.crs, path=p)
-    nodes = nodes_from_table(project, nk, gdf, path=p, phase=phase)
-    outside = int((~_near_area(project, [n.xy for n in nodes], 1000.0)).sum())
-    if outside == len(nodes):
+    found: list[RowProblem] = []
+    row_by_id: dict[str, int] = {}
+    nodes = nodes_from_table(project, nk, gdf, path=p, phase=phase, problems=found, notes=report.notes,
+                             node_rows=row_by_id)
+    near = _near_area(project, [n.xy for n in nodes], OUTSIDE_LIMIT_M) if nodes else np.zeros(0, dtype=bool)
+    if nodes and not near.any() and not keep_outside:
         raise InvalidInputError(f"`{p}`: none of the {len(nodes)} points lies in or near the study area "
                                 "(wrong CRS, or swapped coordinates?)")
-    if outside:
-        report.note(f"{outside} point(s) lie more than 1 km outside the study area")
+    if not near.all():
+        far = [n for n, ok in zip(nodes, near, strict=True) if not ok]
+        if keep_outside:
+            report.note(f"{len(far)} point(s) lie more than {OUTSIDE_LIMIT_M / 1000:g} km outside the study area "
+                        "(kept: --keep-outside)")
+        else:
+            dist = shapely.distance(project.study_area, shapely.points([n.xy for n in far]))
+            found.extend(RowProblem(row_by_id.get(n.id, 0), "", f"{n.x:.0f}, {n.y:.0f}",
+                                    f"{d / 1000:.1f} km outside the study area (keep such nodes with "
+                                    "--keep-outside)") for n, d in zip(far, dist, strict=True))
+            nodes = [n for n, ok in zip(nodes, near, strict=True) if ok]
+    bad = sorted(problems + found, key=lambda q: q.row)
+    if bad and (not skip_bad_rows or not nodes):
+        raise BadRowsError(p, bad, total_rows=len(gdf) + len({q.row for q in problems}))
+    skipped = bad
+    if skipped:
+        shown = "; ".join(q.describe() for q in skipped[:50])
+        more = f"; and {len(skipped) - 50} more" if len(skipped) > 50 else ""
+        report.note(f"skipped {len({q.row for q in skipped})} bad row(s) (--skip-bad-rows): {shown}{more}")
     project.add_nodes(nodes)
-    return ImportSummary(kind, p, len(nodes), report.notes)
+    return ImportSummary(kind, p, len(nodes), report.notes, skipped=[q.to_dict() for q in skipped])
 
 
 def import_camera_types(project: Project, path: str | os.PathLike[str]) -> int:
@@ -200,18 +302,11 @@ def import_camera_types(project: Project, path: str | os.PathLike[str]) -> int:
     with the id of an earlier project type replaces it. Built-in ids cannot be
     redefined, so a project never changes what a library id means.
     """
-    import json
-
-    from planner.analysis.camera_types import builtin_camera_types, parse_camera_types
+    from planner.analysis.camera_types import builtin_camera_types
 
     p = Path(path)
-    if not p.is_file():
-        raise InvalidInputError(f"`{p}`: no such file")
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"`{p}`: not valid JSON ({exc})") from None
-    parsed = parse_camera_types(doc, origin=str(p))
+    doc = vector.read_json_file(p, max_depth=16)
+    parsed = _parse_types(doc, origin=str(p))
     clash = sorted(set(parsed) & set(builtin_camera_types()))
     if clash:
         raise InvalidInputError(f"`{p}`: id(s) {', '.join(clash)} belong to the built-in library; use new ids")
@@ -249,50 +344,101 @@ def _normalise_buildings(gdf: gpd.GeoDataFrame, path: str, report: vector.ReadRe
 
 
 def nodes_from_table(project: Project, kind: NodeKind, gdf: gpd.GeoDataFrame, *, path: str,
-                     phase: str | None = None) -> list[Node]:
-    """Build nodes of ``kind`` from a point table, mapping columns by name."""
+                     phase: str | None = None, problems: list[RowProblem] | None = None,
+                     notes: list[str] | None = None, node_rows: dict[str, int] | None = None) -> list[Node]:
+    """Build nodes of ``kind`` from a point table, mapping columns by name.
+
+    Every bad value is found (not only the first): without ``problems`` one
+    :class:`BadRowsError` lists them all (row, column, value, reason); with a
+    ``problems`` list they are appended to it and their rows left out. Camera
+    types must be in the library or the project's own types. Ids from the
+    file are kept when they are unique and new; otherwise ids are generated
+    and ``notes`` says why.
+    """
     cls = NODE_CLASSES[kind]
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    cols = [c for c in gdf.columns if c not in (gdf.geometry.name, vector.SOURCE_ROW)]
     mapping: dict[str, str] = {}
     for fname, aliases in NODE_ALIASES.items():
         if fname in fields:
             col = vector.find_column(cols, aliases)
             if col is not None and col not in mapping.values():
                 mapping[fname] = col
+    rows = (gdf[vector.SOURCE_ROW].astype(int).tolist() if vector.SOURCE_ROW in gdf.columns
+            else list(range(2, len(gdf) + 2)))
     id_col = vector.find_column(cols, ("id", "node_id", "camera_id"))
     ids: list[str] = []
     taken = set(n.id for n in project.iter_nodes())
     if id_col is not None:
-        raw = gdf[id_col].astype(str).str.strip().tolist()
-        if len(set(raw)) == len(raw) and not (set(raw) & taken) and all(raw):
+        raw = [t.strip() for t in _texts(gdf[id_col])]
+        dup = len(set(raw)) != len(raw)
+        clash = sorted(set(raw) & taken)
+        if not dup and not clash and all(raw) and not any("\x00" in r for r in raw):
             ids = raw
+        elif notes is not None:
+            why = ("repeat within the file" if dup else f"already in the project ({', '.join(clash[:3])})" if clash
+                   else "are empty or unusable")
+            notes.append(f"ids in column {id_col!r} {why}: generated ids {cls.ID_PREFIX}-NNNN were used instead")
     if not ids:
         start = int(project.new_id(kind).rsplit("-", 1)[1])
         ids = [f"{cls.ID_PREFIX}-{start + i:04d}" for i in range(len(gdf))]
+    known_types = project_camera_type_ids(project) if kind == NodeKind.CAMERA else set()
     xs = shapely.get_x(gdf.geometry.values)
     ys = shapely.get_y(gdf.geometry.values)
     out: list[Node] = []
+    found: list[RowProblem] = []
     for i in range(len(gdf)):
+        row = rows[i]
+        n_before = len(found)
         kwargs: dict[str, Any] = {"id": ids[i], "x": float(xs[i]), "y": float(ys[i])}
         for fname, col in mapping.items():
             value = gdf[col].iloc[i]
             if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
                 continue
+            if "\x00" in str(value):
+                found.append(RowProblem(row, col, value, "holds a NUL character"))
+                continue
             default = fields[fname].default
             if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(default, str):
-                value = vector.coerce_number(value, path=path, row=i + 2, column=col)
-                if isinstance(default, int) and not isinstance(default, float):
-                    value = int(value)
+                try:
+                    value = vector.coerce_number(value, path=path, row=row, column=col)
+                    if isinstance(default, int) and not isinstance(default, float):
+                        if not value.is_integer():
+                            raise InvalidInputError("not a whole number")
+                        value = int(value)
+                except InvalidInputError as exc:
+                    reason = "not a finite number" if "not finite" in str(exc) else (
+                        "not a whole number" if "whole" in str(exc) else "not a number")
+                    found.append(RowProblem(row, col, value, reason))
+                    continue
             else:
                 value = str(value).strip()
             kwargs[fname] = value
+        if kind == NodeKind.CAMERA:
+            ctype = kwargs.get("camera_type", fields["camera_type"].default)
+            if ctype not in known_types:
+                found.append(RowProblem(row, mapping.get("camera_type", ""), ctype,
+                                        "unknown camera type (not in the library or the project's camera types; "
+                                        "import them with --layer camera_types)"))
+        if len(found) > n_before:
+            continue
         if phase is not None:
             kwargs["phase"] = phase
         try:
             out.append(cls(**kwargs))
+            if node_rows is not None:
+                node_rows[ids[i]] = row
         except InvalidInputError as exc:
-            raise InvalidInputError(f"`{path}`: row {i + 2}: {exc}") from None
+            col, value = "", ""
+            for fname, c in mapping.items():
+                if f"`{fname}`" in str(exc):
+                    col, value = c, gdf[c].iloc[i]
+            reason = str(exc).split(": ", 1)[-1]
+            found.append(RowProblem(row, col, value, reason))
+    if found:
+        if problems is None:
+            raise BadRowsError(path, found, total_rows=len(gdf))
+        problems.extend(found)
     return out
 
 
@@ -301,8 +447,18 @@ def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
     """Read a DEM (GeoTIFF, SRTM .hgt or .hgt.zip), reproject it onto a grid in the project CRS."""
     from planner.analysis import raster as rmod
 
+    import rasterio
+    from rasterio._err import CPLE_BaseError
+
     bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
-    grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
+    try:
+        grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
+    except (rasterio.errors.RasterioError, CPLE_BaseError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "EngineeringCRS" in text or "LOCAL_CS" in text or "coordinate operation" in text:
+            raise InvalidInputError(f"`{path}`: the DEM's CRS cannot be placed on the Earth (an engineering or "
+                                    "local CRS); reproject it to a geographic or projected CRS") from None
+        raise InvalidInputError(f"`{path}`: the DEM cannot be read (truncated or damaged? {text[:160]})") from None
     return Raster(array=grid.array.astype("float32"), transform=tuple(grid.transform)[:6],  # type: ignore[arg-type]
                   crs=project.crs, nodata=None if grid.nodata is None or math.isnan(grid.nodata) else grid.nodata,
                   source=Path(path).name)

@@ -40,8 +40,8 @@ def test_import_cameras_csv_maps_columns(small_project, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("content", "match"), [
-    ("name,lat,lon,height\na,43.30,5.375,tall\n", r"column 'height' row 2 is not a number: 'tall'"),
-    ("name,lat,lon,height\na,43.30,5.375,-4\n", r"row 2: .*`height_m` must be in"),
+    ("name,lat,lon,height\na,43.30,5.375,tall\n", r"row 2 column 'height' value 'tall': not a number"),
+    ("name,lat,lon,height\na,43.30,5.375,-4\n", r"row 2 column 'height' value '-4': `height_m` must be in"),
     ("name,lat,lon\na,5.375,43.30\n", "none of the 1 points lies in or near the study area"),
 ])
 def test_bad_node_import_leaves_project_unchanged(small_project, tmp_path: Path, content: str, match: str) -> None:

@@ -10,17 +10,16 @@ over it: a failure leaves nothing behind.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
-import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+
+from planner.io.atomic import atomic_path
 
 __all__ = ["write_gpkg"]
 
@@ -47,9 +46,9 @@ def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFra
     import pyogrio
 
     target = Path(path)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        tmp = tmpdir / "export.gpkg"
+    # atomic_path: a regular-file target only, a recognisable temporary file, fsync, rename, one-line
+    # disk-full error; GDAL creates the file itself, so the temporary path does not exist yet
+    with atomic_path(target, suffix=".gpkg", create=False) as tmp:
         written = 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -65,8 +64,4 @@ def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFra
                 written += 1
         if not written:
             raise ValueError("nothing to write")
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(tmpdir)
     return target

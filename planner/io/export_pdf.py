@@ -98,9 +98,10 @@ class _Doc:
 
     # -- text
     def text(self, s: str, *, x: float = ML, size: float = 9.5, weight: str = "normal", color: str = INK,
-             ha: str = "left", style: str = "normal") -> None:
+             ha: str = "left", style: str = "normal", math: bool = False) -> None:
+        """Literal text (a `$` in a project or district name stays a dollar sign); ``math`` for formulas."""
         self.fig.text(x / PAGE_W, 1 - self.y / PAGE_H, s, fontsize=size, weight=weight, color=color, ha=ha,
-                      va="top", style=style)
+                      va="top", style=style, parse_math=math)
 
     def h1(self, s: str) -> None:
         self.need(0.9)
@@ -150,7 +151,7 @@ class _Doc:
         self.need(0.42 + (0.25 if tall else 0.0))
         if tall:
             self.space(0.08)
-        self.text(tex, x=ML + 0.25, size=size)
+        self.text(tex, x=ML + 0.25, size=size, math=True)
         self.space(size * 1.6 / 72 + (0.14 if tall else 0.0))
         if note:
             self.para(note, size=8.5, x=ML + 0.25, width_in=TEXT_W - 0.25, color="#444444")
@@ -807,7 +808,9 @@ def write_pdf_report(path: str | os.PathLike[str], report: Mapping[str, Any],
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_pdf import PdfPages
 
-    rc = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8, "pdf.compression": 6}
+    # all user text is literal: names with `$` never go through mathtext (only formulas ask for it)
+    rc = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8, "pdf.compression": 6,
+          "text.parse_math": False}
     with matplotlib.rc_context(rc), atomic_path(path) as tmp:
         with PdfPages(tmp, metadata={"Title": f"{report['title']}: video-surveillance deployment report",
                                      "Subject": report["subtitle"], "Creator": "planner"}) as pdf:

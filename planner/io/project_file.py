@@ -36,9 +36,10 @@ import dataclasses
 import datetime as _dt
 import json
 import os
+import re
 import sqlite3
-import tempfile
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,8 @@ import pyproj
 import shapely
 
 from planner import __version__
-from planner.errors import InvalidInputError, PlannerError, ProjectFileError
-from planner.io.atomic import publish
+from planner.errors import InvalidInputError, PlannerError, ProjectChangedError, ProjectFileError
+from planner.io.atomic import atomic_path, check_target, project_lock
 from planner.model.nodes import NODE_CLASSES, Link, Node, NodeKind
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts
 from planner.model.results import (
@@ -174,25 +175,42 @@ def _decode_row(cls: type, row: dict[str, Any], *, where: str) -> Any:
         v = row[f.name]
         if v is None or (isinstance(v, float) and np.isnan(v)):
             continue  # keep the default
-        if f.name in JSON_FIELDS:
-            try:
-                v = json.loads(v)
-            except (TypeError, json.JSONDecodeError) as exc:
-                raise ProjectFileError(f"{where}: field `{f.name}` is not valid JSON ({exc})") from None
-            v = tuple(v)
-        elif isinstance(f.default, bool):
-            v = bool(v)
-        elif isinstance(f.default, int):
-            v = int(v)
-        elif isinstance(f.default, float) or f.type in ("float", "float | None"):
-            v = float(v)
-        elif isinstance(f.default, str):
-            v = str(v)
+        try:
+            if f.name in JSON_FIELDS:
+                v = _row_json(v, where=f"{where}: field `{f.name}`")
+            elif isinstance(f.default, bool):
+                v = bool(v)
+            elif isinstance(f.default, int):
+                v = int(v)
+            elif isinstance(f.default, float) or f.type in ("float", "float | None"):
+                v = float(v)
+            elif isinstance(f.default, str):
+                v = str(v)
+                if "\x00" in v:
+                    raise ProjectFileError(f"{where}: field `{f.name}` holds a NUL character")
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ProjectFileError(f"{where}: field `{f.name}` has an unusable value {str(v)[:40]!r} "
+                                   f"({_one_line(exc)})") from None
         kwargs[f.name] = v
     try:
         return cls(**kwargs)
-    except (InvalidInputError, TypeError) as exc:
+    except (InvalidInputError, TypeError, ValueError, AttributeError) as exc:
         raise ProjectFileError(f"{where}: {exc}") from None
+
+
+def _row_json(v: Any, *, where: str) -> tuple[Any, ...]:
+    if not isinstance(v, str):
+        raise ProjectFileError(f"{where} is not JSON text")
+    try:
+        parsed = json.loads(v, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(f"{c} is not allowed")))
+    except RecursionError:
+        raise ProjectFileError(f"{where} is nested too deeply") from None
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise ProjectFileError(f"{where} is not valid JSON ({_one_line(exc)})") from None
+    check_json_shape(parsed, where=where, max_depth=4, max_items=100_000)
+    if not isinstance(parsed, list):
+        raise ProjectFileError(f"{where} must be a JSON list; got {type(parsed).__name__}")
+    return tuple(parsed)
 
 
 def gdf_to_nodes(gdf: gpd.GeoDataFrame, kind: NodeKind, *, where: str) -> list[Node]:
@@ -217,26 +235,121 @@ def link_geometries(project: Project, links: list[Link]) -> list[Any]:
 
 
 # ---------------------------------------------------------------------- save
-def save_project(project: Project, path: str | os.PathLike[str]) -> Path:
-    """Write ``project`` to ``path`` atomically and return the path."""
+def save_project(project: Project, path: str | os.PathLike[str], *, overwrite_changed: bool = False) -> Path:
+    """Write ``project`` to ``path`` atomically and return the path.
+
+    The write holds the project's advisory lock (:func:`planner.io.atomic.project_lock`).
+    When ``project`` was opened from (or last saved to) the same file and that
+    file has changed on disk since, :class:`ProjectChangedError` is raised and
+    nothing is written, unless ``overwrite_changed`` (the user said so).
+    A symbolic link is followed: the file it points to is replaced.
+    """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
         raise InvalidInputError(f"`{path}`: a project file must end in .gpkg")
     if not path.parent.exists():
         raise InvalidInputError(f"`{path}`: folder {str(path.parent)!r} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # GDAL wants to create the file itself
-    try:
-        _write(project, tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        publish(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    check_target(path)
+    with project_lock(path):
+        if not overwrite_changed:
+            check_unchanged(project, path)
+        # GDAL wants to create the file itself: the temporary path does not exist yet
+        with atomic_path(path, suffix=".gpkg", create=False) as tmp, _no_sqlite_sync():
+            _write(project, tmp)
+        remember_file(project, path)
     return path
+
+
+@contextlib.contextmanager
+def _no_sqlite_sync() -> Iterator[None]:
+    """No fsync per SQLite transaction while the temporary file is written: it is synced once, whole,
+    before the rename (:func:`planner.io.atomic.atomic_path`), which is what makes the save durable."""
+    import pyogrio
+
+    old = pyogrio.get_gdal_config_option("OGR_SQLITE_SYNCHRONOUS")
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": old})
+
+
+# ------------------------------------------------------- changed on disk?
+@dataclasses.dataclass(frozen=True)
+class FileFingerprint:
+    """What a file looked like when it was read: size, modification time and SHA-256."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: str | os.PathLike[str]) -> FileFingerprint:
+        import hashlib
+
+        real = os.path.realpath(path)
+        h = hashlib.sha256()
+        with open(real, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        return cls(path=real, size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=h.hexdigest())
+
+
+_OPENED: weakref.WeakKeyDictionary[Project, FileFingerprint] = weakref.WeakKeyDictionary()
+
+
+def remember_file(project: Project, path: str | os.PathLike[str],
+                  fingerprint: FileFingerprint | None = None) -> FileFingerprint | None:
+    """Record what ``path`` looks like now as the file ``project`` was read from or saved to."""
+    try:
+        fp = fingerprint or FileFingerprint.of(path)
+    except OSError:
+        return None
+    _OPENED[project] = fp
+    return fp
+
+
+def opened_fingerprint(project: Project) -> FileFingerprint | None:
+    """The fingerprint recorded when ``project`` was loaded or last saved (None for a new project)."""
+    return _OPENED.get(project)
+
+
+def changed_on_disk(project: Project, path: str | os.PathLike[str] | None = None) -> bool:
+    """True when the file ``project`` was opened from has changed (or vanished) since.
+
+    ``path`` restricts the question to that file: a project saved elsewhere
+    (save as) has nothing to compare with and gives False.
+    """
+    fp = _OPENED.get(project)
+    if fp is None:
+        return False
+    if path is not None and os.path.realpath(path) != fp.path:
+        return False
+    try:
+        st = os.stat(fp.path)
+    except FileNotFoundError:
+        return True
+    if (st.st_size, st.st_mtime_ns) == (fp.size, fp.mtime_ns):
+        return False
+    try:
+        return FileFingerprint.of(fp.path).sha256 != fp.sha256
+    except OSError:
+        return True
+
+
+def check_unchanged(project: Project, path: str | os.PathLike[str] | None = None) -> None:
+    """Raise :class:`ProjectChangedError` when the project's file changed on disk since it was opened.
+
+    The app calls this before overwriting a project (and asks the user);
+    :func:`save_project` calls it unless told to overwrite.
+    """
+    if changed_on_disk(project, path):
+        fp = _OPENED[project]
+        raise ProjectChangedError(
+            f"`{path or fp.path}`: the file changed on disk since it was opened (another program or planner "
+            "process wrote it); saving now would overwrite those changes: reopen it, or save under another name")
 
 
 def _write_layer(gdf: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -334,13 +447,221 @@ def _write_meta(path: Path, meta: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------------- load
+#: Keys of ``planner_metadata`` and the JSON type of each value. Anything else is refused
+#: (a save would drop it).
+META_KEYS: dict[str, tuple[type, ...]] = {
+    "schema_version": (int,), "application": (str,), "app_version": (str,), "saved_at": (str,),
+    "name": (str,), "crs_wkt": (str,), "epsg": (int, type(None)), "parameters": (dict,),
+    "metadata": (dict,), "results": (dict,), "dem": (dict,), "raster_results": (dict,),
+    "non_finite_meaning": (dict,),
+}
+#: Limits on each metadata value: JSON nesting depth, number of values, text size.
+MAX_JSON_DEPTH = 64
+MAX_JSON_ITEMS = 5_000_000
+MAX_JSON_BYTES = 512 * 1024 * 1024
+#: Largest raster (DEM, radio map) read from a project: 400 million float32 cells, 1.6 GB.
+MAX_RASTER_CELLS = 400_000_000
+#: Work allowed to SQLite while a project is inspected (wall-clock seconds).
+SQLITE_DEADLINE_S = 60.0
+#: Tables every GeoPackage may hold besides the layers (GeoPackage 1.3 and GDAL's own).
+GPKG_SYSTEM_TABLES = frozenset({
+    "gpkg_spatial_ref_sys", "gpkg_contents", "gpkg_ogr_contents", "gpkg_geometry_columns",
+    "gpkg_tile_matrix_set", "gpkg_tile_matrix", "gpkg_extensions", "gpkg_metadata",
+    "gpkg_metadata_reference", "gpkg_2d_gridded_coverage_ancillary", "gpkg_2d_gridded_tile_ancillary",
+    "gpkg_data_columns", "gpkg_data_column_constraints", "sqlite_sequence", "sqlite_stat1", "sqlite_stat4",
+})
+_RTREE_SUFFIXES = ("", "_rowid", "_node", "_parent")
+
+
+def owned_layer(name: str) -> bool:
+    """Whether ``name`` is a layer a planner project may hold."""
+    return (name in ("study_area", "districts", "links", DEM_TABLE) or name in REFERENCE_LAYERS
+            or name in NODE_LAYERS.values() or (name.startswith(RESULT_LAYER_PREFIX) and len(name) > 7))
+
+
+def _trigger_ok(name: str, table: str, layers: set[str]) -> bool:
+    """GDAL's own triggers (constraints, R-tree upkeep, feature counts) on tables the planner owns."""
+    if table in ("gpkg_tile_matrix", "gpkg_metadata", "gpkg_metadata_reference"):
+        return name.startswith(table + "_")
+    if table not in layers:
+        return False
+    if name in (f"trigger_insert_feature_count_{table}", f"trigger_delete_feature_count_{table}"):
+        return True
+    if name.startswith(f"{table}_") and name[len(table) + 1:] in (
+            "zoom_insert", "zoom_update", "tile_column_insert", "tile_column_update",
+            "tile_row_insert", "tile_row_update"):
+        return True
+    return bool(re.fullmatch(rf"rtree_{re.escape(table)}_\w+_(insert|update\d*|delete)", name))
+
+
+def _deadline_handler(deadline: float) -> Callable[[], int]:
+    import time
+
+    def handler() -> int:
+        return 1 if time.monotonic() > deadline else 0
+
+    return handler
+
+
+def _json_value(path: Path, key: str, text: Any) -> Any:
+    """Parse one metadata value strictly: finite numbers only, bounded depth, size and count."""
+    if not isinstance(text, str):
+        raise ProjectFileError(f"`{path}`: metadata {key!r} is not JSON text")
+    if len(text) > MAX_JSON_BYTES:
+        raise ProjectFileError(f"`{path}`: metadata {key!r} is {len(text):,} characters, over the "
+                               f"{MAX_JSON_BYTES:,} limit")
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        value = json.loads(text, parse_constant=no_constant)
+    except RecursionError:
+        raise ProjectFileError(f"`{path}`: metadata {key!r} is nested too deeply") from None
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise ProjectFileError(f"`{path}`: metadata {key!r} is not valid JSON ({_one_line(exc)})") from None
+    check_json_shape(value, where=f"`{path}`: metadata {key!r}")
+    return value
+
+
+def check_json_shape(value: Any, *, where: str, max_depth: int = MAX_JSON_DEPTH,
+                     max_items: int = MAX_JSON_ITEMS) -> None:
+    """Raise :class:`ProjectFileError` when ``value`` nests deeper than ``max_depth`` or holds too many values.
+
+    Iterative (no recursion), so hostile depth cannot exhaust the stack; also
+    refuses non-finite floats and text holding a NUL character.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    count = 0
+    while stack:
+        v, depth = stack.pop()
+        count += 1
+        if count > max_items:
+            raise ProjectFileError(f"{where} holds more than {max_items:,} values")
+        if isinstance(v, dict):
+            if depth > max_depth:
+                raise ProjectFileError(f"{where} is nested deeper than {max_depth} levels")
+            for k, x in v.items():
+                if "\x00" in k:
+                    raise ProjectFileError(f"{where}: a key holds a NUL character")
+                stack.append((x, depth + 1))
+        elif isinstance(v, list):
+            if depth > max_depth:
+                raise ProjectFileError(f"{where} is nested deeper than {max_depth} levels")
+            stack.extend((x, depth + 1) for x in v)
+        elif isinstance(v, float):
+            if not np.isfinite(v):
+                raise ProjectFileError(f"{where} holds a non-finite number ({v})")
+        elif isinstance(v, str):
+            if "\x00" in v:
+                raise ProjectFileError(f"{where}: text holds a NUL character")
+
+
+def _one_line(exc: BaseException) -> str:
+    t = str(exc).strip()
+    return t.splitlines()[0][:200] if t else type(exc).__name__
+
+
+def _inspect(con: sqlite3.Connection, path: Path) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """Check the schema of an open project database; return its metadata rows and contents."""
+    objects = con.execute("SELECT type, name, tbl_name FROM sqlite_master").fetchall()
+    tables = {r[1] for r in objects if r[0] == "table"}
+    if "gpkg_contents" not in tables:
+        raise ProjectFileError(f"`{path}`: not a GeoPackage (no gpkg_contents table)")
+    if META_TABLE not in tables:
+        raise ProjectFileError(f"`{path}`: a GeoPackage but not a planner project (no {META_TABLE} table)")
+    views = sorted(r[1] for r in objects if r[0] == "view")
+    if views:
+        raise ProjectFileError(f"`{path}`: holds SQL view(s) {', '.join(map(repr, views[:5]))}; a planner project "
+                               "never has views, so the file is refused (views run queries when read)")
+    rows = con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
+    contents: dict[str, str] = {}
+    for name, kind in rows:
+        if not isinstance(name, str) or not isinstance(kind, str):
+            raise ProjectFileError(f"`{path}`: gpkg_contents holds a malformed row ({name!r}, {kind!r})")
+        contents[name] = kind
+    unknown = sorted(n for n in contents if n != META_TABLE and not owned_layer(n))
+    if unknown:
+        raise ProjectFileError(
+            f"`{path}`: holds layer(s) {', '.join(map(repr, unknown[:5]))} that a planner project does not have; "
+            "the planner would drop them at the next save, so it refuses the file (move them to another "
+            "GeoPackage)")
+    for name, kind in contents.items():
+        expected = ("attributes",) if name == META_TABLE else (
+            ("2d-gridded-coverage",) if name == DEM_TABLE else
+            ("features", "2d-gridded-coverage") if name.startswith(RESULT_LAYER_PREFIX) else ("features",))
+        if kind not in expected:
+            raise ProjectFileError(f"`{path}`: layer {name!r} has data type {kind!r}; expected {expected[0]!r}")
+        if name not in tables:
+            raise ProjectFileError(f"`{path}`: layer {name!r} is listed in gpkg_contents but has no table")
+    layers = set(contents)
+    allowed = set(GPKG_SYSTEM_TABLES) | layers
+    geom_cols = con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall() \
+        if "gpkg_geometry_columns" in tables else []
+    for t, c in geom_cols:
+        allowed.update(f"rtree_{t}_{c}{sfx}" for sfx in _RTREE_SUFFIXES)
+    extra = sorted(tables - allowed)
+    if extra:
+        unregistered = [t for t in extra if owned_layer(t)]
+        if unregistered:
+            raise ProjectFileError(
+                f"`{path}`: table(s) {', '.join(map(repr, unregistered[:5]))} are not registered in gpkg_contents, "
+                "so their data would be ignored and then lost at the next save; register them (QGIS: "
+                "re-export the layer) or remove them")
+        raise ProjectFileError(
+            f"`{path}`: holds table(s) {', '.join(map(repr, extra[:5]))} that a planner project does not have; "
+            "the planner would drop them at the next save, so it refuses the file")
+    bad_triggers = sorted(r[1] for r in objects if r[0] == "trigger" and not _trigger_ok(r[1], r[2], layers))
+    if bad_triggers:
+        raise ProjectFileError(f"`{path}`: holds SQL trigger(s) {', '.join(map(repr, bad_triggers[:5]))} that a "
+                               "planner project does not have; the file is refused")
+    meta_rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
+    _check_node_columns(con, path, contents)
+    return meta_rows, contents
+
+
+def _numeric_fields(cls: type) -> set[str]:
+    out = set()
+    for f in dataclasses.fields(cls):
+        if f.name in ("x", "y"):
+            continue
+        if (isinstance(f.default, (int, float)) and not isinstance(f.default, (bool, str))) \
+                or f.type in ("float", "float | None", "int"):
+            out.add(f.name)
+    return out
+
+
+def _check_node_columns(con: sqlite3.Connection, path: Path, contents: dict[str, str]) -> None:
+    """Node and link tables: numeric fields hold numbers (SQLite lets text in; GDAL would read it as 0)."""
+    tables = {layer: NODE_CLASSES[kind] for kind, layer in NODE_LAYERS.items()}
+    tables["links"] = Link
+    for table, cls in tables.items():
+        if contents.get(table) != "features":
+            continue
+        cols = {r[1] for r in con.execute(f'PRAGMA table_info("{table}")')}
+        for name in sorted(_numeric_fields(cls) & cols):
+            bad = con.execute(
+                f'SELECT rowid, "{name}" FROM "{table}" WHERE typeof("{name}") NOT IN '
+                "('integer', 'real', 'null') LIMIT 1").fetchone()
+            if bad is not None:
+                raise ProjectFileError(f"`{path}`: layer {table!r} feature {bad[0]}: `{name}` is not a number: "
+                                       f"{str(bad[1])[:40]!r}")
+
+
 def _read_meta(path: Path) -> dict[str, Any]:
+    import time
+
     if not path.exists():
         raise ProjectFileError(f"`{path}`: no such project file")
+    if not path.is_file():
+        raise ProjectFileError(f"`{path}`: not a project file (a folder or a special file)")
     if path.stat().st_size == 0:
         raise ProjectFileError(f"`{path}`: the file is empty")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise ProjectFileError(f"`{path}`: cannot be read ({exc.strerror or exc})") from None
     if head != b"SQLite format 3\x00":
         raise ProjectFileError(f"`{path}`: not a GeoPackage (not an SQLite database)")
     try:
@@ -348,26 +669,34 @@ def _read_meta(path: Path) -> dict[str, Any]:
     except sqlite3.Error as exc:
         raise ProjectFileError(f"`{path}`: cannot open ({exc})") from None
     try:
+        con.set_progress_handler(_deadline_handler(time.monotonic() + SQLITE_DEADLINE_S), 1000)
+        con.execute("PRAGMA trusted_schema = OFF")
         check = con.execute("PRAGMA quick_check").fetchone()
         if not check or check[0] != "ok":
             raise ProjectFileError(f"`{path}`: the GeoPackage is corrupt ({check[0] if check else 'no answer'})")
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "gpkg_contents" not in tables:
-            raise ProjectFileError(f"`{path}`: not a GeoPackage (no gpkg_contents table)")
-        if META_TABLE not in tables:
-            raise ProjectFileError(f"`{path}`: a GeoPackage but not a planner project (no {META_TABLE} table)")
-        rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
-        contents = {r[0]: r[1] for r in con.execute("SELECT table_name, data_type FROM gpkg_contents")}
+        rows, contents = _inspect(con, path)
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise ProjectFileError(f"`{path}`: reading the file took over {SQLITE_DEADLINE_S:g} s; refused "
+                                   "(a damaged or hostile GeoPackage?)") from None
+        raise ProjectFileError(f"`{path}`: the GeoPackage is truncated or corrupt ({exc})") from None
     except sqlite3.DatabaseError as exc:
         raise ProjectFileError(f"`{path}`: the GeoPackage is truncated or corrupt ({exc})") from None
     finally:
         con.close()
     meta: dict[str, Any] = {}
     for key, value in rows:
-        try:
-            meta[key] = json.loads(value)
-        except json.JSONDecodeError:
-            raise ProjectFileError(f"`{path}`: metadata {key!r} is not valid JSON") from None
+        if not isinstance(key, str):
+            raise ProjectFileError(f"`{path}`: metadata key {key!r} is not text")
+        if key not in META_KEYS:
+            raise ProjectFileError(f"`{path}`: unknown metadata {key!r} (a newer planner, or edited by hand); "
+                                   "the planner would drop it at the next save, so it refuses the file")
+        meta[key] = _json_value(path, key, value)
+        if not isinstance(meta[key], META_KEYS[key]) or isinstance(meta[key], bool):
+            names = " or ".join("null" if t is type(None) else {"int": "integer", "str": "text", "dict": "object"}
+                                .get(t.__name__, t.__name__) for t in META_KEYS[key])
+            raise ProjectFileError(f"`{path}`: metadata {key!r} must be {names}; got "
+                                   f"{type(meta[key]).__name__} {str(meta[key])[:40]!r}")
     version = meta.get("schema_version")
     if not isinstance(version, int) or version < 1:
         raise ProjectFileError(f"`{path}`: missing or invalid schema_version {version!r}")
@@ -375,8 +704,45 @@ def _read_meta(path: Path) -> dict[str, Any]:
         raise ProjectFileError(
             f"`{path}`: schema_version {version} is newer than this planner supports ({SCHEMA_VERSION}); "
             "upgrade the planner")
+    _check_sections(path, meta)
     meta["_contents"] = contents
     return meta
+
+
+def _check_sections(path: Path, meta: dict[str, Any]) -> None:
+    """Types inside ``parameters``, ``dem`` and ``raster_results``."""
+    params = meta.get("parameters", {})
+    if params:
+        fields = {f.name: f for f in dataclasses.fields(Parameters)}
+        known = set(fields) | ({"retention_days"} if meta["schema_version"] < 2 else set())
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ProjectFileError(f"`{path}`: unknown parameter(s) {', '.join(map(repr, unknown))}; the planner "
+                                   "would drop them at the next save, so it refuses the file")
+        for k, v in params.items():
+            f = fields.get(k)
+            default = f.default if f is not None else 0.0
+            if isinstance(default, str):
+                ok = isinstance(v, str)
+            elif isinstance(default, bool):
+                ok = isinstance(v, bool)
+            elif isinstance(default, (int, float)):
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+            else:
+                ok = True
+            if not ok:
+                raise ProjectFileError(f"`{path}`: parameter {k!r} has the wrong type "
+                                       f"({type(v).__name__} {str(v)[:40]!r})")
+    for info in [meta.get("dem")] + list((meta.get("raster_results") or {}).values()):
+        if info is None:
+            continue
+        if not isinstance(info, dict):
+            raise ProjectFileError(f"`{path}`: raster metadata must be objects; got {type(info).__name__}")
+        nd = info.get("nodata")
+        if nd is not None and (isinstance(nd, bool) or not isinstance(nd, (int, float))):
+            raise ProjectFileError(f"`{path}`: raster `nodata` must be a number or null; got {nd!r}")
+        if not isinstance(info.get("source", ""), str):
+            raise ProjectFileError(f"`{path}`: raster `source` must be text")
 
 
 def _read_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
@@ -388,34 +754,84 @@ def _read_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
         raise ProjectFileError(f"`{path}`: cannot read layer {layer!r} ({exc})") from None
 
 
+def _check_columns(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    """Node and link layers hold only the fields the planner knows (a save would drop any other)."""
+    tables: dict[str, type] = {layer: NODE_CLASSES[kind] for kind, layer in NODE_LAYERS.items()}
+    tables["links"] = Link
+    for table, cls in tables.items():
+        gdf = layers.get(table)
+        if gdf is None:
+            continue
+        known = {f.name for f in dataclasses.fields(cls)} - {"x", "y"}
+        extra = sorted(str(c) for c in gdf.columns if c != gdf.geometry.name and c not in known)
+        if extra:
+            raise ProjectFileError(
+                f"`{path}`: layer {table!r} has column(s) {', '.join(map(repr, extra[:8]))} that the planner does "
+                "not know; it would drop them at the next save, so it refuses the file (remove or rename them)")
+        if len(gdf) and (gdf.geometry.isna().any() or (gdf.geometry.geom_type != (
+                "LineString" if table == "links" else "Point")).any()):
+            raise ProjectFileError(f"`{path}`: layer {table!r} has missing or wrong-type geometries")
+
+
 def load_project(path: str | os.PathLike[str]) -> Project:
-    """Open a project file. Raises :class:`ProjectFileError` for a bad file."""
+    """Open a project file. Raises :class:`ProjectFileError` for a bad file.
+
+    Only the tables a planner project owns are read; views, foreign triggers,
+    unknown tables, columns, metadata keys or parameters make the file refused
+    (the planner would otherwise drop them at the next save). What the file
+    looked like is remembered (:func:`check_unchanged`).
+    """
     path = Path(path)
+    try:
+        fingerprint: FileFingerprint | None = FileFingerprint.of(path)
+    except OSError:
+        fingerprint = None
+    try:
+        project = _load(path)
+    except RecursionError:
+        raise ProjectFileError(f"`{path}`: a value is nested too deeply") from None
+    if fingerprint is not None:
+        remember_file(project, path, fingerprint)
+    return project
+
+
+def _load(path: Path) -> Project:
     meta = _read_meta(path)
     contents = meta.pop("_contents")
     layers = {name: _read_layer(path, name) for name, kind in contents.items()
-              if kind == "features"}
-    doc = upgrade({"meta": meta, "layers": layers})
+              if kind == "features" and owned_layer(name)}
+    try:
+        doc = upgrade({"meta": meta, "layers": layers})
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ProjectFileError(f"`{path}`: cannot migrate the file forward ({_one_line(exc)})") from None
     meta, layers = doc["meta"], doc["layers"]
+    _check_columns(path, layers)
     try:
         crs = pyproj.CRS.from_wkt(meta["crs_wkt"])
     except (KeyError, pyproj.exceptions.CRSError) as exc:
         raise ProjectFileError(f"`{path}`: invalid project CRS ({exc})") from None
+    if not crs.is_projected:
+        raise ProjectFileError(f"`{path}`: the project CRS {crs.name!r} is not a projected (metric) CRS")
     if "study_area" not in layers or len(layers["study_area"]) != 1:
         raise ProjectFileError(f"`{path}`: the study_area layer is missing or has no single feature")
+    area_geom = layers["study_area"].geometry.iloc[0]
+    if area_geom is None or area_geom.is_empty or area_geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ProjectFileError(f"`{path}`: the study area is not a polygon")
     try:
         parameters = Parameters.from_dict(meta.get("parameters", {}))
-    except (InvalidInputError, TypeError) as exc:
+    except (InvalidInputError, TypeError, ValueError, AttributeError) as exc:
         raise ProjectFileError(f"`{path}`: invalid parameters ({exc})") from None
     districts = layers.get("districts")
     if districts is None:
         districts = empty_districts(crs)
     try:
         project = Project(name=str(meta.get("name", path.stem)), crs=crs,
-                          study_area=layers["study_area"].geometry.iloc[0],
+                          study_area=area_geom,
                           districts=_with_crs(districts, crs), parameters=parameters)
     except PlannerError as exc:
         raise ProjectFileError(f"`{path}`: {exc}") from None
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ProjectFileError(f"`{path}`: unusable districts or study area ({_one_line(exc)})") from None
     for name in REFERENCE_LAYERS:
         if name in layers:
             project.layers[name] = _with_crs(layers[name], crs)
@@ -433,7 +849,10 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             for end in (lk.from_id, lk.to_id):
                 if end not in project:
                     raise ProjectFileError(f"`{path}`: link {lk.id!r} refers to missing node {end!r}")
-        project.add_links(links)
+        try:
+            project.add_links(links)
+        except InvalidInputError as exc:
+            raise ProjectFileError(f"`{path}`: {exc}") from None
     project.metadata = dict(meta.get("metadata", {}))
     if contents.get(DEM_TABLE) == "2d-gridded-coverage":
         project.dem = _read_raster(path, DEM_TABLE, crs, meta.get("dem", {}))
@@ -483,6 +902,16 @@ def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.G
     if ResultKind.RADIO not in stored and contents.get(table) == "2d-gridded-coverage":
         info = (meta.get("raster_results") or {}).get(RADIO_RASTER) or {}
         records.append(RadioMapRecord(_read_raster(path, table, crs, info)))
+    # A result layer that no stored result owns would be dropped by the next save: refuse it.
+    owned = {RESULT_LAYER_PREFIX + RADIO_RASTER}
+    if ResultKind.COVERAGE in stored:
+        owned.add(RESULT_LAYER_PREFIX + COVERAGE_LAYER)
+    if ResultKind.AUDIT in stored:
+        owned |= {RESULT_LAYER_PREFIX + AUDIT_COVERAGE_LAYER, RESULT_LAYER_PREFIX + AUDIT_CAMERAS_LAYER}
+    stray = sorted(n for n in contents if n.startswith(RESULT_LAYER_PREFIX) and n not in owned)
+    if stray:
+        raise ProjectFileError(f"`{path}`: result table(s) {', '.join(map(repr, stray))} belong to no stored "
+                               "result; the planner would drop them on the next save")
     return records
 
 
@@ -497,9 +926,12 @@ def _read_raster(path: Path, table: str, crs: pyproj.CRS, info: dict[str, Any]) 
 
     try:
         with rasterio.open(f"GPKG:{path}:{table}") as ds:
+            if ds.count < 1 or ds.width * ds.height > MAX_RASTER_CELLS:
+                raise ProjectFileError(f"`{path}`: raster {table!r} is {ds.width} x {ds.height} cells "
+                                       f"({ds.count} bands); at most {MAX_RASTER_CELLS:,} cells are read")
             arr = ds.read(1)
             transform = tuple(ds.transform)[:6]
-    except rasterio.errors.RasterioError as exc:
+    except (rasterio.errors.RasterioError, MemoryError, ValueError) as exc:
         raise ProjectFileError(f"`{path}`: cannot read raster {table!r} ({exc})") from None
     return Raster(array=arr, transform=transform, crs=crs,  # type: ignore[arg-type]
                   nodata=info.get("nodata"), source=str(info.get("source", "")))

@@ -25,7 +25,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from planner.errors import CRSError, GeometryError, InvalidInputError
+from planner.errors import BadRowsError, CRSError, GeometryError, InvalidInputError, RowProblem
 
 POLYGON_TYPES = {"Polygon", "MultiPolygon"}
 LINE_TYPES = {"LineString", "MultiLineString"}
@@ -37,6 +37,11 @@ LAT_NAMES = ("lat", "latitude", "y_wgs84", "lat_wgs84")
 X_NAMES = ("x", "easting", "east", "x_m", "coord_x")
 Y_NAMES = ("y", "northing", "north", "y_m", "coord_y")
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: Byte-order marks and the codec each one announces (UTF-32 first: its LE mark starts like UTF-16's).
+BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"), (b"\xef\xbb\xbf", "utf-8-sig"))
+#: Column holding the file row (CSV line, header = 1) or feature number of each imported record.
+SOURCE_ROW = "_source_row"
 
 
 @dataclass
@@ -57,6 +62,48 @@ def _require_file(path: Path) -> None:
         raise InvalidInputError(f"`{path}`: is a folder, not a file")
     if path.stat().st_size == 0:
         raise InvalidInputError(f"`{path}`: the file is empty")
+
+
+def read_json_file(path: str | os.PathLike[str], *, max_depth: int = 32,
+                   max_bytes: int = 64 * 1024 * 1024) -> Any:
+    """Parse a JSON file strictly: UTF-8, finite numbers only, bounded nesting and size, no NUL in text.
+
+    Raises :class:`InvalidInputError` naming the file and the problem.
+    """
+    import json
+
+    path = Path(path)
+    _require_file(path)
+    if path.stat().st_size > max_bytes:
+        raise InvalidInputError(f"`{path}`: {path.stat().st_size:,} bytes, over the {max_bytes:,} limit for JSON")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(f"`{path}`: not UTF-8 text ({_short(exc)})") from None
+
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        doc = json.loads(text, parse_constant=no_constant)
+    except RecursionError:
+        raise InvalidInputError(f"`{path}`: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise InvalidInputError(f"`{path}`: not valid JSON ({_short(exc)})") from None
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            if depth > max_depth:
+                raise InvalidInputError(f"`{path}`: JSON nested deeper than {max_depth} levels")
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+            if isinstance(v, dict) and any("\x00" in k for k in v):
+                raise InvalidInputError(f"`{path}`: a JSON key holds a NUL character")
+        elif isinstance(v, str) and "\x00" in v:
+            raise InvalidInputError(f"`{path}`: a JSON text holds a NUL character")
+        elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**15:
+            raise InvalidInputError(f"`{path}`: the number {str(v)[:20]}... is out of any plausible range")
+    return doc
 
 
 def _gdal_path(path: Path) -> str:
@@ -103,7 +150,8 @@ def _short(exc: BaseException) -> str:
 
 
 def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
-                family: str | None = None, report: ReadReport | None = None) -> gpd.GeoDataFrame:
+                family: str | None = None, report: ReadReport | None = None,
+                keep_feature_numbers: bool = False) -> gpd.GeoDataFrame:
     """Read a GeoJSON, GeoPackage, Shapefile (also zipped) or KML layer.
 
     Parameters
@@ -141,12 +189,20 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
         layer = candidates[0]
     if layer is not None and layer not in names:
         raise InvalidInputError(f"`{path}`: no layer {layer!r}; layers are {', '.join(names)}")
+    import warnings
+
     try:
-        gdf = pyogrio.read_dataframe(gpath, layer=layer)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            gdf = pyogrio.read_dataframe(gpath, layer=layer)
     except Exception as exc:  # noqa: BLE001
         raise InvalidInputError(f"`{path}`: cannot read ({_short(exc)})") from None
+    for w in caught:  # GDAL's remarks (a column left as text, ...) become notes, not noise
+        report.note(f"GDAL: {str(w.message).strip().splitlines()[0][:160]}")
     if len(gdf) == 0:
         raise InvalidInputError(f"`{path}`: the layer has no features")
+    if keep_feature_numbers and isinstance(gdf, gpd.GeoDataFrame):
+        gdf[SOURCE_ROW] = np.arange(1, len(gdf) + 1)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.isna().all():
         raise GeometryError(f"`{path}`: the layer has no geometries")
     declared = _declared_geojson_crs(path) if suffix in (".geojson", ".json") else None
@@ -174,23 +230,37 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
             raise GeometryError(f"`{path}`: expected {family} geometries, found {bad}")
     _check_coordinates(gdf, path)
     if family == "polygon":
-        gdf = _repair(gdf, report)
-    return _plain_columns(gdf)
+        try:
+            gdf = _repair(gdf, report)
+        except shapely.errors.GEOSException as exc:
+            raise GeometryError(f"`{path}`: the polygons cannot be repaired ({_short(exc)})") from None
+    return safe_columns(_plain_columns(gdf, report), report)
 
 
 def _declared_geojson_crs(path: Path) -> str | None:
-    """The name in a GeoJSON's legacy ``crs`` member, if it has one."""
+    """The name in a GeoJSON's legacy ``crs`` member, if it has one.
+
+    Raises :class:`CRSError` for a ``crs`` member that names nothing usable
+    (``{"properties": "name"}``, a number, a list) and
+    :class:`InvalidInputError` for JSON nested too deeply to read safely.
+    """
     import json
 
     try:
         doc = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-    except (json.JSONDecodeError, OSError):
+    except RecursionError:
+        raise InvalidInputError(f"`{path}`: the JSON is nested too deeply") from None
+    except (ValueError, OSError):
         return None
-    crs = doc.get("crs") if isinstance(doc, dict) else None
-    if isinstance(crs, dict):
-        props = crs.get("properties") or {}
-        return str(props.get("name") or props.get("href") or crs)
-    return None
+    if not isinstance(doc, dict) or doc.get("crs") is None:
+        return None
+    crs = doc["crs"]
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") or props.get("href") if isinstance(props, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise CRSError(f"`{path}`: the `crs` member names no CRS ({json.dumps(crs)[:80]}); remove it (RFC 7946: "
+                       "WGS 84) or give `{{\"type\": \"name\", \"properties\": {{\"name\": \"EPSG:...\"}}}}`")
+    return name
 
 
 def _family_of(geom_type: str) -> str | None:
@@ -202,6 +272,9 @@ def _family_of(geom_type: str) -> str | None:
 
 
 def _check_coordinates(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    coords = shapely.get_coordinates(gdf.geometry.values, include_z=True)
+    if coords.size and not np.isfinite(coords[:, :2]).all():
+        raise GeometryError(f"`{path}`: coordinates are not finite numbers (NaN or infinity)")
     xmin, ymin, xmax, ymax = gdf.total_bounds
     if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
         raise GeometryError(f"`{path}`: coordinates are not finite numbers")
@@ -248,13 +321,22 @@ def _repair(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
     return gdf[~still_empty].reset_index(drop=True)
 
 
-def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Turn lists/dicts/datetimes into text so every value round-trips through a GeoPackage."""
+def _plain_columns(gdf: gpd.GeoDataFrame, report: ReadReport | None = None) -> gpd.GeoDataFrame:
+    """Turn lists/dicts/datetimes into text so every value round-trips through a GeoPackage.
+
+    NUL characters (which SQLite would cut a text at) are removed, with a note.
+    """
     gdf = gdf.copy()
     for col in gdf.columns:
         if col == gdf.geometry.name:
             continue
         s = gdf[col]
+        if s.dtype == object:
+            nul = s.map(lambda v: isinstance(v, str) and "\x00" in v)
+            if nul.any():
+                gdf[col] = s = s.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+                if report is not None:
+                    report.note(f"removed NUL characters from {int(nul.sum())} value(s) of column {col!r}")
         if s.dtype == object and s.map(lambda v: isinstance(v, (list, dict, tuple))).any():
             import json
 
@@ -263,6 +345,76 @@ def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         elif pd.api.types.is_datetime64_any_dtype(s):
             gdf[col] = s.astype(str)
     return gdf
+
+
+#: Plausible study areas: at least this many square metres, at most this span in degrees.
+MIN_STUDY_AREA_M2 = 100.0
+MAX_STUDY_SPAN_DEG = 60.0
+#: UTM is defined between these latitudes (polar areas use UPS, which a project does not support).
+UTM_LAT_RANGE = (-80.0, 84.0)
+
+
+def union_polygons(geoms: Any, *, path: str) -> shapely.Geometry:
+    """The union of polygons, repaired; a topology failure in GEOS becomes a one-line error."""
+    geoms = np.asarray(geoms, dtype=object)
+    try:
+        area = shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        try:  # a side-location conflict from nearly coincident edges: snap to a fine grid and retry
+            area = shapely.union_all(shapely.make_valid(shapely.set_precision(geoms, 1e-9)))
+        except shapely.errors.GEOSException as exc:
+            raise GeometryError(f"`{path}`: the polygons cannot be merged ({_short(exc)})") from None
+    try:
+        area = shapely.make_valid(area)
+    except shapely.errors.GEOSException as exc:
+        raise GeometryError(f"`{path}`: the merged polygon cannot be repaired ({_short(exc)})") from None
+    if area.geom_type not in POLYGON_TYPES:
+        parts = [g for g in getattr(area, "geoms", []) if g.geom_type in POLYGON_TYPES]
+        area = shapely.union_all(parts) if parts else shapely.Polygon()
+    return area
+
+
+def check_study_area_wgs84(area: shapely.Geometry, *, path: str) -> None:
+    """Refuse study areas no city plan can have: polar, antimeridian-crossing, continent-sized, empty."""
+    if area.is_empty:
+        raise GeometryError(f"`{path}`: the boundary has no area")
+    xmin, ymin, xmax, ymax = area.bounds
+    if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
+        raise GeometryError(f"`{path}`: the boundary's coordinates are not finite")
+    lo, hi = UTM_LAT_RANGE
+    if ymin < lo or ymax > hi:
+        raise GeometryError(f"`{path}`: the study area reaches latitude {ymin:.2f}..{ymax:.2f}; a project uses a "
+                            f"UTM zone, defined from {lo:g} to {hi:g} degrees (polar areas are not supported, "
+                            "or latitude and longitude are swapped)")
+    if xmax - xmin > MAX_STUDY_SPAN_DEG or ymax - ymin > MAX_STUDY_SPAN_DEG:
+        hint = " (it crosses the 180th meridian: split it or use one side)" if xmax - xmin > 180 else ""
+        raise GeometryError(f"`{path}`: the study area spans {xmax - xmin:.1f} x {ymax - ymin:.1f} degrees, more "
+                            f"than the {MAX_STUDY_SPAN_DEG:g} degrees one project (one UTM zone) can hold{hint}")
+
+
+def check_study_area_projected(area: shapely.Geometry, *, path: str, declared_crs: Any = None) -> None:
+    """Refuse a study area with no usable area in the project CRS (a degenerate or mis-declared file)."""
+    a = float(area.area) if not area.is_empty else 0.0
+    if not math.isfinite(a) or a < MIN_STUDY_AREA_M2:
+        hint = ""
+        if declared_crs is not None:
+            try:
+                if pyproj.CRS.from_user_input(declared_crs).is_projected:
+                    hint = (f"; the file declares {pyproj.CRS.from_user_input(declared_crs).name}, but if its "
+                            "coordinates are degrees that declaration is wrong")
+            except pyproj.exceptions.CRSError:
+                pass
+        raise GeometryError(f"`{path}`: the study area is {a:.3g} m², too small to plan (at least "
+                            f"{MIN_STUDY_AREA_M2:g} m²){hint}")
+
+
+def parse_crs(value: Any, *, what: str = "--crs") -> pyproj.CRS:
+    """A CRS from user text (``EPSG:32631``, WKT, PROJ); an unknown one is a one-line error."""
+    try:
+        crs = pyproj.CRS.from_user_input(value)
+    except (pyproj.exceptions.CRSError, TypeError, ValueError) as exc:
+        raise CRSError(f"`{what}`: unknown CRS {str(value)[:60]!r} ({_short(exc)})") from None
+    return crs
 
 
 def to_project_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, path: str = "") -> gpd.GeoDataFrame:
@@ -287,26 +439,20 @@ def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
 
 
 def read_points_table(path: str | os.PathLike[str], *, crs: str | int | pyproj.CRS | None = None,
-                      report: ReadReport | None = None) -> gpd.GeoDataFrame:
+                      report: ReadReport | None = None,
+                      problems: list[RowProblem] | None = None) -> gpd.GeoDataFrame:
     """Read a CSV of points: any delimiter, common encodings, lon/lat or x/y columns by name.
 
     Lon/lat columns are WGS 84 unless ``crs`` says otherwise; x/y columns need
     ``crs`` (they default to WGS 84 only if their values look like degrees).
+    Rows whose coordinates are not numbers raise one :class:`BadRowsError`
+    listing all of them, or, when ``problems`` is a list, are appended to it
+    and left out. Each record keeps its file row in :data:`SOURCE_ROW`.
     """
     path = Path(path)
     report = report or ReadReport(str(path))
     _require_file(path)
-    raw = path.read_bytes()
-    text = None
-    for enc in ENCODINGS:
-        try:
-            text = raw.decode(enc)
-            if enc != "utf-8-sig":
-                report.note(f"read as {enc}")
-            break
-        except UnicodeDecodeError:
-            continue
-    assert text is not None  # latin-1 always decodes
+    text = decode_text(path.read_bytes(), path=path, report=report)
     if not text.strip():
         raise InvalidInputError(f"`{path}`: the file is empty")
     sample = text[:20000]
@@ -329,34 +475,116 @@ def read_points_table(path: str | os.PathLike[str], *, crs: str | int | pyproj.C
     if xcol is None or ycol is None:
         raise InvalidInputError(f"`{path}`: no coordinate columns found (looked for lon/lat, longitude/latitude, "
                                 f"x/y, easting/northing); columns are {', '.join(cols)}")
-    xs = _numeric(df[xcol], path, xcol)
-    ys = _numeric(df[ycol], path, ycol)
+    df[SOURCE_ROW] = np.arange(2, len(df) + 2)
+    found: list[RowProblem] = []
+    xs, badx = _numeric(df[xcol], xcol, found)
+    ys, bady = _numeric(df[ycol], ycol, found)
+    if found:
+        if problems is None:
+            raise BadRowsError(str(path), sorted(found, key=lambda p: p.row), total_rows=len(df))
+        problems.extend(found)
+        keep = ~(badx | bady)
+        if not keep.any():
+            raise BadRowsError(str(path), sorted(found, key=lambda p: p.row), total_rows=len(df))
+        df, xs, ys = df[keep].reset_index(drop=True), xs[keep], ys[keep]
     if crs is None:
         crs = 4326 if geographic or (np.abs(xs).max() <= 180 and np.abs(ys).max() <= 90) else None
         if crs is None:
             raise CRSError(f"`{path}`: columns {xcol!r}/{ycol!r} are projected coordinates; give their CRS with --crs")
+    else:
+        crs = parse_crs(crs)
+    if problems is not None and pyproj.CRS.from_user_input(crs).is_geographic:
+        out = (np.abs(ys) > 90) | (np.abs(xs) > 180)
+        if out.any() and not out.all():  # all out of range: the file-level error below says why
+            for i in np.flatnonzero(out):
+                problems.append(RowProblem(int(df[SOURCE_ROW].iloc[i]), f"{xcol}/{ycol}",
+                                           f"{xs[i]:g}, {ys[i]:g}", "longitude/latitude out of range"))
+            keep = ~out
+            df, xs, ys = df[keep].reset_index(drop=True), xs[keep], ys[keep]
     gdf = gpd.GeoDataFrame(df.drop(columns=[xcol, ycol]), geometry=shapely.points(xs, ys), crs=crs)
     _check_coordinates(gdf, path)
+    return safe_columns(gdf, report)
+
+
+def decode_text(raw: bytes, *, path: Path, report: ReadReport) -> str:
+    """Text of a table: a byte-order mark decides (UTF-8/16/32); otherwise UTF-8, then cp1252, then Latin-1."""
+    for bom, enc in BOMS:
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise InvalidInputError(f"`{path}`: starts with a {enc.upper()} byte-order mark but is not "
+                                        f"{enc.upper()} ({_short(exc)})") from None
+            if enc != "utf-8-sig":
+                report.note(f"read as {enc.upper()} (byte-order mark)")
+            return text.lstrip("\ufeff")
+    if raw[:4000].count(b"\x00") > len(raw[:4000]) // 4 and len(raw) >= 4:  # UTF-16 without a mark
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if text.isprintable() or all(c.isprintable() or c in "\r\n\t" for c in text[:2000]):
+                report.note(f"read as {enc.upper()} (no byte-order mark)")
+                return text
+    for enc in ENCODINGS:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if enc != "utf-8-sig":
+            report.note(f"read as {enc}")
+        return text
+    raise AssertionError("latin-1 always decodes")  # pragma: no cover
+
+
+def safe_columns(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
+    """Rename columns a GeoPackage cannot hold beside the others, with a note (never dropped).
+
+    SQLite column names are case-insensitive (``name`` and ``NAME`` clash), and
+    ``fid``/``geom`` are the GeoPackage's own key and geometry columns.
+    """
+    geom = gdf.geometry.name
+    taken: set[str] = {"fid", "geom", geom.lower(), "ogc_fid"}
+    renames: dict[str, str] = {}
+    for col in gdf.columns:
+        if col == geom:
+            continue
+        name = str(col).replace("\x00", "")
+        if not name.strip():
+            name = "field"
+        base, k = name, 1
+        while name.lower() in taken:
+            k += 1
+            name = f"{base}_{k}"
+        taken.add(name.lower())
+        if name != col:
+            renames[col] = name
+    if renames:
+        report.note("renamed column(s) a GeoPackage cannot hold as they were: "
+                    + ", ".join(f"{a!r} -> {b!r}" for a, b in renames.items()))
+        gdf = gdf.rename(columns=renames)
     return gdf
 
 
-def _numeric(s: pd.Series, path: Path, col: str) -> np.ndarray:
+def _numeric(s: pd.Series, col: str, problems: list[RowProblem]) -> tuple[np.ndarray, np.ndarray]:
+    """Values of a coordinate column and which rows are bad (not a finite number); problems appended."""
     cleaned = s.astype(str).str.strip().str.replace(",", ".", regex=False)
-    values = pd.to_numeric(cleaned, errors="coerce")
-    bad = values.isna()
-    if bad.any():
-        i = int(np.flatnonzero(bad.values)[0])
-        raise InvalidInputError(f"`{path}`: column {col!r} row {i + 2} is not a number: {s.iloc[i]!r}")
-    return values.to_numpy(dtype=float)
+    values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    for i in np.flatnonzero(bad):
+        problems.append(RowProblem(i + 2, col, s.iloc[i], "not a number"))
+    return values, bad
 
 
 def read_points(path: str | os.PathLike[str], *, layer: str | None = None,
-                crs: str | int | pyproj.CRS | None = None, report: ReadReport | None = None) -> gpd.GeoDataFrame:
-    """Read points from CSV, GeoJSON, GeoPackage, Shapefile or KML."""
+                crs: str | int | pyproj.CRS | None = None, report: ReadReport | None = None,
+                problems: list[RowProblem] | None = None) -> gpd.GeoDataFrame:
+    """Read points from CSV, GeoJSON, GeoPackage, Shapefile or KML (:data:`SOURCE_ROW`: row or feature number)."""
     p = Path(path)
     if p.suffix.lower() in (".csv", ".txt", ".tsv"):
-        return read_points_table(p, crs=crs, report=report)
-    gdf = read_vector(p, layer=layer, family="point", report=report)
+        return read_points_table(p, crs=crs, report=report, problems=problems)
+    gdf = read_vector(p, layer=layer, family="point", report=report, keep_feature_numbers=True)
     if (gdf.geom_type == "MultiPoint").any():
         gdf = gdf.explode(index_parts=False).reset_index(drop=True)
     return gdf

@@ -268,7 +268,7 @@ def test_result_documents_are_strict_json_when_made() -> None:
     ({"results": {"network": {"document": {}}}}, "`document` and `non_finite`"),
     ({"results": {"network": {"document": {}, "non_finite": {"/a": "huge"}}}}, "non_finite"),
     ({"results": {"network": {"document": [1], "non_finite": {}}}}, "JSON object"),
-    ({"results": [1, 2]}, "must be an object"),
+    ({"results": [1, 2]}, "must be object"),
 ])
 def test_bad_stored_results_are_refused(small_project, tmp_path: Path, bad, match) -> None:
     import json

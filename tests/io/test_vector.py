@@ -180,7 +180,7 @@ def test_csv_xy_needs_crs(tmp_path: Path) -> None:
 def test_csv_bad_values(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("name,lat,lon\na,43.3,5.4\nb,north,5.4\n")
-    with pytest.raises(InvalidInputError, match=r"column 'lat' row 3 is not a number: 'north'") as exc:
+    with pytest.raises(InvalidInputError, match=r"row 3 column 'lat' value 'north': not a number") as exc:
         vector.read_points(path)
     _one_line(exc, path)
     nocols = tmp_path / "nocols.csv"

@@ -24,6 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--crs", help="CRS of CSV x/y columns (default WGS 84 for lon/lat)")
     p.add_argument("--phase", help="phase given to imported nodes")
     p.add_argument("--replace", action="store_true", help="replace the layer instead of appending")
+    p.add_argument("--skip-bad-rows", action="store_true",
+                   help="node tables: import the good rows and list the bad ones (default: refuse the file, "
+                        "listing every bad row)")
+    p.add_argument("--keep-outside", action="store_true",
+                   help="node tables: keep nodes more than 1 km outside the study area (default: bad rows)")
 
 
 def run(args: argparse.Namespace) -> Report:
@@ -33,10 +38,10 @@ def run(args: argparse.Namespace) -> Report:
     summary = workflows.import_layer(
         project, args.layer, args.file, layer=args.layer_name, name_field=args.name_field,
         code_field=args.code_field, crs=args.crs, phase=args.phase, level=args.level,
-        replace=args.replace)
+        replace=args.replace, skip_bad_rows=args.skip_bad_rows, keep_outside=args.keep_outside)
     workflows.save(project, args.project)
     doc = {"imported": {"kind": summary.kind, "file": summary.path, "count": summary.count,
-                        "notes": summary.notes},
+                        "notes": summary.notes, "skipped": summary.skipped},
            "project": workflows.info(project, path=args.project)}
     text = f"imported {summary.count} {summary.kind} from {summary.path} into {args.project}"
     return Report(doc, text=text, warnings=summary.notes)

@@ -13,7 +13,8 @@ HELP = "create a project from a boundary file (GeoJSON, GeoPackage, Shapefile/zi
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("name", help="project name; the file is NAME.gpkg unless --out is given")
+    p.add_argument("name", help="project name; the file is NAME.gpkg unless --out is given "
+                                "(a NAME ending in .gpkg is the file, its stem the name)")
     p.add_argument("--boundary", required=True, help="polygon file whose union is the study area")
     p.add_argument("--boundary-layer", help="layer of a multi-layer boundary file")
     p.add_argument("--districts", help="polygon file of districts")
@@ -28,14 +29,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> Report:
     from planner import workflows
 
-    out = Path(args.out) if args.out else Path(f"{args.name}.gpkg")
+    name = args.name
+    if args.out:
+        out = Path(args.out)
+    elif name.lower().endswith(".gpkg"):  # `planner new marseille.gpkg`: the name is the output path
+        out = Path(name)
+        name = out.stem
+    else:
+        out = Path(f"{name}.gpkg")
     if out.suffix.lower() != ".gpkg":
         out = out.with_suffix(".gpkg")
     if out.exists() and not args.force:
         raise InvalidInputError(f"`{out}`: already exists; use --force to overwrite")
     notes: list[str] = []
     project = workflows.new_project(
-        args.name, boundary=args.boundary, districts=args.districts, name_field=args.name_field,
+        name, boundary=args.boundary, districts=args.districts, name_field=args.name_field,
         code_field=args.code_field, boundary_layer=args.boundary_layer,
         districts_layer=args.districts_layer, crs=args.crs, notes=notes)
     workflows.save(project, out)

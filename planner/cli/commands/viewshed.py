@@ -73,6 +73,10 @@ def run(args: argparse.Namespace) -> Report:
         raise InvalidInputError(f"`{dem_path}` does not exist")
     if args.out is not None and not Path(args.out).parent.exists():
         raise InvalidInputError(f"`{args.out}`: folder does not exist")
+    if args.out is not None:
+        from planner.io.atomic import check_target
+
+        check_target(args.out)  # a device, FIFO or read-only file is refused before the work
     if args.crs is not None:
         margin = args.max_distance_m + 4 * (args.resolution_m or 30.0)
         dem = read_dem(
@@ -114,7 +118,10 @@ def run(args: argparse.Namespace) -> Report:
         "out": None,
     }
     if args.out is not None:
-        write_geotiff(args.out, result.to_full(), transform=dem.transform, crs=dem.crs, nodata=NODATA)
+        from planner.io.atomic import atomic_write_with  # atomic, regular files only
+
+        atomic_write_with(args.out, lambda tmp: write_geotiff(tmp, result.to_full(), transform=dem.transform,
+                                                              crs=dem.crs, nodata=NODATA))
         data["out"] = str(args.out)
     text = (
         f"{result.visible_cells} of {result.analysed_cells} cells visible "
