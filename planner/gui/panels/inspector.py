@@ -14,7 +14,7 @@ import dataclasses
 import enum
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -360,3 +360,7 @@ class InspectorPanel(QScrollArea):
 
     def show_error(self, text: str) -> None:
         self.message.setText(text)
+
+    def set_phases(self, phases: list[str]) -> None:
+        """The project's phases (offered by the phase field)."""
+        self.phases = list(phases)
