@@ -359,6 +359,7 @@ class MainWindow(QMainWindow):
         self.canvas.zoom_to_extent()
         if self.act_basemap.isChecked():
             self.layers.enable_basemap(True, cache_dir() / "tiles")
+        self.inspector.set_phases(project.phases())
         self.inspector.set_nodes([])
         self.table.set_nodes(project.nodes())
         self.results.refresh(project, shown=self.analyses.scope())
