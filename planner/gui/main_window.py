@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
         self.ask_save_path = self.document.ask_save_path
         self.ask_new_project = self.document.ask_new_project
         self.ask_overwrite = self._ask_overwrite
+        self.ask_properties = self._ask_properties
         self.exporter = ExportController(self)
         self.ask_export_path = self.exporter.ask_export_path
 
@@ -270,6 +271,10 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for d in (self.layers_dock, self.inspector_dock, self.table_dock, self.results_dock):
             m.addAction(d.toggleViewAction())
+        m = mb.addMenu("&Project")
+        self.act_properties = A("&Properties…", lambda: self.edit_properties(),
+                                tip="Name, jurisdiction, currency, video defaults, targets, unit prices (undoable)")
+        m.addAction(self.act_properties)
         m = mb.addMenu("&Analysis")
         m.addAction(self.act_run_cov)
         m.addAction(self.act_run_net)
@@ -705,6 +710,26 @@ class MainWindow(QMainWindow):
 
     def cancel_analysis(self) -> None:
         self.analyses.cancel()
+
+    # ================================================================ project properties
+    def edit_properties(self) -> bool:
+        """Project ▸ Properties…: edit the settings (:mod:`planner.project_settings`), one undoable step."""
+        if self.project is None:
+            self.show_error("Open a project first.")
+            return False
+        from planner.model.commands import SetProjectSettings
+        from planner.project_settings import settings_of
+
+        new = self.ask_properties(settings_of(self.project))
+        if new is None or new == settings_of(self.project):
+            return False
+        return self.push(SetProjectSettings(new.name, new.parameters, new.unit_prices))
+
+    def _ask_properties(self, current: Any) -> Any:
+        from planner.gui.dialogs.properties import ProjectPropertiesDialog
+
+        dlg = ProjectPropertiesDialog(current, self)
+        return dlg.settings() if dlg.exec() == ProjectPropertiesDialog.DialogCode.Accepted else None
 
     # ================================================================ misc
     def show_error(self, text: str, *, source: str = "") -> None:

@@ -261,3 +261,32 @@ class CommandStack:
     @property
     def is_clean(self) -> bool:
         return self._clean_state == self.state_id
+
+
+class SetProjectSettings:
+    """Change the project's name, parameters and unit-price overrides (``metadata["unit_prices"]``) in one
+    undoable step (Project ▸ Properties, ``planner set``)."""
+
+    def __init__(self, name: str, parameters: Parameters, unit_prices: dict[str, Any],
+                 text: str = "Change project properties") -> None:
+        self.name, self.parameters, self.unit_prices = name, parameters, dict(unit_prices)
+        self.text = text
+        self._old: tuple[str, Parameters, Any, bool] | None = None
+
+    @staticmethod
+    def _apply(project: Project, name: str, parameters: Parameters, prices: Any, has_prices: bool) -> None:
+        project.name = name
+        if has_prices:
+            project.metadata["unit_prices"] = prices
+        else:
+            project.metadata.pop("unit_prices", None)
+        project.set_parameters(parameters)  # emits changed("parameters")
+
+    def do(self, project: Project) -> None:
+        self._old = (project.name, project.parameters, project.metadata.get("unit_prices"),
+                     "unit_prices" in project.metadata)
+        self._apply(project, self.name, self.parameters, dict(self.unit_prices), bool(self.unit_prices))
+
+    def undo(self, project: Project) -> None:
+        assert self._old is not None
+        self._apply(project, *self._old)

@@ -229,7 +229,7 @@ class AnalysisController(QObject):
 
         snap, scope = self._snapshot()
         crs = snap.crs
-        params = CoverageParams(phases=scope.phases)
+        params = CoverageParams(phases=scope.phases, target_height_m=snap.parameters.target_height_m)
 
         def fn(progress: ProgressFn) -> Any:
             from planner.analysis.progress import sub_progress

@@ -239,7 +239,7 @@ class DocumentController(QObject):
             progress(0.1, f"reading {Path(request.boundary).name}")
             notes: list[str] = []
             project = workflows.new_project(request.name, boundary=request.boundary, districts=request.districts,
-                                            name_field=request.name_field, notes=notes)
+                                            name_field=request.name_field, notes=notes, guess_locale=True)
             progress(1.0, "done")
             return project, notes, request
 
