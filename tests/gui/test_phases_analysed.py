@@ -86,3 +86,9 @@ def test_readme_2016_retention_is_reachable_in_the_app(open_sample, qtbot):
         assert s["cameras"] == 500
         assert s["retention_days_raw"] == pytest.approx(raw_days(150.0, 500, 4.0), abs=0.005)  # 6.94
         assert round(s["retention_days_raw"], 2) == 6.94
+    # and the user reads it in the dashboard: the storage table and the summary
+    table = w.results.storage_table
+    col = next(c for c in range(table.columnCount()) if table.horizontalHeaderItem(c).text() == "days (raw)")
+    assert [table.item(r, col).text() for r in range(table.rowCount())] == ["6.94", "6.94", "6.94"]
+    assert "Network (phase 2016): 1,000 cameras" in plain(w.results.headline)
+    assert "6.94 days raw" in plain(w.results.headline)

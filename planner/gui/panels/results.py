@@ -200,7 +200,7 @@ class ResultsPanel(QTabWidget):
         net = QWidget()
         nl = QGridLayout(net)
         self.storage_table = _table(["storage centre", "role", "cameras", "copies", "TB/day", "capacity TB",
-                                     "retention days", "target days", "TB needed", "legal"])
+                                     "days (raw)", "days (usable)", "target days", "TB needed", "legal"])
         self.retention_chart = BarChart("Retention per centre (days, usable capacity)", " d")
         self.links_table = _table(["link", "kind", "from", "to", "design Mb/s", "capacity Mb/s", "use %", "status"])
         self.sectors_table = _table(["radio site", "sector", "azimuth°", "cameras", "load Mb/s", "capacity Mb/s",
@@ -276,7 +276,11 @@ class ResultsPanel(QTabWidget):
         if net:
             t = net.get("totals", {})
             md = t.get("min_retention_days")
-            retention = f"; shortest retention {md:.2f} days" if isinstance(md, (int, float)) else ""
+            raws = [s.get("retention_days_raw") for s in net.get("storage", [])
+                    if s.get("cameras") or s.get("copied_cameras")]
+            raws = [r for r in raws if isinstance(r, (int, float)) and math.isfinite(r)]
+            retention = (f"; shortest retention {md:.2f} days usable" if isinstance(md, (int, float)) else "") + \
+                (f", {min(raws):.2f} days raw" if raws else "")
             parts.append(f"Network{self._phase_note(net)}: {t.get('cameras', 0):,} cameras, "
                          f"{t.get('uplink_peak_mbps', 0):,.0f} Mb/s peak uplink, "
                          f"{t.get('daily_tb', 0):,.1f} TB/day{retention}.")
@@ -355,8 +359,8 @@ class ResultsPanel(QTabWidget):
         st = net.get("storage", [])
         _fill(self.storage_table, [[s["name"] or s["id"], s["role"], _Num(s["cameras"], "{:,.0f}"),
                                     _Num(s["copied_cameras"], "{:,.0f}"), _Num(s["daily_tb"], "{:,.2f}"),
-                                    _Num(s["capacity_tb"], "{:,.0f}"), _Num(s["retention_days"], "{:,.1f}"),
-                                    _Num(s["target_days"], "{:,.0f}"), _Num(s["capacity_needed_raw_tb"], "{:,.0f}"),
+                                    _Num(s["capacity_tb"], "{:,.0f}"), _Num(s.get("retention_days_raw"), "{:,.2f}"),
+                                    _Num(s["retention_days"], "{:,.2f}"), _Num(s["target_days"], "{:,.0f}"), _Num(s["capacity_needed_raw_tb"], "{:,.0f}"),
                                     s["legal_status"] or "-"] for s in st], [s["id"] for s in st])
         bars, targets = [], []
         for s in st:
