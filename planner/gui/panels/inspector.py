@@ -197,8 +197,8 @@ class NumberField(QLineEdit):
             value = int(value)
         above = value >= self.hi if self.half_open else value > self.hi
         if value < self.lo or above:
-            raise OutOfRangeError(f"{label} must be in {self.range_text()}{(' ' + self.unit) if self.unit else ''}; "
-                                  f"got {value:g}")
+            unit = "" if not self.unit else self.unit if self.unit == "°" else " " + self.unit
+            raise OutOfRangeError(f"{label} must be in {self.range_text()}{unit}; got {value:g}")
         return value
 
     def value(self) -> float | int:
@@ -273,10 +273,11 @@ class InspectorPanel(QScrollArea):
         self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
         self.title.setWordWrap(True)
         self._lay.addWidget(self.title)
-        self._form_host = QWidget()
-        self._form = QFormLayout(self._form_host)
-        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self._lay.addWidget(self._form_host)
+        # refusals show at the top, where they are seen without scrolling
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self._lay.addWidget(self.message)
         # move a multiple selection by an offset (x/y are not bulk-editable)
         self.move_box = QWidget()
         ml = QHBoxLayout(self.move_box)
@@ -292,10 +293,10 @@ class InspectorPanel(QScrollArea):
             ml.addWidget(x)
         self.move_box.hide()
         self._lay.addWidget(self.move_box)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
-        self._lay.addWidget(self.message)
+        self._form_host = QWidget()
+        self._form = QFormLayout(self._form_host)
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._lay.addWidget(self._form_host)
         self._lay.addStretch(1)
         self.nodes: list[Node] = []
         self.fields: dict[str, QWidget] = {}
@@ -362,6 +363,9 @@ class InspectorPanel(QScrollArea):
                 cb.addItem(f"{tid} ({ct.name})", tid)
             cb.setEditable(False)
             cb.setPlaceholderText("mixed")
+            # long type names must not widen the inspector past its dock (the full name is in the list)
+            cb.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            cb.setMinimumContentsLength(14)
             cb.currentIndexChanged.connect(lambda _i, n=name: self._commit(n))
             return cb
         if name == "focal_mm":
@@ -419,8 +423,8 @@ class InspectorPanel(QScrollArea):
             else:
                 kinds = dict.fromkeys(n.kind.value.replace("_", " ") for n in self.nodes)
                 what = f"{next(iter(kinds))}s" if len(kinds) == 1 else "nodes (" + ", ".join(kinds) + ": shared fields)"
-                self.title.setText(f"{len(self.nodes)} {what} selected. Fields marked mixed differ and are left "
-                                   "alone unless you edit them; an edit applies to all.")
+                self.title.setText(f"{len(self.nodes)} {what} selected: an edit applies to all; fields marked "
+                                   "mixed differ and are left alone unless edited")
             self.move_box.setVisible(many)
             self.message.setText("; ".join(self._invalid.values()))
             if not self.nodes:
