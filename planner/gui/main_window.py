@@ -15,7 +15,6 @@ import dataclasses
 import json
 import math
 import os
-import traceback
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.errors import AnalysisCancelled, PlannerError
+from planner.errors import PlannerError
 from planner.gui.controllers.analysis import AnalysisController, camera_ids
 from planner.gui.controllers.document import DocumentController, recovery_path
 from planner.gui.controllers.export import EXPORT_FORMATS, ExportController
@@ -738,21 +737,7 @@ class MainWindow(QMainWindow):
 
     def handle_unexpected(self, exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
         """Excepthook: keep the work (recovery file), then show the error in a dialog."""
-        text = "".join(traceback.format_exception(exc_type, exc, tb))
-        self.last_error = text
-        saved = None
-        try:
-            saved = self.autosave(wait=True)
-        except Exception:  # noqa: BLE001
-            saved = None
-        if isinstance(exc, AnalysisCancelled):
-            return
-        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
-                          f"{exc_type.__name__}: {exc}\n\nThe application keeps running."
-                          + (f" Your unsaved work was written to {saved}." if saved else ""), parent=self)
-        box.setDetailedText(text)
-        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-            box.exec()
+        self.document.handle_unexpected(exc_type, exc, tb)
 
     def _on_stack_changed(self) -> None:
         self.refresh_title()

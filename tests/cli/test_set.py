@@ -9,7 +9,6 @@ import pytest
 
 from planner import workflows
 from planner.cli.main import main
-
 from tests.conftest import SAMPLES
 
 SANTIAGO = SAMPLES / "data" / "santiago" / "provincia_santiago_comunas.geojson"

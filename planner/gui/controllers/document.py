@@ -11,6 +11,7 @@ says so, in red, until a save or an autosave succeeds.
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from planner import workflows
-from planner.errors import PlannerError
+from planner.errors import AnalysisCancelled, PlannerError
 from planner.gui.controllers.analysis import Job
 from planner.gui.edits import ImportCommand
 from planner.gui.preferences import config_dir, save_preferences
@@ -264,6 +265,25 @@ class DocumentController(QObject):
         else:
             text += ". Not saved yet: File ▸ Save As."
         w.messages.show_message(text, error=False)
+
+    # ------------------------------------------------------------ unexpected errors
+    def handle_unexpected(self, exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+        """Excepthook: keep the work (recovery file), then show the error in a dialog."""
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        self.w.last_error = text
+        saved = None
+        try:
+            saved = self.autosave(wait=True)
+        except Exception:  # noqa: BLE001 - an excepthook must not raise
+            saved = None
+        if isinstance(exc, AnalysisCancelled):
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Unexpected error",
+                          f"{exc_type.__name__}: {exc}\n\nThe application keeps running."
+                          + (f" Your unsaved work was written to {saved}." if saved else ""), parent=self.w)
+        box.setDetailedText(text)
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            box.exec()
 
     # ------------------------------------------------------------ prompts
     def ask_save_changes(self) -> str:

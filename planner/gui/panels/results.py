@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.analysis.costs import cost_by_phase
+from planner.errors import PlannerError
 from planner.gui.map import style
 from planner.model.nodes import NodeKind
-from planner.errors import PlannerError
 from planner.model.project import Project
 
 
