@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -214,6 +213,25 @@ class NumberField(QLineEdit):
             self.committed.emit()
 
 
+class FocalField(NumberField):
+    """The focal length of a zoom lens, in the range the selected lenses share; empty is the widest
+    setting (stored as None). ``minimum``/``maximum``/``value`` as a spin box's."""
+
+    def __init__(self) -> None:
+        super().__init__("focal_mm", 0.0, 0.0, 1, "mm")
+        self.setToolTip("Focal length of a varifocal or PTZ lens (sets the field of view and the ranges; empty: "
+                        "the widest); drag the square handle at the tip of the camera's wedge on the map to change it")
+
+    def minimum(self) -> float:
+        return self.lo
+
+    def maximum(self) -> float:
+        return self.hi
+
+    def value(self) -> float:
+        return self.parse() if self.text().strip() else self.lo
+
+
 class PhaseField(QComboBox):
     """An editable list of the project's phases; a name not in it is a new phase (the panel asks)."""
 
@@ -369,15 +387,9 @@ class InspectorPanel(QScrollArea):
             cb.currentIndexChanged.connect(lambda _i, n=name: self._commit(n))
             return cb
         if name == "focal_mm":
-            ds = QDoubleSpinBox()
-            ds.setDecimals(1)
-            ds.setSingleStep(0.5)
-            ds.setSuffix(" mm")
-            ds.setKeyboardTracking(False)
-            ds.setToolTip("Focal length of a varifocal or PTZ lens (sets the field of view and the ranges); "
-                          "drag the square handle at the tip of the camera's wedge on the map to change it")
-            ds.valueChanged.connect(lambda _v, n=name: self._commit(n))
-            return ds
+            ff = FocalField()
+            ff.committed.connect(lambda n=name: self._commit(n))
+            return ff
         if name == "streams":
             se = StreamsEditor()
             se.changed.connect(lambda n=name: self._commit(n))
@@ -483,26 +495,33 @@ class InspectorPanel(QScrollArea):
         lo, hi = max(r[0] for r in ranges), min(r[1] for r in ranges)  # type: ignore[index]
         return (lo, hi) if lo < hi else None
 
-    def _load_focal(self, w: QDoubleSpinBox) -> None:
+    def _load_focal(self, w: FocalField) -> None:
         rng = self._focal_range()
         if rng is None:
-            w.setRange(0.0, 0.0)
-            w.setSpecialValueText("fixed lens")
+            w.lo, w.hi = 0.0, 0.0
+            w.show_value(None)
+            w.setPlaceholderText("fixed lens")
             w.setEnabled(False)
             return
-        lo, hi = rng
+        w.lo, w.hi = rng
         w.setEnabled(True)
-        w.setRange(lo, hi)
         values = {getattr(n, "focal_mm", None) for n in self.nodes}
-        v = values.pop() if len(values) == 1 else None
-        w.setSpecialValueText(f"widest ({lo:g} mm)" if len(values) == 0 else "mixed")
-        w.setValue(lo if v is None else v)
+        if len(values) > 1:
+            w.show_value(None)  # mixed
+        elif (v := values.pop()) is None:
+            w.show_value(None)
+            w.setPlaceholderText(f"widest ({w.lo:g} mm)")
+        else:
+            w.show_value(v)
 
     def _value(self, name: str) -> Any:
         w = self.fields[name]
         if name == "focal_mm":
-            assert isinstance(w, QDoubleSpinBox)
-            return None if not w.isEnabled() or w.value() <= w.minimum() + 1e-9 else round(w.value(), 1)
+            assert isinstance(w, FocalField)
+            if not w.isEnabled() or not w.text().strip():
+                return None  # the widest setting
+            v = w.parse()
+            return None if v <= w.lo + 1e-9 else round(float(v), 1)
         if isinstance(w, PhaseField):
             return w.phase()
         if isinstance(w, QComboBox):
