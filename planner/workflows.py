@@ -102,8 +102,18 @@ def new_project(name: str, *, boundary: str | os.PathLike[str], districts: str |
                 name_field: str | None = None, code_field: str | None = None,
                 boundary_layer: str | None = None, districts_layer: str | None = None,
                 parameters: Parameters | None = None, crs: str | int | None = None,
-                notes: list[str] | None = None) -> Project:
-    """Create a project from a boundary file (its union is the study area)."""
+                notes: list[str] | None = None, jurisdiction: str | None = None, currency: str | None = None,
+                guess_locale: bool = False) -> Project:
+    """Create a project from a boundary file (its union is the study area).
+
+    ``jurisdiction``/``currency`` set those parameters; with ``guess_locale``, the ones not given are
+    guessed from the study area's country (:func:`planner.project_settings.guess_locale`), said in
+    ``notes``.
+    """
+    from planner import project_settings
+
+    jurisdiction = project_settings.check_jurisdiction(jurisdiction) if jurisdiction is not None else None
+    currency = project_settings.check_currency(currency) if currency is not None else None
     report = vector.ReadReport(str(boundary))
     bnd = read_boundary(boundary, layer=boundary_layer, report=report)
     area_wgs = vector.union_polygons(vector.to_project_crs(bnd, pyproj.CRS.from_epsg(4326),
@@ -120,8 +130,22 @@ def new_project(name: str, *, boundary: str | os.PathLike[str], districts: str |
         dgdf = vector.to_project_crs(dgdf, project_crs, path=str(districts))
         dist = districts_from(dgdf, path=str(districts), name_field=name_field, code_field=code_field)
         report.notes.extend(f"{Path(districts).name}: {n}" for n in drep.notes)
-    project = Project(name=name, crs=project_crs, study_area=study_area, districts=dist,
-                      parameters=parameters or Parameters())
+    params = parameters or Parameters()
+    missing = [k for k, v in (("jurisdiction", jurisdiction), ("currency", currency)) if v is None]
+    if guess_locale and missing:
+        guess = project_settings.guess_locale(study_area, project_crs)
+        if guess is None:
+            report.notes.append(f"no country found for the study area: {' and '.join(missing)} left at "
+                                f"{params.jurisdiction or '(none)'}/{params.currency}; set them with "
+                                "`planner set PROJECT jurisdiction=.. currency=..`")
+        else:
+            jurisdiction = guess.country_code if jurisdiction is None else jurisdiction
+            currency = guess.currency if currency is None else currency
+            report.notes.append(guess.note(missing))
+    changes = {k: v for k, v in (("jurisdiction", jurisdiction), ("currency", currency)) if v is not None}
+    if changes:
+        params = dataclasses.replace(params, **changes)
+    project = Project(name=name, crs=project_crs, study_area=study_area, districts=dist, parameters=params)
     if notes is not None:
         notes.extend(report.notes)
     return project
@@ -772,7 +796,8 @@ def coverage_report(project: Project, params: Any = None, *, progress: Any = Non
     from planner.analysis.progress import no_progress, sub_progress
 
     progress = progress or no_progress
-    result = run_coverage(project, params or CoverageParams(), progress=sub_progress(progress, 0.0, 0.95),
+    params = params or CoverageParams(target_height_m=project.parameters.target_height_m)
+    result = run_coverage(project, params, progress=sub_progress(progress, 0.0, 0.95),
                           executor=executor)
     doc = result.summary()
     progress(1.0, "done")

@@ -53,7 +53,8 @@ RESOURCE_NAME = "unit_prices.json"
 HOURS_PER_YEAR = 8760.0
 UNPHASED = "(no phase)"
 
-__all__ = ["BomLine", "CostResult", "UnitPrice", "bill_of_materials", "fibre_tree_length_m", "unit_prices"]
+__all__ = ["BomLine", "CostResult", "UnitPrice", "bill_of_materials", "cost_by_phase", "fibre_tree_length_m",
+           "unit_prices"]
 
 
 @dataclass(frozen=True)
@@ -494,3 +495,22 @@ def _is_ptz(cam: Camera, camera_types: Mapping[str, Any]) -> bool:
     ct = camera_types.get(cam.camera_type)
     kind = str(getattr(ct, "kind", "")) if ct is not None else ""
     return kind == "ptz" or cam.camera_type.startswith("ptz")
+
+
+def cost_by_phase(project: Project) -> list[dict[str, Any]]:
+    """CAPEX per phase (and cumulative), OPEX per year and the largest CAPEX groups, from the bill of
+    materials (the same figures as the CSV and the PDF report)."""
+    bom = bill_of_materials(project)
+    counts: dict[str, int] = {}
+    for n in project.cameras():
+        counts[n.phase or "(none)"] = counts.get(n.phase or "(none)", 0) + 1
+    rows = []
+    for ph in bom.phases:
+        groups: dict[str, float] = {}
+        for ln in bom.capex_lines(ph):
+            groups[ln.group] = groups.get(ln.group, 0.0) + ln.amount
+        top = sorted(groups.items(), key=lambda kv: -kv[1])[:3]
+        rows.append({"phase": ph or "(none)", "cameras": counts.get(ph or "(none)", 0),
+                     "capex": bom.capex_by_phase[ph], "cumulative": bom.capex_cumulative[ph],
+                     "opex": bom.opex_per_year[ph], "largest": ", ".join(f"{g} {v:,.0f}" for g, v in top)})
+    return rows

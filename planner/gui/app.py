@@ -39,15 +39,18 @@ def run_sync(window, name: str) -> None:  # noqa: ANN001
     from PySide6.QtCore import QEventLoop
 
     loop = QEventLoop()
-    window.runner.done.connect(lambda *_: loop.quit())
-    window.runner.failed.connect(lambda *_: loop.quit())
-    window.run_analysis(name)
-    if window.runner.running:
-        loop.exec()
-    window.runner.done.disconnect()
-    window.runner.failed.disconnect()
-    window.runner.done.connect(window._on_runner_done)
-    window.runner.failed.connect(window._on_runner_failed)
+
+    def quit_(*_args: object) -> None:
+        loop.quit()
+
+    window.runner.done.connect(quit_)
+    window.runner.failed.connect(quit_)
+    try:
+        if window.run_analysis(name) and window.runner.running:
+            loop.exec()
+    finally:
+        window.runner.done.disconnect(quit_)
+        window.runner.failed.disconnect(quit_)
 
 
 def screenshot(window, path: str | os.PathLike[str], *, size: str = "1600x1000", analyse: bool = False,  # noqa: ANN001

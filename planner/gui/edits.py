@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.model.commands import Command, MacroCommand
 from planner.model.nodes import Node
 from planner.model.project import Project
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QWidget
 
 from planner.model.commands import CommandStack
 
@@ -43,3 +44,41 @@ class UndoActions:
     def _on_redo(self) -> None:
         if self._stack is not None:
             self._stack.redo()
+
+
+class UndoShortcutFilter(QObject):
+    """Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y in an editing field of ``panels`` undo and redo the project's last
+    edit, never the field's own text: a text field would otherwise take the key for itself, and the
+    same keys would mean two things depending on where the focus is. Typing not yet committed in the
+    field is dropped (the field then shows the value after the undo)."""
+
+    def __init__(self, actions: UndoActions, panels: list[QWidget]) -> None:
+        super().__init__(actions.undo.parent())
+        self.actions = actions
+        self.panels = panels
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def _in_panels(self, widget: QObject | None) -> bool:
+        while widget is not None:
+            if any(widget is p for p in self.panels):
+                return True
+            widget = widget.parent()
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or \
+                not isinstance(event, QKeyEvent) or not isinstance(watched, QWidget):
+            return False
+        undo = event.matches(QKeySequence.StandardKey.Undo)
+        redo = event.matches(QKeySequence.StandardKey.Redo) or \
+            (event.key() == Qt.Key.Key_Y and event.modifiers() == Qt.KeyboardModifier.ControlModifier)
+        if not (undo or redo) or not self._in_panels(watched):
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            return True  # not accepted: the window's Undo/Redo shortcut runs instead of the field's
+        action = self.actions.undo if undo else self.actions.redo
+        if action.isEnabled():  # a key press still reached the field (no shortcut): do the same
+            action.trigger()
+        return True

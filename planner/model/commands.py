@@ -161,43 +161,70 @@ class MacroCommand:
 class CommandStack:
     """One linear undo history per open project.
 
-    Events: ``changed()`` after push/undo/redo/clean, for menu enablement.
+    Every state of the document the stack can reach has a number,
+    :attr:`state_id` (0 before any edit; each push or :meth:`amend` makes a new
+    one; undo and redo return to earlier ones). :meth:`set_clean` records the
+    current one as saved; :meth:`mark_unsaved` says the document differs from
+    every file on disk (a new or restored project), so it is not clean until
+    the next save. Autosave compares :attr:`state_id` to know whether anything
+    changed since its last write.
+
+    Events: ``changed()`` after push/undo/redo/amend/clean, for menu enablement.
     """
 
     def __init__(self, project: Project, *, limit: int = 500) -> None:
         self.project = project
-        self._done: list[Command] = []
-        self._undone: list[Command] = []
-        self._clean_index: int | None = 0
+        self._done: list[tuple[int, Command]] = []
+        self._undone: list[tuple[int, Command]] = []
+        self._serial = 0
+        self._clean_state: int | None = 0
         self.limit = limit
         self.changed = Signal()
 
+    def _next_serial(self) -> int:
+        self._serial += 1
+        return self._serial
+
+    @property
+    def state_id(self) -> int:
+        """The number of the document's current state (see the class notes)."""
+        return self._done[-1][0] if self._done else 0
+
     def push(self, command: Command) -> None:
         command.do(self.project)  # raises before anything is recorded
-        if self._clean_index is not None and self._clean_index > len(self._done):
-            self._clean_index = None  # the clean state was undone and is now unreachable
-        self._done.append(command)
+        self._done.append((self._next_serial(), command))
         self._undone.clear()
         if len(self._done) > self.limit:
             self._done.pop(0)
-            self._clean_index = None if self._clean_index in (None, 0) else self._clean_index - 1
+        self.changed.emit()
+
+    def amend(self, command: Command) -> None:
+        """Do ``command`` as part of the last undo step (results derived from that edit: undoing the
+        edit undoes them too). With nothing to undo, ``command`` is done without a step: it derives
+        from the state the project was opened in."""
+        command.do(self.project)
+        if self._done:
+            _serial, last = self._done[-1]
+            self._done[-1] = (self._next_serial(), MacroCommand([last, command], last.text))
+        elif self._clean_state == 0:
+            self._clean_state = None  # the document now differs from the file it was opened from
         self.changed.emit()
 
     def undo(self) -> bool:
         if not self._done:
             return False
-        cmd = self._done.pop()
-        cmd.undo(self.project)
-        self._undone.append(cmd)
+        entry = self._done.pop()
+        entry[1].undo(self.project)
+        self._undone.append(entry)
         self.changed.emit()
         return True
 
     def redo(self) -> bool:
         if not self._undone:
             return False
-        cmd = self._undone.pop()
-        cmd.do(self.project)
-        self._done.append(cmd)
+        entry = self._undone.pop()
+        entry[1].do(self.project)
+        self._done.append(entry)
         self.changed.emit()
         return True
 
@@ -211,16 +238,51 @@ class CommandStack:
 
     @property
     def undo_text(self) -> str:
-        return self._done[-1].text if self._done else ""
+        return self._done[-1][1].text if self._done else ""
 
     @property
     def redo_text(self) -> str:
-        return self._undone[-1].text if self._undone else ""
+        return self._undone[-1][1].text if self._undone else ""
 
     def set_clean(self) -> None:
-        self._clean_index = len(self._done)
+        """The current state is the one on disk (after a save)."""
+        self._clean_state = self.state_id
+        self.changed.emit()
+
+    def mark_unsaved(self) -> None:
+        """No state of this history is on disk (a new project, restored unsaved work)."""
+        self._clean_state = None
         self.changed.emit()
 
     @property
     def is_clean(self) -> bool:
-        return self._clean_index == len(self._done)
+        return self._clean_state == self.state_id
+
+
+class SetProjectSettings:
+    """Change the project's name, parameters and unit-price overrides (``metadata["unit_prices"]``) in one
+    undoable step (Project ▸ Properties, ``planner set``)."""
+
+    def __init__(self, name: str, parameters: Parameters, unit_prices: dict[str, Any],
+                 text: str = "Change project properties") -> None:
+        self.name, self.parameters, self.unit_prices = name, parameters, dict(unit_prices)
+        self.text = text
+        self._old: tuple[str, Parameters, Any, bool] | None = None
+
+    @staticmethod
+    def _apply(project: Project, name: str, parameters: Parameters, prices: Any, has_prices: bool) -> None:
+        project.name = name
+        if has_prices:
+            project.metadata["unit_prices"] = prices
+        else:
+            project.metadata.pop("unit_prices", None)
+        project.set_parameters(parameters)  # emits changed("parameters")
+
+    def do(self, project: Project) -> None:
+        self._old = (project.name, project.parameters, project.metadata.get("unit_prices"),
+                     "unit_prices" in project.metadata)
+        self._apply(project, self.name, self.parameters, dict(self.unit_prices), bool(self.unit_prices))
+
+    def undo(self, project: Project) -> None:
+        assert self._old is not None
+        self._apply(project, *self._old)

@@ -39,7 +39,8 @@ class Parameters:
     """Project-wide parameters (stored in the project file).
 
     Defaults: 1080p H.264 at 4 Mb/s (engineering reference §3, bold value);
-    retention target 30 days (the French legal maximum, CSI art. L252-5).
+    retention target 30 days (the French legal maximum, CSI art. L252-5);
+    coverage target height 1.6 m above ground (the coverage analysis default).
     """
 
     jurisdiction: str = ""
@@ -48,6 +49,7 @@ class Parameters:
     default_bitrate_mbps: float = 4.0
     retention_target_days: float = 30.0
     currency: str = "EUR"
+    target_height_m: float = 1.6
     description: str = ""
     attribution: str = ""
 
@@ -58,6 +60,8 @@ class Parameters:
         if not 0 < self.retention_target_days <= 3650:
             raise OutOfRangeError(
                 f"parameters: `retention_target_days` must be in (0, 3650]; got {self.retention_target_days}")
+        if not 0 <= self.target_height_m <= 10:
+            raise OutOfRangeError(f"parameters: `target_height_m` must be in [0, 10]; got {self.target_height_m}")
         object.__setattr__(self, "default_codec", Codec.parse(self.default_codec))
         if not re.fullmatch(r"[A-Z]{3}", self.currency):
             raise InvalidInputError(f"parameters: `currency` must be an ISO 4217 code like EUR; got {self.currency!r}")

@@ -36,10 +36,10 @@ def test_audit_from_the_app(window, qtbot, tmp_path):
     assert "IMPOSSIBLE" in dlg.output.toPlainText()
     # the three scenarios are layers; the switch shows one at a time
     keys = {f"audit_{s}" for s in ("low", "median", "high")}
-    assert keys <= set(w.overlays)
-    assert w.overlays["audit_median"].isVisible() and not w.overlays["audit_high"].isVisible()
+    assert keys <= set(w.layers.overlays)
+    assert w.layers.overlays["audit_median"].isVisible() and not w.layers.overlays["audit_high"].isVisible()
     dlg.scenario.setCurrentText("high")
-    assert w.overlays["audit_high"].isVisible() and not w.overlays["audit_median"].isVisible()
+    assert w.layers.overlays["audit_high"].isVisible() and not w.layers.overlays["audit_median"].isVisible()
     # the availability slider recomputes in the background
     dlg.share.setValue(20)
     dlg._availability_again()

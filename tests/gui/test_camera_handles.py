@@ -93,7 +93,9 @@ def test_inspector_focal_length_field(window):
     combo.setCurrentIndex(combo.findData(VARIFOCAL))
     field = insp.fields["focal_mm"]
     assert field.isEnabled() and (field.minimum(), field.maximum()) == (2.8, 12.0)
-    assert "widest" in field.text()
+    assert field.text() == "" and "widest (2.8 mm)" in field.placeholderText()
+    field.setValue(20.0)  # beyond the lens: refused with the lens' range, not clamped
+    assert w.project.node("cam-0001").focal_mm is None and "[2.8, 12] mm" in insp.message.text()
     field.setValue(8.0)
     assert w.project.node("cam-0001").focal_mm == 8.0
     assert w.stack.undo_text == "Set focal mm on cam-0001"

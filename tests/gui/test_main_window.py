@@ -148,13 +148,18 @@ def test_inspector_edits_with_validation(window, qtbot):
     streams.table.item(0, 3).setText("500")  # fps out of range
     assert "fps" in insp.message.text()
     assert w.project.node("cam-0001").streams[0].fps != 500
-    insp.fields["phase"].setText("3")
-    insp.fields["phase"].editingFinished.emit()
+    asked = []
+    insp.ask_new_phase = lambda name: asked.append(name) or True  # a new phase is created only when confirmed
+    phase = insp.fields["phase"]
+    phase.setEditText("3")
+    phase.lineEdit().setModified(True)
+    phase.lineEdit().editingFinished.emit()
+    assert asked == ["3"]
     assert w.project.node("cam-0001").phase == "3"
     assert "3" in w.layers_panel._phase_checks  # the phase filter follows
     w.undo_actions.undo.trigger()
     assert w.project.node("cam-0001").phase == "1"
-    assert insp.fields["phase"].text() == "1"  # the inspector follows undo
+    assert insp.fields["phase"].currentText() == "1"  # the inspector follows undo
 
 
 def test_bulk_edit_in_table(window):

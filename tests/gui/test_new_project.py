@@ -35,6 +35,9 @@ def test_new_project_from_santiago_comunas_then_save_as(qtbot, tmp_path, monkeyp
     saved = tmp_path / "santiago-new.gpkg"
     assert w.path == saved and saved.exists() and w.stack.is_clean
     assert "saved as" in w.messages.label.text() and "32 districts" in w.messages.label.text()
+    # jurisdiction and currency from the study area's country, and the banner says so (issue 10, item 7)
+    assert (p.parameters.jurisdiction, p.parameters.currency) == ("CL", "CLP")
+    assert "jurisdiction CL and currency CLP guessed from the study area's country (Chile" in w.messages.label.text()
     reopened = workflows.open_project(saved)
     assert reopened.name == "Santiago comunas" and len(reopened.districts) == 32
     assert "Independencia" in set(reopened.districts["name"])

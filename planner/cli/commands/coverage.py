@@ -16,7 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--level", help="report this detail level only (monitor, detect, observe, recognise, identify)")
     p.add_argument("--phase", action="append", default=None, help="deployment after this phase (cumulative)")
     p.add_argument("--resolution-m", type=float, default=2.0, help="grid cell in metres (default 2)")
-    p.add_argument("--target-height-m", type=float, default=1.6, help="target height above ground (default 1.6)")
+    p.add_argument("--target-height-m", type=float, default=None,
+                   help="target height above ground (default: the project's target_height_m, 1.6 unless set)")
     p.add_argument("--levels", choices=("dori", "dori+validate"), default="dori",
                    help="detail-level table (default IEC EN 62676-4 DORI)")
     p.add_argument("--workers", type=int, default=None, help="local worker processes (0 = in-process)")
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> Report:
     levels = DORI_LEVELS if args.levels == "dori" else ALL_LEVELS
     if args.level and args.level not in {lv.name for lv in levels}:
         raise InvalidInputError(f"`--level` must be one of {', '.join(lv.name for lv in levels)}; got {args.level!r}")
-    params = CoverageParams(resolution_m=args.resolution_m, target_height_m=args.target_height_m, levels=levels,
+    target = args.target_height_m if args.target_height_m is not None else project.parameters.target_height_m
+    params = CoverageParams(resolution_m=args.resolution_m, target_height_m=target, levels=levels,
                             phases=tuple(args.phase) if args.phase else None)
     n = len(project.cameras())
     executor = default_executor(n, scheduler=args.scheduler, workers=args.workers)

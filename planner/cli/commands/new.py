@@ -22,6 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name-field", help="districts field holding the name")
     p.add_argument("--code-field", help="districts field holding the code")
     p.add_argument("--crs", help="project CRS (default: the UTM zone of the study area)")
+    p.add_argument("--jurisdiction", help="ISO 3166-1 alpha-2 country code for the legal retention check "
+                   "(default: guessed from the study area's country, said in the notes)")
+    p.add_argument("--currency", help="ISO 4217 currency of the costs (default: the study area's country's, "
+                   "said in the notes; EUR when no country is found)")
     p.add_argument("--out", help="project file to write (.gpkg)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
 
@@ -45,7 +49,8 @@ def run(args: argparse.Namespace) -> Report:
     project = workflows.new_project(
         name, boundary=args.boundary, districts=args.districts, name_field=args.name_field,
         code_field=args.code_field, boundary_layer=args.boundary_layer,
-        districts_layer=args.districts_layer, crs=args.crs, notes=notes)
+        districts_layer=args.districts_layer, crs=args.crs, notes=notes, jurisdiction=args.jurisdiction,
+        currency=args.currency, guess_locale=True)
     workflows.save(project, out)
     doc = workflows.info(project, path=out)
     doc["notes"] = notes

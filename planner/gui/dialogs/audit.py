@@ -286,7 +286,7 @@ class AuditDialog(QDialog):
         scene = w.canvas.scene()
         for name in SCENARIOS:
             key = f"audit_{name}"
-            old = w.overlays.pop(key, None)
+            old = w.layers.overlays.pop(key, None)
             if old is not None:
                 scene.removeItem(old)
             gdf = self.result.results[name].polygons(periods=("day",))
@@ -296,9 +296,9 @@ class AuditDialog(QDialog):
             paths, legend = built
             item = PathLayerItem(key, f"Audit scenario {name} (day)", paths,
                                  legend=[(k, c, f"{name}: {t.split(': ', 1)[-1]}") for k, c, t in legend])
-            w.overlays[key] = item
+            w.layers.overlays[key] = item
             scene.addItem(item)
-        w._apply_layer_state()
+        w.layers.apply_state()
         self.scenario.setEnabled(True)
         self.show_scenario(self.scenario.currentText())
 
@@ -307,7 +307,7 @@ class AuditDialog(QDialog):
         w = self.window
         for s in SCENARIOS:
             key = f"audit_{s}"
-            if key in w.overlays:
+            if key in w.layers.overlays:
                 w.set_layer_visible(key, s == name)
 
     # ------------------------------------------------------------------ save

@@ -106,8 +106,13 @@ def districts_item(project: Project) -> tuple[PathLayerItem, LabelLayerItem]:
 
 
 def _plural(level: str) -> str:
-    level = level or "district"
-    return level[:1].upper() + level[1:] + ("s" if not level.endswith("s") else "")
+    """A district level as a legend title: "commune" → "Communes", "planning grid (synthetic)" →
+    "Planning grids (synthetic)" (the noun before a parenthesis takes the plural)."""
+    level = (level or "district").strip()
+    head, paren, tail = level.partition(" (")
+    head = head if head.endswith("s") else head[:-1] + "ies" if head.endswith("y") and head[-2:-1] not in "aeiou" \
+        else head + "s"
+    return head[:1].upper() + head[1:] + (paren + tail if paren else "")
 
 
 def _major_level(project: Project) -> str:

@@ -28,28 +28,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.gui.map import style
-from planner.model.nodes import Camera, NodeKind
+from planner.analysis.costs import cost_by_phase
 from planner.errors import PlannerError
+from planner.gui.map import style
+from planner.model.nodes import NodeKind
 from planner.model.project import Project
 from planner.model.results import ResultKind, document_of
 
 
 class BarChart(QWidget):
-    """A small horizontal bar chart drawn with QPainter (no matplotlib)."""
+    """A small horizontal bar chart drawn with QPainter (no matplotlib).
+
+    Bars scale to ``max_value`` or to the largest of the values and targets; a bar's ``target`` (e.g.
+    a retention target) is drawn as a dark tick across its row, and named in the title line.
+    """
 
     def __init__(self, title: str = "", unit: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title, self.unit = title, unit
         self.bars: list[tuple[str, float, QColor]] = []
+        self.targets: list[float | None] = []
+        self.target_label = ""
         self.max_value: float | None = None
         self.setMinimumHeight(120)
 
-    def set_bars(self, bars: list[tuple[str, float, QColor]], *, max_value: float | None = None) -> None:
+    def set_bars(self, bars: list[tuple[str, float, QColor]], *, max_value: float | None = None,
+                 targets: list[float | None] | None = None, target_label: str = "") -> None:
         self.bars = bars
         self.max_value = max_value
+        self.targets = list(targets) if targets is not None else [None] * len(bars)
+        self.target_label = target_label
         self.setMinimumHeight(34 + 22 * max(len(bars), 1))
         self.update()
+
+    def scale_max(self) -> float:
+        """The value drawn at full length."""
+        if self.max_value:
+            return self.max_value
+        values = [v for _, v, _ in self.bars if math.isfinite(v)] + \
+            [t for t in self.targets if t is not None and math.isfinite(t)]
+        top = max(values, default=1.0)
+        return top if top > 0 else 1.0
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
@@ -68,12 +87,17 @@ class BarChart(QWidget):
             p.setPen(QColor("#777777"))
             p.drawText(QPointF(8, 40), "No results yet.")
             return
+        if self.target_label and any(t is not None for t in self.targets):
+            tw = fm.horizontalAdvance(self.target_label)
+            x = self.width() - tw - 8
+            p.setPen(QPen(QColor("#222222"), 2))
+            p.drawLine(QPointF(x - 10, 8), QPointF(x - 10, 20))
+            p.drawText(QPointF(x, 18), self.target_label)
         label_w = max(fm.horizontalAdvance(b[0]) for b in self.bars) + 16
-        top = max((v for _, v, _ in self.bars), default=1.0)
-        vmax = self.max_value or (top if top > 0 else 1.0)
+        vmax = self.scale_max()
         avail = max(self.width() - label_w - 90, 20)
         y = 28.0
-        for label, value, colour in self.bars:
+        for (label, value, colour), target in zip(self.bars, self.targets, strict=True):
             p.setPen(QColor("#222222"))
             p.drawText(QRectF(4, y, label_w - 8, 18), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        label)
@@ -81,8 +105,13 @@ class BarChart(QWidget):
             p.setPen(QPen(colour.darker(130), 0.8))
             p.setBrush(colour)
             p.drawRect(QRectF(label_w, y + 2, w, 14))
+            if target is not None and math.isfinite(target):
+                tx = label_w + avail * max(min(target / vmax, 1.0), 0.0)
+                p.setPen(QPen(QColor("#222222"), 2))
+                p.drawLine(QPointF(tx, y), QPointF(tx, y + 18))
             p.setPen(QColor("#222222"))
-            p.drawText(QPointF(label_w + w + 6, y + 14), f"{value:,.1f}{self.unit}")
+            text = f"{value:,.1f}{self.unit}" if math.isfinite(value) else "–"
+            p.drawText(QPointF(label_w + w + 6, y + 14), text)
             y += 22
         p.end()
 
@@ -130,27 +159,6 @@ def _fill(table: QTableWidget, rows: list[list[Any]], node_ids: list[str] | None
     table.setUpdatesEnabled(True)
 
 
-def cost_by_phase(project: Project) -> list[dict[str, Any]]:
-    """CAPEX per phase (and cumulative), OPEX per year and the largest CAPEX groups, from the bill of
-    materials of :mod:`planner.analysis.costs` (the same figures as the CSV and the PDF report)."""
-    from planner.analysis.costs import bill_of_materials
-
-    bom = bill_of_materials(project)
-    counts: dict[str, int] = {}
-    for n in project.cameras():
-        counts[n.phase or "(none)"] = counts.get(n.phase or "(none)", 0) + 1
-    rows = []
-    for ph in bom.phases:
-        groups: dict[str, float] = {}
-        for ln in bom.capex_lines(ph):
-            groups[ln.group] = groups.get(ln.group, 0.0) + ln.amount
-        top = sorted(groups.items(), key=lambda kv: -kv[1])[:3]
-        rows.append({"phase": ph or "(none)", "cameras": counts.get(ph or "(none)", 0),
-                     "capex": bom.capex_by_phase[ph], "cumulative": bom.capex_cumulative[ph],
-                     "opex": bom.opex_per_year[ph], "largest": ", ".join(f"{g} {v:,.0f}" for g, v in top)})
-    return rows
-
-
 class ResultsPanel(QTabWidget):
     """Signals: ``node_requested(str id)``."""
 
@@ -181,6 +189,7 @@ class ResultsPanel(QTabWidget):
         self.sites_table = _table(["priority site", "best level (day)", "best level (night)"])
         self.coverage_note = QLabel("")
         self.coverage_note.setWordWrap(True)
+        self.coverage_note.setTextFormat(Qt.TextFormat.RichText)
         cl.addWidget(self.coverage_note, 0, 0, 1, 2)
         cl.addWidget(self.city_table, 1, 0)
         cl.addWidget(self.city_chart, 1, 1)
@@ -192,7 +201,7 @@ class ResultsPanel(QTabWidget):
         net = QWidget()
         nl = QGridLayout(net)
         self.storage_table = _table(["storage centre", "role", "cameras", "copies", "TB/day", "capacity TB",
-                                     "retention days", "target days", "TB needed", "legal"])
+                                     "days (raw)", "days (usable)", "target days", "TB needed", "legal"])
         self.retention_chart = BarChart("Retention per centre (days, usable capacity)", " d")
         self.links_table = _table(["link", "kind", "from", "to", "design Mb/s", "capacity Mb/s", "use %", "status"])
         self.sectors_table = _table(["radio site", "sector", "azimuth°", "cameras", "load Mb/s", "capacity Mb/s",
@@ -200,6 +209,7 @@ class ResultsPanel(QTabWidget):
         self.unserved_table = _table(["unserved camera", "connection", "radio site", "reason"])
         self.network_note = QLabel("")
         self.network_note.setWordWrap(True)
+        self.network_note.setTextFormat(Qt.TextFormat.RichText)
         nl.addWidget(self.network_note, 0, 0, 1, 2)
         nl.addWidget(self.storage_table, 1, 0)
         nl.addWidget(self.retention_chart, 1, 1)
@@ -217,45 +227,71 @@ class ResultsPanel(QTabWidget):
         self.currentChanged.connect(self._on_tab_changed)
 
     # -- update
-    def refresh(self, project: Project | None, *, cost: bool = True) -> None:
+    def refresh(self, project: Project | None, *, cost: bool = True, shown: Any = None) -> None:
         """Show ``project``'s results; ``cost=False`` keeps the cost table (it depends on the nodes and
-        parameters only, and takes about 70 ms on 2,000 cameras)."""
+        parameters only, and takes about 70 ms on 2,000 cameras). ``shown``: the
+        :class:`~planner.gui.controllers.analysis.Scope` of the phases the map shows (None: all), so
+        results of other phases say so."""
         if project is None:
             return
         self._project = project
+        self._shown = shown
         self._validation_stale = True
         if cost:
             self._refresh_cost(project)
-        cov = document_of(project, ResultKind.COVERAGE)
-        net = document_of(project, ResultKind.NETWORK)
-        self._refresh_coverage(cov if isinstance(cov, dict) else None)
-        self._refresh_network(net if isinstance(net, dict) else None)
-        self._refresh_warnings(project, cov if isinstance(cov, dict) else None, net if isinstance(net, dict) else None)
-        self._refresh_headline(project, cov if isinstance(cov, dict) else None, net if isinstance(net, dict) else None)
+        cov, net = self._docs(project)
+        self._refresh_coverage(cov)
+        self._refresh_network(net)
+        self._refresh_warnings(project, cov, net)
+        self.refresh_headline(project)
 
-    def _refresh_headline(self, project: Project, cov: dict[str, Any] | None, net: dict[str, Any] | None) -> None:
+    @staticmethod
+    def _docs(project: Project) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        return document_of(project, ResultKind.COVERAGE), document_of(project, ResultKind.NETWORK)
+
+    def _phase_note(self, doc: dict[str, Any]) -> str:
+        """"(phase 2016)" for a result of some phases, with a warning when the map shows others."""
+        phases = list(doc.get("phases") or [])
+        label = ("phases " if len(phases) > 1 else "phase ") + ", ".join(p or "(no phase)" for p in phases) \
+            if phases else "all phases"
+        shown = getattr(self, "_shown", None)
+        shown_phases = list(shown.phases or []) if shown is not None else []
+        if shown is not None and shown_phases != phases:
+            return (f" ({label}; <span style='color:#b05a00'>the map shows {shown.label()}: run it again "
+                    "to analyse those</span>)")
+        return f" ({label})"
+
+    def refresh_headline(self, project: Project) -> None:
+        """The summary line: counts now, and the last results (the counts follow every edit)."""
+        cov, net = self._docs(project)
         counts = project.count_by_kind()
         parts = [f"<b>{project.name}</b>: {counts['camera']:,} cameras, {counts['radio_site']} radio sites, "
                  f"{counts['storage_centre']} storage and {counts['command_centre']} command centres."]
         if cov and cov.get("city"):
-            bits = []
-            for name, v in cov["city"].items():
-                bits.append(f"{name} {v.get('day_pct', 0):.1f} %")
-            parts.append("Coverage by day: " + ", ".join(bits) + ".")
+            bits = [f"{name} {v.get('day_pct', 0):.1f} %" for name, v in cov["city"].items()]
+            parts.append(f"Coverage by day{self._phase_note(cov)}: " + ", ".join(bits) + ".")
         else:
-            parts.append("Coverage: not computed yet (Analysis ▸ Run coverage).")
+            parts.append("Coverage: not computed yet (Analysis ▸ Run coverage, F5).")
         if net:
             t = net.get("totals", {})
             md = t.get("min_retention_days")
-            parts.append(f"Network: {t.get('uplink_peak_mbps', 0):,.0f} Mb/s peak uplink, "
-                         f"{t.get('daily_tb', 0):,.1f} TB/day; shortest retention "
-                         f"{md:.1f} days" if isinstance(md, (int, float)) else "Network: computed.")
+            raws = [s.get("retention_days_raw") for s in net.get("storage", [])
+                    if s.get("cameras") or s.get("copied_cameras")]
+            raws = [r for r in raws if isinstance(r, (int, float)) and math.isfinite(r)]
+            retention = (f"; shortest retention {md:.2f} days usable" if isinstance(md, (int, float)) else "") + \
+                (f", {min(raws):.2f} days raw" if raws else "")
+            parts.append(f"Network{self._phase_note(net)}: {t.get('cameras', 0):,} cameras, "
+                         f"{t.get('uplink_peak_mbps', 0):,.0f} Mb/s peak uplink, "
+                         f"{t.get('daily_tb', 0):,.1f} TB/day{retention}.")
             if t.get("flagged_storage"):
                 parts.append(f"<span style='color:#b00020'>{t['flagged_storage']} storage centre(s) below the "
                              "retention target.</span>")
         else:
-            parts.append("Network and storage: not computed yet (Analysis ▸ Run network && storage).")
+            parts.append("Network and storage: not computed yet (Analysis ▸ Run network & storage, F6).")
         self.headline.setText("<br>".join(parts))
+
+    def refresh_cost(self, project: Project, rows: list[dict[str, Any]] | PlannerError | None = None) -> None:
+        self._refresh_cost(project, rows)
 
     def _refresh_cost(self, project: Project, rows: list[dict[str, Any]] | PlannerError | None = None) -> None:
         """Fill the cost table and chart; ``rows`` from :func:`cost_by_phase` when computed elsewhere
@@ -290,8 +326,8 @@ class ResultsPanel(QTabWidget):
         levels = [lv["name"] for lv in cov.get("levels", [])]
         ppm = {lv["name"]: lv.get("ppm") for lv in cov.get("levels", [])}
         city = cov.get("city", {})
-        self.coverage_note.setText("Share of the study area seen at each detail level or better "
-                                   "(IEC 62676-4 pixel densities).")
+        self.coverage_note.setText(f"Analysed{self._phase_note(cov)}. Share of the study area seen at each "
+                                   "detail level or better (IEC 62676-4 pixel densities).")
         _fill(self.city_table, [[name, _Num(ppm.get(name), "{:g}"), _Num(city.get(name, {}).get("day_km2"), "{:,.2f}"),
                                  _Num(city.get(name, {}).get("day_pct")),
                                  _Num(city.get(name, {}).get("night_km2"), "{:,.2f}"),
@@ -309,30 +345,34 @@ class ResultsPanel(QTabWidget):
 
     def _refresh_network(self, net: dict[str, Any] | None) -> None:
         if not net:
-            self.network_note.setText("Network and storage have not been computed: Analysis ▸ Run network && storage.")
+            self.network_note.setText("Network and storage have not been computed: Analysis ▸ Run network & storage (F6).")
             for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
                 _fill(t, [])
             self.retention_chart.set_bars([])
             return
         t = net.get("totals", {})
-        ph = ", ".join(net.get("phases") or []) or "all phases"
         self.network_note.setText(
-            f"{ph}: {t.get('cameras', 0):,} cameras ({t.get('wireless_cameras', 0)} wireless, "
+            f"Analysed{self._phase_note(net)}: {t.get('cameras', 0):,} cameras ({t.get('wireless_cameras', 0)} wireless, "
             f"{t.get('unserved_cameras', 0)} unserved); {t.get('uplink_peak_mbps', 0):,.0f} Mb/s peak uplink, "
             f"{t.get('recorded_mbps', 0):,.0f} Mb/s recorded, {t.get('daily_tb', 0):,.1f} TB per day.")
         st = net.get("storage", [])
         _fill(self.storage_table, [[s["name"] or s["id"], s["role"], _Num(s["cameras"], "{:,.0f}"),
                                     _Num(s["copied_cameras"], "{:,.0f}"), _Num(s["daily_tb"], "{:,.2f}"),
-                                    _Num(s["capacity_tb"], "{:,.0f}"), _Num(s["retention_days"], "{:,.1f}"),
-                                    _Num(s["target_days"], "{:,.0f}"), _Num(s["capacity_needed_raw_tb"], "{:,.0f}"),
+                                    _Num(s["capacity_tb"], "{:,.0f}"), _Num(s.get("retention_days_raw"), "{:,.2f}"),
+                                    _Num(s["retention_days"], "{:,.2f}"), _Num(s["target_days"], "{:,.0f}"), _Num(s["capacity_needed_raw_tb"], "{:,.0f}"),
                                     s["legal_status"] or "-"] for s in st], [s["id"] for s in st])
-        bars = []
+        bars, targets = [], []
         for s in st:
             d = s.get("retention_days")
-            ok = isinstance(d, (int, float)) and math.isfinite(d) and d >= s.get("target_days", 0)
-            bars.append((s["name"] or s["id"], float(d) if isinstance(d, (int, float)) and math.isfinite(d) else 0.0,
+            finite = isinstance(d, (int, float)) and math.isfinite(d)
+            target = s.get("target_days")
+            ok = finite and d >= (target or 0)
+            bars.append((s["name"] or s["id"], float(d) if finite else math.nan,
                          QColor("#1a9641") if ok else QColor("#d7191c")))
-        self.retention_chart.set_bars(bars)
+            targets.append(float(target) if isinstance(target, (int, float)) else None)
+        known = {t for t in targets if t is not None}
+        label = f"target {known.pop():g} d" if len(known) == 1 else "target per centre"
+        self.retention_chart.set_bars(bars, targets=targets, target_label=label)
         lks = net.get("links", [])
         _fill(self.links_table, [[lk["id"], lk["kind"], lk["from_id"], lk["to_id"], _Num(lk["design_mbps"], "{:,.0f}"),
                                   _Num(lk["capacity_mbps"], "{:,.0f}"), _Num(100 * lk["utilisation"], "{:.0f}"),
