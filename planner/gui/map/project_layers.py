@@ -23,6 +23,7 @@ from planner.gui.map.layers import (
 from planner.gui.map.node_layer import NodeLayerItem
 from planner.model.nodes import NodeKind
 from planner.model.project import Project
+from planner.style import plural_noun
 
 #: Default drawing order, bottom to top, and the layer titles.
 LAYER_ORDER: list[tuple[str, str]] = [
@@ -34,11 +35,11 @@ LAYER_ORDER: list[tuple[str, str]] = [
     ("coverage", "Coverage (day)"),
     ("districts", "Districts"),
     ("links", "Links"),
-    ("district_labels", "District labels"),
     ("priority_sites", "Priority sites"),
     ("radio_sites", "Radio sites"),
     ("centres", "Storage & command centres"),
     ("cameras", "Cameras"),
+    ("district_labels", "District labels"),  # labels above the node symbols
 ]
 TITLES = dict(LAYER_ORDER)
 
@@ -105,8 +106,8 @@ def districts_item(project: Project) -> tuple[PathLayerItem, LabelLayerItem]:
 
 
 def _plural(level: str) -> str:
-    level = level or "district"
-    return level[:1].upper() + level[1:] + ("s" if not level.endswith("s") else "")
+    level = plural_noun(level or "district")
+    return level[:1].upper() + level[1:]
 
 
 def _major_level(project: Project) -> str:
