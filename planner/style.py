@@ -49,7 +49,7 @@ NOT_SEEN = "#d62728"
 #: Camera colours by phase (cycled): ColorBrewer Dark2 without its purple, then a dark grey.
 PHASE_COLOURS = ("#1b9e77", "#d95f02", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
 #: Cameras of an unnamed phase.
-NO_PHASE = "#37474f"
+NO_PHASE = "#2b2b2b"
 
 # ------------------------------------------------------------------ loads
 LOAD_OK = "#1a9641"      # within 70 % of the plannable capacity

@@ -356,12 +356,14 @@ def info(project: Project, *, path: str | os.PathLike[str] | None = None) -> dic
 
 
 def format_info(doc: dict[str, Any]) -> str:
+    from planner.style import plural
+
     lines = [
         f"Project      {doc['name']}",
         f"CRS          EPSG:{doc['crs']['epsg']} ({doc['crs']['name']})",
         f"Study area   {doc['study_area_km2']:.1f} km²",
         f"Districts    {doc['districts']}" + (
-            f"  ({', '.join(f'{v} {k}' for k, v in doc['districts_by_level'].items())})"
+            f"  ({', '.join(plural(v, k) for k, v in doc['districts_by_level'].items())})"
             if doc["districts_by_level"] else ""),
     ]
     for name, n in doc["layers"].items():
@@ -370,12 +372,14 @@ def format_info(doc: dict[str, Any]) -> str:
         d = doc["dem"]
         lines.append(f"DEM          {d['shape'][1]}×{d['shape'][0]} cells at {d['resolution_m']:g} m, "
                      f"{d['min_m']:.0f}–{d['max_m']:.0f} m ({d['source']})")
-    lines.append("Nodes        " + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in doc["nodes"].items()))
+    lines.append("Nodes        " + ", ".join(plural(v, k.replace("_", " ")) for k, v in doc["nodes"].items()))
     if doc["links"]:
         lines.append("Links        " + ", ".join(f"{v} {k}" for k, v in doc["links"].items()))
     if len(doc["phases"]) > 1 or "(none)" not in doc["phases"]:
         for ph, c in doc["phases"].items():
-            lines.append(f"Phase {ph:<7}" + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in c.items() if v))
+            # the label column is 13 characters; a longer phase name still gets a space before the counts
+            lines.append(f"{'Phase ' + str(ph):<12} " + ", ".join(plural(v, k.replace("_", " "))
+                                                                 for k, v in c.items() if v))
     if doc["storage_capacity_tb"]:
         lines.append(f"Storage      {doc['storage_capacity_tb']:g} TB (raw, SI)")
     p = doc["parameters"]
