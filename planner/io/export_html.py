@@ -186,10 +186,12 @@ def at_least_levels(cov: gpd.GeoDataFrame, period: str,
     for k, lv in zip(idx, part["level"].astype(str), strict=True):
         names.setdefault(int(k), lv)
     out = []
-    for k in sorted(names):
-        geom = shapely.union_all(part.geometry.values[idx >= k])
-        out.append((names[k], k, geom))
-    return out
+    acc = None  # built from the finest level outwards: each step adds one level's bands to the finer area
+    for k in sorted(names, reverse=True):
+        band = shapely.union_all(part.geometry.values[idx == k])
+        acc = band if acc is None else shapely.union(acc, band)
+        out.append((names[k], k, acc))
+    return out[::-1]
 
 
 class _ZoomScript:
