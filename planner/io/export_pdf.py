@@ -693,8 +693,9 @@ def findings(r: Mapping[str, Any]) -> list[str]:
         n = len(seen) + len(unseen)
         out.append(f"{len(seen)} of {palette.plural(n, 'priority site')} are seen by day; "
                    f"{len(unseen)} {'is' if len(unseen) == 1 else 'are'} seen by no camera"
-                   + (f", among them {', '.join(str(s['name']) for s in unseen[:3])}" if unseen else "")
-                   + " (section 3).")
+                   + (f" ({', '.join(str(s['name']) for s in unseen[:3])}"
+                      + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "") + ")" if unseen else "")
+                   + "; see section 3.")
     net = r.get("network") or {}
     target = r["parameters"]["retention_target_days"]
     legal = r.get("legal") or {}
