@@ -24,7 +24,7 @@ import shapely
 from planner.errors import InvalidInputError
 from planner.io import vector
 from planner.io.project_file import load_project, read_schema_version, save_project
-from planner.model.nodes import NODE_CLASSES, Node, NodeKind, StorageCentre
+from planner.model.nodes import NODE_CLASSES, Connection, Node, NodeKind, RadioSite, StorageCentre
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts, utm_crs_for
 
 #: ``planner import --layer KIND`` choices.
@@ -472,7 +472,35 @@ def validate(project: Project) -> list[Issue]:
                             f"{n} camera(s) use camera type {t!r}, which is not in the library"))
     if project.cameras() and not project.nodes(NodeKind.STORAGE_CENTRE):
         issues.append(Issue("warning", "no_storage", "the project has cameras but no storage centre"))
+    issues.extend(_wireless_without_sites(project))
     return issues
+
+
+def _wireless_without_sites(project: Project) -> list[Issue]:
+    """A phase whose wireless cameras have no radio site (with sectors) in that phase or an earlier one.
+
+    Phases are cumulative and in :meth:`Project.phases` order, as the network analysis takes them: the
+    cameras of such a phase would all be unserved when that phase is analysed.
+    """
+    order = project.phases()
+    rank = {ph: i for i, ph in enumerate(order)}
+    site_ranks = [rank[s.phase] for s in project.nodes(NodeKind.RADIO_SITE)
+                  if isinstance(s, RadioSite) and s.sectors and str(s.site_kind) not in ("fibre_pop", "microwave_hub")]
+    first_site = min(site_ranks, default=None)
+    out: list[Issue] = []
+    wireless: dict[str, int] = {}
+    for cam in project.cameras():
+        if cam.connection == Connection.WIRELESS and (first_site is None or rank[cam.phase] < first_site):
+            wireless[cam.phase] = wireless.get(cam.phase, 0) + 1
+    for ph in sorted(wireless, key=rank.__getitem__):
+        n = wireless[ph]
+        where = f"phase {ph!r}" if ph else "no phase"
+        out.append(Issue("warning", "wireless_without_site",
+                         f"{n} wireless camera(s) in {where} have no radio site in that phase or an earlier one"
+                         + (f" (the first radio site comes in phase {order[first_site]!r})" if first_site is not None
+                            else " (the project has no radio site with sectors)")
+                         + "; they are unserved when that phase is analysed"))
+    return out
 
 
 __all__ = ["ImportSummary", "Issue", "LAYER_KINDS", "format_info", "import_layer", "info", "new_project",
