@@ -46,6 +46,8 @@ NODE_STYLE = {
 CAMERA_RADIUS_JS = "Math.max(1.5, Math.min(8, 1.5 * Math.pow(1.45, z - 11)))"
 #: Minor district labels (e.g. quartiers) appear from this zoom; the coarsest level is always labelled.
 MINOR_LABEL_ZOOM = 14
+#: A district level with more polygons than this is labelled only when zoomed in.
+MAJOR_LABELS_MAX = 30
 
 
 def _data_uri(path: Path) -> str:
@@ -390,7 +392,9 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
     # district labels (above every symbol: Leaflet's marker pane is over the vector canvas)
     if d is not None and len(d):
         counts = d["level"].astype(str).value_counts() if "level" in d.columns else None
-        major = str(counts.idxmin()) if counts is not None and len(counts) else ""
+        # the coarsest level is labelled at every zoom, unless it has so many polygons (a planning grid)
+        # that its labels would cover the opening view
+        major = str(counts.idxmin()) if counts is not None and len(counts) and counts.min() <= MAJOR_LABELS_MAX else ""
         pts = gpd.GeoSeries(shapely.point_on_surface(d.geometry.values), crs=d.crs).to_crs(4326)
         group = folium.FeatureGroup(name="District labels", show=True)
         for name, lvl, pt in zip(d["name"].astype(str), d["level"].astype(str) if "level" in d.columns

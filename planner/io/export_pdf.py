@@ -590,7 +590,9 @@ def _retention_chart(ax: Any, storage: Sequence[Mapping[str, Any]], *, target_da
     ax.set_yticks(y, names, fontsize=7)
     ax.set_xlabel("days of recordings kept (usable capacity)", fontsize=7)
     ax.tick_params(axis="x", labelsize=7)
-    ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=3, frameon=False)
+    # above the bars, right-aligned: clear of the axis label whatever the chart's height
+    ax.legend(fontsize=6.5, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False,
+              borderaxespad=0.1)
     for sp in ("top", "right"):
         ax.spines[sp].set_visible(False)
 
@@ -674,6 +676,11 @@ def _priority(r: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], list[Mappi
     return [s for s in sites if s.get("best_level_day")], [s for s in sites if not s.get("best_level_day")]
 
 
+def _verb(n: int, noun: str, one: str, many: str) -> str:
+    """``"1 centre falls"``, ``"3 centres fall"``."""
+    return f"{palette.plural(n, noun)} {one if n == 1 else many}"
+
+
 def findings(r: Mapping[str, Any]) -> list[str]:
     """The executive summary's findings, one sentence each, from the report document."""
     out: list[str] = []
@@ -687,7 +694,8 @@ def findings(r: Mapping[str, Any]) -> list[str]:
                    f"day ({_num(v.get('day_km2'), '{:,.1f}')} km²) and {_num(v.get('night_pct'), '{:.1f}')} % at "
                    "night.")
     elif not cov:
-        out.append(f"Coverage: {r['coverage_note']}.")
+        note = str(r["coverage_note"])
+        out.append(note[:1].upper() + note[1:] + ".")
     seen, unseen = _priority(r)
     if seen or unseen:
         n = len(seen) + len(unseen)
@@ -708,12 +716,13 @@ def findings(r: Mapping[str, Any]) -> list[str]:
                 law.append(f"the legal maximum is {legal['max_days']:g} days")
             if legal.get("min_days") is not None:
                 law.append(f"the legal minimum is {legal['min_days']:g} days")
-            over = [s for s in net["storage"] if s.get("legal_status") not in (None, "", "ok")]
+            over = [s for s in net["storage"] if s.get("legal_status") in ("exceeds_maximum", "below_minimum")]
             out.append(f"The storage keeps {mn:,.1f} days of recordings at the least-provisioned centre against a "
                        f"target of {target:g} days" + (f"; {' and '.join(law)}" if law else "") + ". "
                        + ("Every centre reaches the target." if mn >= target else
-                          f"{palette.plural(sum(1 for d in days if d < target), 'centre')} fall short of the target.")
-                       + (f" {palette.plural(len(over), 'centre')} breach the legal rule." if over else ""))
+                          _verb(sum(1 for d in days if d < target), "centre", "falls", "fall")
+                          + " short of the target.")
+                       + (" " + _verb(len(over), "centre", "breaches", "breach") + " the legal rule." if over else ""))
     t = net.get("totals") or {}
     if t.get("unserved_cameras"):
         out.append(f"{palette.plural(int(t['unserved_cameras']), 'wireless camera')} cannot be served by any radio "
@@ -779,11 +788,13 @@ def _section_summary(doc: _Doc, r: Mapping[str, Any]) -> None:
     if net.get("storage"):
         doc.h2("Retention against the target and the law")
         h = 0.45 + 0.28 * len(net["storage"])
+        doc.space(0.2)  # room for the legend above the bars
         doc.figure(h, lambda ax: _retention_chart(ax, net["storage"], target_days=target, legal=legal),
                    width_in=TEXT_W - 1.9, x=ML + 1.8)
         doc.space(0.45)
-        doc.fig_caption("Days of recordings kept per storage centre (bars to scale), with the target and the legal "
-                        "limits.")
+        doc.fig_caption("Days of recordings kept per storage centre (bars to scale), with the target"
+                        + (" and the legal limits." if legal.get("max_days") is not None or
+                           legal.get("min_days") is not None else "."))
 
 
 def _section_area(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
@@ -1028,6 +1039,7 @@ def _section_legal(doc: _Doc, r: Mapping[str, Any]) -> None:
         doc.table(["Centre", "Days usable", "Target", "Legal", "Finding"], rows, [1.8, 0.7, 0.6, 0.6, 3.0],
                   align="lrrll", size=7.5)
         h = 0.45 + 0.28 * len(net["storage"])
+        doc.space(0.2)  # room for the legend above the bars
         doc.figure(h, lambda ax: _retention_chart(ax, net["storage"], target_days=target, legal=legal),
                    width_in=TEXT_W - 1.9, x=ML + 1.8)
         doc.space(0.45)
@@ -1036,7 +1048,7 @@ def _section_legal(doc: _Doc, r: Mapping[str, Any]) -> None:
         short = [s for s in net["storage"] if s["retention_days"] is not None and s["retention_days"] < target]
         if short:
             s = max(short, key=lambda s: s["capacity_needed_raw_tb"] - s["capacity_tb"])
-            doc.para(f"Finding: {palette.plural(len(short), 'centre')} keep less than the target. {s['name']} would need "
+            doc.para(f"Finding: {_verb(len(short), 'centre', 'keeps', 'keep')} less than the target. {s['name']} would need "
                      f"{_num(s['capacity_needed_raw_tb'], '{:,.0f}')} TB raw ({s['disks_needed']} disks) instead of "
                      f"{_num(s['capacity_tb'], '{:,.0f}')} TB, or a mean recorded bitrate of "
                      f"{_num(s['implied_bitrate_mbps_for_target'], '{:.2f}')} Mb/s per camera, to reach "
