@@ -36,9 +36,9 @@ LAYER_ORDER: list[tuple[str, str]] = [
     ("districts", "Districts"),
     ("links", "Links"),
     ("priority_sites", "Priority sites"),
-    ("radio_sites", "Radio sites"),
-    ("centres", "Storage & command centres"),
     ("cameras", "Cameras"),
+    ("radio_sites", "Radio sites"),  # the few sites and centres, and their names, over the many cameras
+    ("centres", "Storage & command centres"),
     ("district_labels", "District labels"),  # labels above the node symbols
 ]
 TITLES = dict(LAYER_ORDER)
