@@ -42,11 +42,16 @@ class BarChart(QWidget):
         self.title, self.unit = title, unit
         self.bars: list[tuple[str, float, QColor]] = []
         self.max_value: float | None = None
+        self.target: float | None = None
         self.setMinimumHeight(120)
 
-    def set_bars(self, bars: list[tuple[str, float, QColor]], *, max_value: float | None = None) -> None:
+    def set_bars(self, bars: list[tuple[str, float, QColor]], *, max_value: float | None = None,
+                 target: float | None = None) -> None:
+        """Bars to scale against ``max_value`` (default: the largest bar or ``target``), with a dashed line at
+        ``target`` when given."""
         self.bars = bars
         self.max_value = max_value
+        self.target = target
         self.setMinimumHeight(34 + 22 * max(len(bars), 1))
         self.update()
 
@@ -68,8 +73,8 @@ class BarChart(QWidget):
             p.drawText(QPointF(8, 40), "No results yet.")
             return
         label_w = max(fm.horizontalAdvance(b[0]) for b in self.bars) + 16
-        top = max((v for _, v, _ in self.bars), default=1.0)
-        vmax = self.max_value or (top if top > 0 else 1.0)
+        top = max([v for _, v, _ in self.bars if math.isfinite(v)] + [self.target or 0.0], default=1.0)
+        vmax = self.max_value or (top * (1.1 if self.target else 1.0) if top > 0 else 1.0)
         avail = max(self.width() - label_w - 90, 20)
         y = 28.0
         for label, value, colour in self.bars:
@@ -83,6 +88,12 @@ class BarChart(QWidget):
             p.setPen(QColor("#222222"))
             p.drawText(QPointF(label_w + w + 6, y + 14), f"{value:,.1f}{self.unit}")
             y += 22
+        if self.target is not None and self.target > 0:
+            x = label_w + avail * min(self.target / vmax, 1.0)
+            p.setPen(QPen(QColor("#222222"), 1.2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(x, 24), QPointF(x, y + 2))
+            p.setPen(QColor("#222222"))
+            p.drawText(QPointF(x + 4, y + 14), f"target {self.target:g}{self.unit}")
         p.end()
 
 
@@ -330,8 +341,9 @@ class ResultsPanel(QTabWidget):
             d = s.get("retention_days")
             ok = isinstance(d, (int, float)) and math.isfinite(d) and d >= s.get("target_days", 0)
             bars.append((s["name"] or s["id"], float(d) if isinstance(d, (int, float)) and math.isfinite(d) else 0.0,
-                         QColor("#1a9641") if ok else QColor("#d7191c")))
-        self.retention_chart.set_bars(bars)
+                         QColor(style.LOAD_OK) if ok else QColor(style.LOAD_FULL)))
+        targets = [float(s["target_days"]) for s in st if isinstance(s.get("target_days"), (int, float))]
+        self.retention_chart.set_bars(bars, target=max(targets) if targets else None)
         lks = net.get("links", [])
         _fill(self.links_table, [[lk["id"], lk["kind"], lk["from_id"], lk["to_id"], _Num(lk["design_mbps"], "{:,.0f}"),
                                   _Num(lk["capacity_mbps"], "{:,.0f}"), _Num(100 * lk["utilisation"], "{:.0f}"),
