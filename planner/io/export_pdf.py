@@ -411,11 +411,12 @@ def _map_network(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> N
         ax.scatter(cams.geometry.x, cams.geometry.y, s=1.5, c="#555555", lw=0, zorder=4)
     lk = layers.get("links")
     if lk is not None and len(lk):
-        for kind, colour in (("fibre", palette.LINK_FIBRE), ("microwave", palette.LINK_MICROWAVE)):
+        for kind, colour, ls in (("fibre", palette.LINK_FIBRE, "-"), ("microwave", palette.LINK_MICROWAVE, "--")):
             part = lk[lk["kind"] == kind]
             if len(part):
-                part.plot(ax=ax, color=colour, lw=1.6, zorder=5)
-                legend.append(Line2D([], [], color=colour, lw=2, label=palette.plural(len(part), f"{kind} link")))
+                part.plot(ax=ax, color=colour, lw=1.6, ls=ls, zorder=5)
+                legend.append(Line2D([], [], color=colour, lw=2, ls=ls,
+                                     label=palette.plural(len(part), f"{kind} link")))
         if "overloaded" in lk.columns and lk["overloaded"].fillna(False).astype(bool).any():
             over = lk[lk["overloaded"].fillna(False).astype(bool)]
             over.plot(ax=ax, color=palette.LINK_OVERLOADED, lw=2.2, zorder=5)
@@ -469,8 +470,9 @@ def _map_radio(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any,
     if lk is not None and len(lk):
         mw = lk[lk["kind"] == "microwave"]
         if len(mw):
-            mw.plot(ax=ax, color=palette.LINK_MICROWAVE, lw=1.2, zorder=5)
-            legend.append(Line2D([], [], color=palette.LINK_MICROWAVE, lw=2, label="microwave hops"))
+            # dashed: a radio hop, and told apart from the amber of a busy sector
+            mw.plot(ax=ax, color=palette.LINK_MICROWAVE, lw=1.2, ls="--", zorder=5)
+            legend.append(Line2D([], [], color=palette.LINK_MICROWAVE, lw=1.6, ls="--", label="microwave hops"))
     _centres(ax, layers, legend=legend)
     _legend_below(ax, legend)
 
