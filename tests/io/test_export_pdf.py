@@ -163,3 +163,54 @@ def test_retention_chart_bars_to_scale_with_target_and_legal_lines():
 
     assert colours[2.5] == to_rgba(style.LOAD_FULL) and colours[10.0] == to_rgba(style.LOAD_OK)
     assert ax.get_xlim()[1] > 30.0
+
+
+@pytest.mark.slow
+@needs_poppler
+def test_marseille_report_lists_the_priority_sites_not_seen(tmp_path):
+    """With coverage computed, the Marseille report names the 17 priority sites no camera sees."""
+    from planner.workflows import coverage_report, open_project
+    from tests.conftest import SAMPLES
+
+    project = open_project(SAMPLES / "marseille.gpkg")
+    coverage_report(project)
+    unseen = [s["name"] for s in project.results["coverage"]["priority_sites"] if not s["best_level_day"]]
+    out = export_all(project, tmp_path / "marseille.pdf", "pdf")[0]
+    text = _pdftotext(out)
+    flat = " ".join(text.split())
+    assert len(unseen) == 17 and "Notre-Dame de la Garde" in unseen
+    assert "96 of 113 priority sites are seen by day" in flat
+    assert "17 sites are seen by no camera" in flat
+    for name in unseen:
+        assert name in text, name
+    assert "2016: 1,000 cameras, 3 storage centres, 2 command centres; 2020: 1,000 cameras" in flat
+
+
+def test_coverage_cells_stay_visible_at_city_scale_and_the_zoom_picks_the_most_covered_district():
+    import geopandas as gpd
+    import shapely
+
+    from planner.io.export_pdf import _coverage_raster, _densest_window
+
+    levels = [{"name": "monitor"}, {"name": "detect"}]
+    # one 2 m cell seen at detect and one 2 m cell at monitor, in a 20 km wide city
+    cov = gpd.GeoDataFrame({"level": ["detect", "monitor"], "level_index": [2, 1], "period": ["day", "day"]},
+                           geometry=[shapely.box(5000, 5000, 5002, 5002), shapely.box(15000, 9000, 15002, 9002)],
+                           crs=32631)
+    arr, ext = _coverage_raster(cov, "day", (0.0, 0.0, 20000.0, 10000.0), levels=levels, pixels=900)
+    assert arr.shape == (450, 900)  # 22.2 m pixels: a 2 m cell is a tenth of one
+    assert (arr == 2).sum() >= 1 and (arr == 1).sum() >= 1  # enlarged to whole pixels, not lost
+    assert ext == (0.0, 20000.0, 0.0, 10000.0)
+    # the zoom: among the finest districts (quartiers), the one with the most area seen
+    d = gpd.GeoDataFrame({"name": ["Arr 1", "Q a", "Q b"], "level": ["arr", "quartier", "quartier"]},
+                         geometry=[shapely.box(0, 0, 20000, 10000), shapely.box(0, 0, 1000, 1000),
+                                   shapely.box(4000, 4000, 6000, 6000)], crs=32631)
+    r = {"coverage": {"levels": levels, "districts": [
+        {"name": "Arr 1", "level": "arr", "day_km2": {"monitor": 9.0}},
+        {"name": "Q a", "level": "quartier", "day_km2": {"monitor": 0.1}},
+        {"name": "Q b", "level": "quartier", "day_km2": {"monitor": 0.4}}]}}
+    name, window = _densest_window(r, {"districts": d})
+    assert name == "Q b"
+    minx, miny, maxx, maxy = window
+    assert maxx - minx == pytest.approx(maxy - miny)  # square
+    assert minx < 4000 and maxx > 6000 and (minx + maxx) / 2 == pytest.approx(5000)
