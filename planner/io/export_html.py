@@ -339,11 +339,11 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
         cols, pops = [], []
         for r in recs:
             b = best.get(str(r.get("name")))
-            lvl = b.get("best_level_day") if b else None
-            cols.append(palette.level_colour(lvl) if lvl else palette.NOT_SEEN)
+            best_lvl = b.get("best_level_day") if b else None
+            cols.append(palette.level_colour(best_lvl) if best_lvl else palette.NOT_SEEN)
             pops.append(_popup(f"Priority site: {r.get('name')}",
                                [("kind", r.get("kind")),
-                                ("best level, day", (lvl or "not seen") if b else None),
+                                ("best level, day", (best_lvl or "not seen") if b else None),
                                 ("best level, night", (b.get("best_level_night") or "not seen") if b else None)]))
         _popup_layer(folium, _fc(ps, pops, cols), name=f"Priority sites ({len(ps)})", point_radius=6, weight=2,
                      fill_opacity=0.95).add_to(m)

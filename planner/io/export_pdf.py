@@ -958,8 +958,9 @@ def _section_radio(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.Geo
              + (" (" + ", ".join(f"{v} {k}" for k, v in t.get("unserved_by_reason", {}).items()) + ")"
                 if t.get("unserved_by_reason") else "") + ". Each camera is assigned to the sector with the best "
              "signal-to-interference ratio that still has uplink capacity within the planning load.")
-    loads = {(str(s["site_id"]), int(s["sector"])): float(s["utilisation"]) for s in (net or {}).get("sectors") or []}
-    doc.figure(5.3, lambda ax: _map_radio(ax, layers, dem, loads))
+    sector_load = {(str(s["site_id"]), int(s["sector"])): float(s["utilisation"])
+                   for s in (net or {}).get("sectors") or []}
+    doc.figure(5.3, lambda ax: _map_radio(ax, layers, dem, sector_load))
     doc.space(0.45)
     doc.fig_caption("Radio sites, sectors coloured by load, camera assignments and microwave hops.")
     if net and net["sectors"]:

@@ -149,7 +149,7 @@ def test_opening_view_keeps_the_study_area_clear_of_the_panels(small_project, tm
          f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=5000", "--dump-dom", probed.as_uri()],
         capture_output=True, text=True, timeout=60).stdout
     got = json.loads(re.search(r"data-probe=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
-    left, right, top, bottom = got["area"]
+    left, right, _top, _bottom = got["area"]
     assert left > got["box"][1], got      # the study area starts right of the legend panel
     assert right < got["layers"][0], got  # and ends left of the layer list
     assert right - left > 300, got        # and is not shrunk to a stamp

@@ -77,7 +77,7 @@ def test_contents_summary_priority_sites_and_plurals(small_project, tmp_path):
     assert "Contents" in text and "Executive summary" in text and "Key figures" in text and "Findings" in text
     # the contents give each section's page, and the heading is on that page
     contents = _pdftotext(out, 2)
-    entries = re.findall(r"^\s*(\S.*?)\s*_*\s+(\d+)\s*$", contents, re.M)
+    entries = re.findall(r"^\s*(\S.*?)\s*_*\s+(\d+)\s*$", contents, re.MULTILINE)
     entries = [(t.rstrip("_ "), int(p)) for t, p in entries if t.strip() != "Contents"]
     titles = [t for t, _ in entries]
     assert "Executive summary" in titles and "3. Coverage" in titles and "8. Methodology" in titles
