@@ -139,8 +139,14 @@ def test_opening_view_keeps_the_study_area_clear_of_the_panels(small_project, tm
              "var r = m.getContainer().getBoundingClientRect();"
              "var box = document.querySelector('.pl-box').getBoundingClientRect();"
              "var lc = document.querySelector('.leaflet-control-layers').getBoundingClientRect();"
+             "function camR() { var out = null; m.eachLayer(function (l) { if (l.feature && l.getRadius &&"
+             " l.feature.properties.t === 'A') out = l.getRadius(); }); return out; }"
+             "var r0 = camR(), z0 = m.getZoom();"
+             "m.once('zoomend', function () {"
              "document.body.setAttribute('data-probe', JSON.stringify({area: [a.x + r.left, b.x + r.left, b.y, a.y],"
-             "box: [box.left, box.right], layers: [lc.left, lc.right]})); }, 500); });</script>")
+             "box: [box.left, box.right], layers: [lc.left, lc.right], r0: r0, r1: camR(), z0: z0,"
+             " z1: m.getZoom()})); });"
+             "m.setZoom(z0 + 3, {animate: false}); }, 500); });</script>")
     probed = tmp_path / "probe.html"
     probed.write_text(page.read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
     dom = subprocess.run(
@@ -153,3 +159,6 @@ def test_opening_view_keeps_the_study_area_clear_of_the_panels(small_project, tm
     assert left > got["box"][1], got      # the study area starts right of the legend panel
     assert right < got["layers"][0], got  # and ends left of the layer list
     assert right - left > 300, got        # and is not shrunk to a stamp
+    # camera symbols grow as the user zooms in (small at city scale so coverage shows between them)
+    assert got["z1"] == pytest.approx(got["z0"] + 3)
+    assert got["r1"] > got["r0"] > 0, got
