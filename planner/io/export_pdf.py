@@ -81,7 +81,7 @@ class _Doc:
         self.page += 1
         self.y = MT
         if footer:
-            self.fig.text(ML / PAGE_W, 0.45 / PAGE_H, self.footer, fontsize=7, color="#666666")
+            self.fig.text(ML / PAGE_W, 0.45 / PAGE_H, self.footer, fontsize=7, color="#666666", parse_math=False)
             self.fig.text(1 - MR / PAGE_W, 0.45 / PAGE_H, f"page {self.page}", fontsize=7, color="#666666",
                           ha="right")
             self.fig.add_artist(_hline(0.62, ML, PAGE_W - MR, "#bbbbbb", 0.5))
@@ -1084,6 +1084,7 @@ def _section_costs(doc: _Doc, r: Mapping[str, Any]) -> None:
             bottom += vals / 1e6
         ax.plot(phases, [bom["capex_cumulative"][p] / 1e6 for p in phases], color="black", marker="o", lw=1,
                 label="cumulative")
+        ax.set_xticks(range(len(phases)), [_lit(p) for p in phases])  # phase names are text, not mathtext
         ax.set_ylabel(f"million {cur}", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.yaxis.set_major_formatter(mt.FormatStrFormatter("%.1f"))

@@ -103,6 +103,37 @@ def test_user_text_is_literal_not_mathtext(small_project, tmp_path):
     text = _pdftotext(out)
     assert "Budget $5 to $10 a head" in text
     assert "$x^2$" in text
+    # nowhere rendered as mathtext: no artist of any page has an unescaped user '$' left to parse
+    from matplotlib.figure import Figure
+
+    from planner.io import export_pdf
+
+    seen: list[str] = []
+    parsed: list[str] = []
+    original = Figure.savefig
+
+    def spy(fig, *a, **k):
+        for t in fig.findobj(lambda o: hasattr(o, "get_text") and hasattr(o, "get_parse_math")):
+            txt = t.get_text()
+            if "x^2" in txt or "$5" in txt:
+                seen.append(txt)
+                if t.get_parse_math() and r"\$" not in txt:  # would be drawn as mathtext
+                    parsed.append(txt)
+        return original(fig, *a, **k)
+
+    Figure.savefig = spy
+    try:
+        export_pdf.write_pdf_report(tmp_path / "again.pdf", *_report_and_layers(small_project))
+    finally:
+        Figure.savefig = original
+    assert len(seen) > 5 and parsed == []  # tables, headings, footers, legends, tick labels: all literal
+
+
+def _report_and_layers(project):
+    from planner.exports import prepare, report_document
+
+    data = prepare(project)
+    return report_document(data), data.layers
 
 
 def _text_overlaps(fig) -> list[str]:
