@@ -375,7 +375,8 @@ def _export_one(data: ExportData, fmt: str, out: str | os.PathLike[str]) -> Path
                               coverage_levels=(data.coverage or {}).get("levels"),
                               coverage_note=(" ".join(x for x in (approx, None if "coverage" in data.layers
                                                                    else COVERAGE_MISSING) if x) or None),
-                              attribution=project.parameters.attribution)
+                              attribution=project.parameters.attribution,
+                              priority_sites=(data.coverage or {}).get("priority_sites"))
     if fmt == "pdf":
         from planner.io.export_pdf import write_pdf_report
 

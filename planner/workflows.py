@@ -24,7 +24,7 @@ import shapely
 from planner.errors import BadRowsError, InvalidInputError, ProjectFileError, RowProblem
 from planner.io import osm, vector
 from planner.io.project_file import load_project, read_schema_version, save_project
-from planner.model.nodes import NODE_CLASSES, Node, NodeKind, StorageCentre
+from planner.model.nodes import NODE_CLASSES, Connection, Node, NodeKind, RadioSite, StorageCentre
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts, utm_crs_for
 
 #: ``planner import --layer KIND`` choices.
@@ -194,7 +194,7 @@ def _parse_types(doc: Any, *, origin: str) -> dict[str, Any]:
 
 def check_project_metadata(project: Project, *, where: str) -> None:
     from planner.analysis.camera_types import builtin_camera_types
-    from planner.analysis.costs import unit_prices
+    from planner.analysis.costs import fx_rate, unit_prices
 
     md = project.metadata
     types = md.get("camera_types")
@@ -213,7 +213,10 @@ def check_project_metadata(project: Project, *, where: str) -> None:
         if not isinstance(prices, dict):
             raise ProjectFileError(f"{where}: metadata `unit_prices` must be an object; got {type(prices).__name__}")
         try:
-            unit_prices(prices)
+            unit_prices({k: v for k, v in prices.items() if not str(k).startswith("fx:")})
+            for k in prices:
+                if str(k).startswith("fx:"):  # an exchange rate (units of that currency per EUR)
+                    fx_rate(str(k)[3:], prices)
         except InvalidInputError as exc:
             raise ProjectFileError(f"{where}: metadata `unit_prices`: {exc}") from None
     for key in ("attribution", "generator"):
@@ -538,12 +541,14 @@ def info(project: Project, *, path: str | os.PathLike[str] | None = None) -> dic
 
 
 def format_info(doc: dict[str, Any]) -> str:
+    from planner.style import plural
+
     lines = [
         f"Project      {doc['name']}",
         f"CRS          EPSG:{doc['crs']['epsg']} ({doc['crs']['name']})",
         f"Study area   {doc['study_area_km2']:.1f} km²",
         f"Districts    {doc['districts']}" + (
-            f"  ({', '.join(f'{v} {k}' for k, v in doc['districts_by_level'].items())})"
+            f"  ({', '.join(plural(v, k) for k, v in doc['districts_by_level'].items())})"
             if doc["districts_by_level"] else ""),
     ]
     for name, n in doc["layers"].items():
@@ -552,12 +557,14 @@ def format_info(doc: dict[str, Any]) -> str:
         d = doc["dem"]
         lines.append(f"DEM          {d['shape'][1]}×{d['shape'][0]} cells at {d['resolution_m']:g} m, "
                      f"{d['min_m']:.0f}–{d['max_m']:.0f} m ({d['source']})")
-    lines.append("Nodes        " + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in doc["nodes"].items()))
+    lines.append("Nodes        " + ", ".join(plural(v, k.replace("_", " ")) for k, v in doc["nodes"].items()))
     if doc["links"]:
         lines.append("Links        " + ", ".join(f"{v} {k}" for k, v in doc["links"].items()))
     if len(doc["phases"]) > 1 or "(none)" not in doc["phases"]:
         for ph, c in doc["phases"].items():
-            lines.append(f"Phase {ph:<7}" + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in c.items() if v))
+            # the label column is 13 characters; a longer phase name still gets a space before the counts
+            lines.append(f"{'Phase ' + str(ph):<12} " + ", ".join(plural(v, k.replace("_", " "))
+                                                                 for k, v in c.items() if v))
     if doc["storage_capacity_tb"]:
         lines.append(f"Storage      {doc['storage_capacity_tb']:g} TB (raw, SI)")
     p = doc["parameters"]
@@ -650,7 +657,35 @@ def validate(project: Project) -> list[Issue]:
                             f"{n} camera(s) use camera type {t!r}, which is not in the library"))
     if project.cameras() and not project.nodes(NodeKind.STORAGE_CENTRE):
         issues.append(Issue("warning", "no_storage", "the project has cameras but no storage centre"))
+    issues.extend(_wireless_without_sites(project))
     return issues
+
+
+def _wireless_without_sites(project: Project) -> list[Issue]:
+    """A phase whose wireless cameras have no radio site (with sectors) in that phase or an earlier one.
+
+    Phases are cumulative and in :meth:`Project.phases` order, as the network analysis takes them: the
+    cameras of such a phase would all be unserved when that phase is analysed.
+    """
+    order = project.phases()
+    rank = {ph: i for i, ph in enumerate(order)}
+    site_ranks = [rank[s.phase] for s in project.nodes(NodeKind.RADIO_SITE)
+                  if isinstance(s, RadioSite) and s.sectors and str(s.site_kind) not in ("fibre_pop", "microwave_hub")]
+    first_site = min(site_ranks, default=None)
+    out: list[Issue] = []
+    wireless: dict[str, int] = {}
+    for cam in project.cameras():
+        if cam.connection == Connection.WIRELESS and (first_site is None or rank[cam.phase] < first_site):
+            wireless[cam.phase] = wireless.get(cam.phase, 0) + 1
+    for ph in sorted(wireless, key=rank.__getitem__):
+        n = wireless[ph]
+        where = f"phase {ph!r}" if ph else "no phase"
+        out.append(Issue("warning", "wireless_without_site",
+                         f"{n} wireless camera(s) in {where} have no radio site in that phase or an earlier one"
+                         + (f" (the first radio site comes in phase {order[first_site]!r})" if first_site is not None
+                            else " (the project has no radio site with sectors)")
+                         + "; they are unserved when that phase is analysed"))
+    return out
 
 
 __all__ = ["ImportSummary", "Issue", "LAYER_KINDS", "format_info", "import_layer", "info", "new_project",

@@ -22,12 +22,15 @@ How each starting deployment is generated (documented in the README too):
 * **Cochabamba** (420 cameras, 29 eLTE sites). The study area is the union of the
   OSM public-transport routes buffered by 500 m with holes filled (no district
   polygons exist offline); districts are a 3 km planning grid clipped to it, and
-  say so. Candidate poles are points every 50 m along the merged route network,
-  scored by the number of distinct routes within 60 m (busy corridors, where
-  schools and markets are); 420 are taken greedily with 250 m spacing. The 29
-  radio sites are k-means centres of the cameras (seeded), each camera is
-  wireless to its nearest site; sites reach the command centre by fibre when
-  within 6 km, else by microwave (stage 2).
+  say so. The deployment prioritised schools: the cameras stand at the OSM
+  schools inside the study area, one pole per school at least 60 m apart (named
+  schools first, then by the number of transit routes within 150 m), looking at
+  the nearest corridor; schools share campuses, so the poles near the most
+  schools take a second camera looking the other way, up to 420. The priority sites are the OSM hospitals
+  inside the study area. The 29 radio sites are k-means centres of the cameras
+  (seeded), each camera is wireless to its nearest site; sites reach the command
+  centre by fibre when within 6 km, else by microwave. Everything is in stage 1
+  (the sites serve the stage 1 cameras).
 * **Montevideo** (103 cameras). No building footprints exist offline, so the
   buildings layer is city blocks derived from the street network (faces of the
   graph inset by 6 m, 12 m high, faces over 3 ha dropped as parks or open
@@ -241,13 +244,21 @@ def build_marseille() -> Project:
 
 
 # ----------------------------------------------------------------- Cochabamba
-COCHABAMBA_SITES = [  # approximate, placed by hand from public maps (for orientation only)
-    ("Plaza 14 de Septiembre", -66.1568, -17.3935, "square"),
-    ("La Cancha market", -66.1535, -17.4035, "market"),
-    ("Estadio Félix Capriles", -66.1465, -17.3795, "stadium"),
-    ("Terminal de Buses", -66.1567, -17.4020, "transport"),
-    ("Cristo de la Concordia", -66.1340, -17.3840, "landmark"),
-]
+def _osm_points(gdf: gpd.GeoDataFrame, area: shapely.Geometry) -> gpd.GeoDataFrame:
+    """One point per OSM feature (a point inside each polygon), inside ``area``, with a unique name."""
+    pts = shapely.point_on_surface(gdf.geometry.values)
+    keep = shapely.contains(area, pts)
+    out = gdf.loc[keep].copy()
+    out = out.set_geometry(pts[keep])
+    osm_id = out["@id"].astype(str) if "@id" in out.columns else out.index.astype(str)
+    names = [str(n) if isinstance(n, str) and n.strip() else f"unnamed ({i})"
+             for n, i in zip(out["name"] if "name" in out.columns else [None] * len(out), osm_id, strict=True)]
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    out["name"] = [f"{n} ({i})" if seen[n] > 1 else n for n, i in zip(names, osm_id, strict=True)]
+    out["osm_id"] = osm_id.to_numpy()
+    return out.sort_values("osm_id", kind="stable").reset_index(drop=True)
 
 
 def build_cochabamba() -> Project:
@@ -278,23 +289,32 @@ def build_cochabamba() -> Project:
     project.layers["streets"] = gpd.GeoDataFrame(
         {"name": [""] * len(lines), "source": "OSM public-transport routes (merged corridors)"},
         geometry=lines, crs=crs)
-    sites = gpd.GeoDataFrame({"name": [s[0] for s in COCHABAMBA_SITES], "kind": [s[3] for s in COCHABAMBA_SITES],
-                              "weight": 1.0},
-                             geometry=shapely.points([(s[1], s[2]) for s in COCHABAMBA_SITES]), crs=4326).to_crs(crs)
-    project.layers["priority_sites"] = sites
-    # candidates every 50 m along the corridors, scored by route count nearby
-    pts = []
-    for g in lines:
-        n = max(int(g.length // 50.0), 1)
-        pts.extend(shapely.line_interpolate_point(g, np.arange(n) * 50.0))
-    cxy = np.array([(p.x, p.y) for p in pts])
+    # priority sites: the OSM hospitals inside the study area
+    hospitals = _osm_points(gpd.read_file(d / "hospitals_osm.geojson").to_crs(crs), area)
+    kind = hospitals["healthcare"].fillna(hospitals["amenity"]).astype(str) if "healthcare" in hospitals else "hospital"
+    project.layers["priority_sites"] = gpd.GeoDataFrame(
+        {"name": hospitals["name"], "kind": kind, "weight": 1.0, "osm_id": hospitals["osm_id"]},
+        geometry=hospitals.geometry.values, crs=crs)
+    # cameras at the OSM schools inside the study area (the deployment prioritised schools): one pole per
+    # school, at least 60 m apart (schools sharing a campus share a pole), busy corridors first
+    schools = _osm_points(gpd.read_file(d / "schools_osm.geojson").to_crs(crs), area)
+    sxy = _points(schools)
     rtree = shapely.STRtree(r.geometry.values)
-    pairs = rtree.query(shapely.points(cxy), predicate="dwithin", distance=60.0)
-    route_count = np.bincount(pairs[0], minlength=len(cxy)).astype(float)
-    chosen = _greedy_spaced(cxy, route_count, count=420, spacing_m=250.0)
-    if len(chosen) < 420:
-        raise SystemExit(f"Cochabamba: only {len(chosen)} candidate poles")
-    cam_xy = cxy[chosen]
+    pairs = rtree.query(shapely.points(sxy), predicate="dwithin", distance=150.0)
+    route_count = np.bincount(pairs[0], minlength=len(sxy)).astype(float)
+    named = np.array([not n.startswith("unnamed (") for n in schools["name"]], dtype=float)
+    poles = np.sort(_greedy_spaced(sxy, route_count + 1000.0 * named, count=420, spacing_m=60.0))
+    # fewer poles than cameras (schools share campuses): the poles serving the most schools take a second
+    # camera looking the other way, then the busiest corridors
+    campus = np.array([len(x) for x in cKDTree(sxy).query_ball_point(sxy[poles], 60.0)], dtype=float)
+    extra = np.argsort(-(1000.0 * campus + route_count[poles]), kind="stable")[: 420 - len(poles)]
+    if len(poles) + len(extra) < 420:
+        raise SystemExit(f"Cochabamba: only {len(poles)} school poles for 420 cameras")
+    second = np.zeros(len(poles) + len(extra), dtype=bool)
+    second[len(poles):] = True
+    order = np.concatenate([np.arange(len(poles)), np.sort(extra)])
+    cam_xy = sxy[poles][order]
+    cam_names = schools["name"].to_numpy()[poles][order]
     centres, label = kmeans2(cam_xy, 29, seed=np.random.default_rng(2016), minit="++")
     # nearest site per camera (kmeans labels are nearest-centre already)
     ccx, ccy = gpd.GeoSeries(shapely.points([[-66.1570, -17.3925]]), crs=4326).to_crs(crs).iloc[0].coords[0]
@@ -306,44 +326,54 @@ def build_cochabamba() -> Project:
     ]
     site_nodes = []
     for k, (sx, sy) in enumerate(centres):
+        # the eLTE sites serve the stage 1 cameras, so they are built in stage 1 too
         site_nodes.append(RadioSite(id=f"site-{k + 1:04d}", name=f"eLTE site {k + 1}", x=float(sx), y=float(sy),
-                                    phase="stage 2", site_kind=RadioKind.ELTE_MACRO, height_m=30.0,
+                                    phase="stage 1", site_kind=RadioKind.ELTE_MACRO, height_m=30.0,
                                     freq_mhz=1447.0, channel_mhz=20.0))
     nodes.extend(site_nodes)
-    angle = _azimuth_deg(cam_xy, centres[label])  # look away from the site: along the corridor, arbitrary
-    _, nn = cKDTree(cxy).query(cam_xy, k=2)
-    az = _azimuth_deg(cam_xy, cxy[nn[:, 1]])
+    # each camera looks at the street: toward the nearest point of the nearest corridor
+    corridor = shapely.union_all(lines)
+    near = shapely.shortest_line(shapely.points(cam_xy), corridor)
+    to = np.array([ln.coords[-1] for ln in near])
+    far = np.hypot(*(to - cam_xy).T) < 1.0  # on the corridor itself: look along it to the next school
+    _, nn = cKDTree(cam_xy).query(cam_xy, k=2)
+    to[far] = cam_xy[nn[far, 1]]
+    az = (_azimuth_deg(cam_xy, to) + np.where(second, 180.0, 0.0)) % 360.0
     for k in range(len(cam_xy)):
         nodes.append(Camera(
-            id=f"cam-{k + 1:04d}", name=f"Corridor camera {k + 1}", x=float(cam_xy[k, 0]), y=float(cam_xy[k, 1]),
-            phase="stage 1", height_m=6.0, azimuth_deg=round(float(az[k]), 1), tilt_deg=15.0,
+            id=f"cam-{k + 1:04d}", name=f"School camera: {cam_names[k]}", x=float(cam_xy[k, 0]),
+            y=float(cam_xy[k, 1]), phase="stage 1", height_m=6.0, azimuth_deg=round(float(az[k]), 1), tilt_deg=15.0,
             camera_type=FIXED_1080,
             streams=(Stream(resolution="1080p", codec="h265", fps=25.0),),
             connection=Connection.WIRELESS, radio_site_id=site_nodes[int(label[k])].id,
             storage_centre_id="store-0001"))
-    del angle
     project.add_nodes(nodes)
     links = []
     for k, s in enumerate(site_nodes):
         far = math.hypot(s.x - ccx, s.y - ccy) > 6000.0
         links.append(Link(id=f"link-{k + 1:04d}", kind=LinkKind.MICROWAVE if far else LinkKind.FIBRE,
                           from_id=s.id, to_id="cmd-0001", capacity_mbps=1000.0 if far else 10_000.0,
-                          freq_ghz=18.0 if far else 0.0, phase="stage 2"))
+                          freq_ghz=18.0 if far else 0.0, phase="stage 1"))
     links.append(Link(id=f"link-{len(site_nodes) + 1:04d}", kind=LinkKind.FIBRE, from_id="cmd-0001",
                       to_id="store-0001", capacity_mbps=10_000.0, phase="stage 1"))
     project.add_links(links)
     project.parameters = Parameters(
         jurisdiction="BO", default_resolution="1080p", default_codec="h265", default_bitrate_mbps=2.2,
         retention_target_days=30.0, currency="EUR",
-        description="Safe City reference deployment (Huawei, November 2016): 420 cameras prioritised at schools, "
-                    "eLTE broadband trunking (29 base sites were built), fibre and a dispatch centre in stage 2.",
-        attribution=f"Public-transport routes: {OSM}")
+        description="Safe City reference deployment (Huawei, November 2016): 420 cameras at schools, eLTE "
+                    "broadband trunking (29 base sites were built) with their backhaul, and a dispatch centre. "
+                    "The published second stage (a fibre network, 4.5 M EUR) is not modelled.",
+        attribution=f"Public-transport routes, schools and hospitals: {OSM}")
     project.metadata = {
         "attribution": project.parameters.attribution,
         "generator": "scripts/build_samples.py",
         "study_area_rule": "union of the OSM transit routes buffered by 500 m, holes filled, simplified 25 m",
         "districts_rule": "3 km planning grid clipped to the study area (synthetic: no district polygons offline)",
-        "notes": ["priority sites are approximate, placed by hand from public maps",
+        "cameras_rule": "one pole per OSM school inside the study area (60 m apart at least, named schools "
+                        "on busy corridors first), looking at the nearest corridor; the poles near the most "
+                        "schools take a second camera looking the other way, up to 420 cameras",
+        "priority_sites_rule": "the OSM hospitals inside the study area",
+        "notes": ["camera positions are the OSM schools (Overpass export of July 2023), not the surveyed poles",
                   "storage capacity and command-centre location are assumptions"],
     }
     return project

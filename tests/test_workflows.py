@@ -173,3 +173,25 @@ def test_import_user_camera_types(small_project, tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="built-in library"):
         workflows.import_layer(small_project, "camera_types", path)
     assert [t["id"] for t in small_project.metadata["camera_types"]] == ["city-lpr-8mm"]
+
+
+def test_validate_warns_when_wireless_cameras_have_no_radio_site_yet(small_project) -> None:
+    """Cameras of phase 1 are wireless but the only radio site comes in phase 2 (the old Cochabamba sample)."""
+    from planner.model.nodes import Camera, RadioSite
+
+    x0, y0 = 692000.0, 4796000.0
+    small_project.add_nodes([
+        Camera(id="cam-0101", x=x0 + 300, y=y0 + 300, phase="1", connection="wireless"),
+        Camera(id="cam-0102", x=x0 + 400, y=y0 + 300, phase="1", connection="wireless"),
+        Camera(id="cam-0103", x=x0 + 400, y=y0 + 900, phase="2", connection="wireless"),
+        RadioSite(id="site-0001", x=x0 + 1000, y=y0 + 1000, phase="2"),
+    ])
+    issues = [i for i in workflows.validate(small_project) if i.code == "wireless_without_site"]
+    assert len(issues) == 1 and issues[0].severity == "warning"
+    assert "2 wireless camera(s) in phase '1'" in issues[0].message and "phase '2'" in issues[0].message
+    # a radio site in phase 1 clears it
+    small_project.replace_nodes([small_project.node("site-0001").with_changes(phase="1")])
+    assert not [i for i in workflows.validate(small_project) if i.code == "wireless_without_site"]
+    # a site with no sectors (a microwave hub) serves no camera
+    small_project.replace_nodes([small_project.node("site-0001").with_changes(site_kind="microwave_hub")])
+    assert [i for i in workflows.validate(small_project) if i.code == "wireless_without_site"]

@@ -301,8 +301,12 @@ def run_network(project: Project, params: NetworkParams | None = None, *,
 
     progress(0.2, "radio sectors")
     radio_res = _assign_radio(cams, sites, peak, params, warnings)
+    for i, r in radio_res.items():  # an unserved wireless camera reaches no recorder: it records nothing
+        if isinstance(i, int) and r.get("reason"):
+            rec[i] = 0.0
     progress(0.5, "storage")
     store_of = _assign_storage(project, cams, centres, rec, params, warnings)
+    store_of = {i: sid for i, sid in store_of.items() if not radio_res.get(i, {}).get("reason")}
     storage_loads = _storage_loads(project, cams, centres, rec, store_of, params, warnings)
     progress(0.7, "backhaul")
     viewing = _viewing(commands, params)
@@ -434,7 +438,7 @@ def _assign_storage(project: Project, cams: list[Camera], centres: list[StorageC
             out[i] = primaries[int(np.argmin(np.hypot(*(pxy - p).T)))].id
         return out
     # proximity within capacity: fill nearest centres first up to the retention target
-    per_day = np.array([storage.bytes_per_camera_day(r) for r in rec]) / 1e12
+    per_day = np.array([storage.bytes_per_camera_day(r) if r > 0 else 0.0 for r in rec]) / 1e12
     budget = {s.id: s.capacity_tb * storage.usable_fraction(_layout(s, params)).value
               / project.parameters.retention_target_days for s in primaries}
     order = np.argsort(-per_day, kind="stable")
@@ -461,7 +465,8 @@ def _assign_storage(project: Project, cams: list[Camera], centres: list[StorageC
 
 def _storage_loads(project: Project, cams: list[Camera], centres: list[StorageCentre], rec: np.ndarray,
                    store_of: dict[int, str], params: NetworkParams, warnings: list[str]) -> list[StorageLoad]:
-    daily = np.array([storage.bytes_per_camera_day(r) for r in rec]) if len(rec) else np.zeros(0)
+    daily = (np.array([storage.bytes_per_camera_day(r) if r > 0 else 0.0 for r in rec]) if len(rec)
+             else np.zeros(0))  # an unserved camera records nothing
     by_centre: dict[str, list[int]] = {s.id: [] for s in centres}
     for i, sid in store_of.items():
         by_centre[sid].append(i)

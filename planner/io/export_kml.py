@@ -20,26 +20,35 @@ from xml.etree import ElementTree as ET
 
 import geopandas as gpd
 
+from planner import style as palette
 from planner.io.atomic import atomic_path
 
-__all__ = ["kml_document", "write_kml"]
+__all__ = ["kml_colour", "kml_document", "write_kml"]
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 
-#: KML colours are aabbggrr.
+
+
+def kml_colour(colour: str, alpha: int = 255) -> str:
+    """KML's ``aabbggrr`` for an ``#rrggbb`` colour of the shared palette."""
+    h = colour.lstrip("#").lower()
+    return f"{alpha:02x}{h[4:6]}{h[2:4]}{h[0:2]}"
+
+
+#: Node and link styles, from the palette shared with the app's map, the PDF and the HTML.
 _STYLES = {
-    "camera": ("ff2a6fd9", None, None),
-    "radio_site": ("ffb0279c", None, None),
-    "storage_centre": ("ff1f7a1f", None, None),
-    "command_centre": ("ff0c0cc8", None, None),
+    "camera": (kml_colour(palette.PHASE_COLOURS[0]), None, None),
+    "radio_site": (kml_colour(palette.RADIO), None, None),
+    "storage_centre": (kml_colour(palette.STORAGE), None, None),
+    "command_centre": (kml_colour(palette.COMMAND), None, None),
     "fov": (None, "990a8cff", "4d0a8cff"),
-    "link_fibre": (None, "ffd08a1e", None),
-    "link_microwave": (None, "ff2d9ee0", None),
+    "link_fibre": (None, kml_colour(palette.LINK_FIBRE), None),
+    "link_microwave": (None, kml_colour(palette.LINK_MICROWAVE), None),
     "area": (None, "ff333333", "00ffffff"),
     "district": (None, "99666666", "00ffffff"),
 }
-#: Coverage fill colours by level index (light to dark), aabbggrr.
-COVERAGE_COLOURS = ("6699e6ff", "6670c8ff", "664e96f0", "663366d6", "662626a5", "66331a73")
+#: Coverage fill colours by level, widest to finest (the palette's ramp at 40 % opacity).
+COVERAGE_COLOURS = tuple(kml_colour(palette.LEVEL_COLOURS[k], 0x66) for k in palette.COVERAGE_LEVELS)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
@@ -218,9 +227,12 @@ def kml_document(layers: Mapping[str, gpd.GeoDataFrame], *, name: str, descripti
             pf = _folder(folder, f"Coverage, {period}", visible=(period == "day"))
             for rec, geom in zip(part.drop(columns=part.geometry.name).to_dict("records"), part.geometry,
                                  strict=True):
-                idx = int(rec.get("level_index", 0) or 0)
+                lvl = str(rec.get("level"))
+                # level_index is 1-based (monitor = 1); the palette's ramp is 0-based
+                idx = (palette.COVERAGE_LEVELS.index(lvl) if lvl in palette.COVERAGE_LEVELS
+                       else int(rec.get("level_index", 1) or 1) - 1)
                 _placemark(pf, name=f"{rec.get('level')} ({period})",
-                           style=f"coverage{min(idx, len(COVERAGE_COLOURS) - 1)}", geom=geom,
+                           style=f"coverage{min(max(idx, 0), len(COVERAGE_COLOURS) - 1)}", geom=geom,
                            rows=_rows(rec, ["level", "period"]))
     return root
 

@@ -19,7 +19,9 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import shapely
 
+from planner import style as palette
 from planner.io.atomic import atomic_path
 
 __all__ = ["write_pdf_report"]
@@ -29,8 +31,13 @@ ML, MR, MT, MB = 0.8, 0.8, 0.85, 0.85
 TEXT_W = PAGE_W - ML - MR
 INK = "#1d2733"
 ACCENT = "#1f4e79"
-PHASE_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
-COVERAGE_COLOURS = ("#fde0a0", "#fdb863", "#f08a3e", "#d6562b", "#a52626", "#6b1a33")
+#: Stacked-bar colours of the CAPEX chart (groups of the bill of materials), not a map meaning.
+GROUP_COLOURS = ("#1f4e79", "#4f81bd", "#9bbb59", "#f79646", "#8064a2", "#4bacc6", "#c0504d", "#7f7f7f")
+
+
+def _lit(s: Any) -> str:
+    """User text for a matplotlib artist that parses ``$...$`` as mathtext (legend labels, titles): literal."""
+    return str(s).replace("$", r"\$")
 
 
 def _money(v: float | None, cur: str = "") -> str:
@@ -50,25 +57,31 @@ def _num(v: Any, fmt: str = "{:,.1f}") -> str:
 class _Doc:
     """A tiny flow layout over matplotlib figures: headings, paragraphs, tables, maps."""
 
-    def __init__(self, pdf: Any, *, footer: str) -> None:
+    def __init__(self, pdf: Any, *, footer: str, dry: bool = False,
+                 toc: Sequence[tuple[str, int]] = ()) -> None:
         self.pdf, self.footer = pdf, footer
         self.fig: Any = None
         self.page = 0
         self.y = MT
+        #: A dry run lays the pages out (to number the table of contents) without drawing maps or charts.
+        self.dry = dry
+        #: ``(heading, page)`` of each h1, filled as the document is laid out; ``toc`` is the last run's.
+        self.headings: list[tuple[str, int]] = []
+        self.toc = list(toc)
+        self.figures = 0
 
     # -- pages
     def new_page(self, *, footer: bool = True) -> None:
         # a bare Figure (no pyplot state machine): safe to build off the GUI thread
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
         self.close_page()
         self.fig = Figure(figsize=(PAGE_W, PAGE_H))
-        FigureCanvasAgg(self.fig)
+        _canvas_class()(self.fig)
         self.page += 1
         self.y = MT
         if footer:
-            self.fig.text(ML / PAGE_W, 0.45 / PAGE_H, self.footer, fontsize=7, color="#666666")
+            self.fig.text(ML / PAGE_W, 0.45 / PAGE_H, self.footer, fontsize=7, color="#666666", parse_math=False)
             self.fig.text(1 - MR / PAGE_W, 0.45 / PAGE_H, f"page {self.page}", fontsize=7, color="#666666",
                           ha="right")
             self.fig.add_artist(_hline(0.62, ML, PAGE_W - MR, "#bbbbbb", 0.5))
@@ -79,7 +92,8 @@ class _Doc:
                 if ax.get_xlabel().startswith("Easting") or ax.get_ylabel().startswith("Northing"):
                     ax.set_xlabel("")
                     ax.set_ylabel("")
-            self.pdf.savefig(self.fig)
+            if not self.dry:
+                self.pdf.savefig(self.fig)
             self.fig = None
 
     def section(self, *, min_free_in: float = 4.5) -> None:
@@ -99,12 +113,13 @@ class _Doc:
     # -- text
     def text(self, s: str, *, x: float = ML, size: float = 9.5, weight: str = "normal", color: str = INK,
              ha: str = "left", style: str = "normal", math: bool = False) -> None:
-        """Literal text (a `$` in a project or district name stays a dollar sign); ``math`` for formulas."""
+        """Text at the cursor; literal unless ``math`` (a project name with ``$`` is not mathtext)."""
         self.fig.text(x / PAGE_W, 1 - self.y / PAGE_H, s, fontsize=size, weight=weight, color=color, ha=ha,
                       va="top", style=style, parse_math=math)
 
     def h1(self, s: str) -> None:
         self.need(0.9)
+        self.headings.append((s, self.page))
         self.space(0.1)
         self.text(s, size=15, weight="bold", color=ACCENT)
         self.space(0.3)
@@ -168,11 +183,12 @@ class _Doc:
         lh = size * 1.35 / 72
         pad = 0.05
 
-        def wrap(cells: Sequence[Any]) -> list[list[str]]:
+        def wrap(cells: Sequence[Any], *, bold: bool = False) -> list[list[str]]:
             out = []
             for c, w in zip(cells, widths, strict=True):
-                chars = max(4, int((w - 2 * pad) * 72 / (size * 0.56)))
-                out.append(textwrap.wrap(str(c), chars) or [""])
+                # DejaVu Sans averages about 0.55 em per character, bold 0.63 em, digits 0.64 em
+                chars = max(4, int((w - 2 * pad) * 72 / (size * (0.66 if bold else 0.58))))
+                out.append(textwrap.wrap(str(c), chars, break_on_hyphens=False) or [""])
             return out
 
         def draw_row(cells: list[list[str]], *, bold: bool, fill: str | None) -> None:
@@ -188,11 +204,11 @@ class _Doc:
                     xx = x + pad if a == "l" else x + w - pad
                     self.fig.text(xx / PAGE_W, 1 - (self.y + 0.03 + k * lh) / PAGE_H, ln, fontsize=size,
                                   weight="bold" if bold else "normal", color=INK, va="top",
-                                  ha="left" if a == "l" else "right")
+                                  ha="left" if a == "l" else "right", parse_math=False)
                 x += w
             self.y += h
 
-        head = wrap(header)
+        head = wrap(header, bold=True)
         hh = max(len(c) for c in head) * lh + 0.06
         self.need(hh + lh * 2)
         draw_row(head, bold=True, fill="#dde6f0")
@@ -220,6 +236,14 @@ class _Doc:
                                 height_in / PAGE_H])
         return ax
 
+    def figure(self, height_in: float, draw: Callable[[Any], None], *, width_in: float = TEXT_W,
+               x: float = ML) -> None:
+        """A map or chart of ``height_in`` at the cursor, drawn by ``draw(ax)`` (skipped in a dry run)."""
+        ax = self.axes(height_in, width_in=width_in, x=x)
+        if not self.dry:
+            draw(ax)
+        self.space(height_in + 0.1)
+
     def grid_maps(self, draws: Sequence[Callable[[Any], None]], *, cols: int = 2, cell_h: float = 3.2) -> None:
         """Small multiples: each cell is drawn at once, before a page break can close its figure."""
         gap = 0.2
@@ -232,11 +256,29 @@ class _Doc:
                 self.need(cell_h)
             ax = self.fig.add_axes([(ML + c * (w + gap)) / PAGE_W, 1 - (self.y + cell_h) / PAGE_H, w / PAGE_W,
                                     (cell_h - 0.25) / PAGE_H])
-            draw(ax)
+            if not self.dry:
+                draw(ax)
         self.space(cell_h + 0.1)
 
     def caption(self, s: str) -> None:
         self.para(s, size=8, color="#555555", style="italic")
+
+    def fig_caption(self, s: str) -> None:
+        """``Figure n. s``, numbered in order of appearance."""
+        self.figures += 1
+        self.caption(f"Figure {self.figures}. {s}")
+
+
+def _canvas_class() -> type:
+    """An Agg canvas whose ``draw_idle`` does nothing: GeoPandas calls it after every plot, and each call
+    rendered the whole page (15 of the 45 s of the Marseille report)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    class _Canvas(FigureCanvasAgg):
+        def draw_idle(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    return _Canvas
 
 
 def _hline(y_in: float, x0: float, x1: float, color: str, lw: float) -> Any:
@@ -267,10 +309,10 @@ def _hillshade(dem: Any) -> tuple[np.ndarray, tuple[float, float, float, float]]
 
 
 def _base_map(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = None, districts: bool = True,
-              streets: bool = True) -> None:
+              streets: bool = True, extent: tuple[float, float, float, float] | None = None) -> None:
     area = layers["study_area"]
-    minx, miny, maxx, maxy = area.total_bounds
-    pad = 0.03 * max(maxx - minx, maxy - miny)
+    minx, miny, maxx, maxy = extent if extent is not None else area.total_bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny) if extent is None else 0.0
     hs = _hillshade(dem)
     if hs is not None:
         ax.imshow(hs[0], extent=hs[1], cmap="Greys_r", alpha=0.35, origin="upper", zorder=0, vmin=0, vmax=1)
@@ -312,16 +354,23 @@ def _scale_bar(ax: Any) -> None:
                 arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 0.8}, zorder=10)
 
 
+def _legend_below(ax: Any, handles: Sequence[Any], *, ncol: int = 3) -> None:
+    """The legend under the map, outside the study area."""
+    if handles:
+        ax.legend(handles=list(handles), loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=min(ncol, len(handles)),
+                  fontsize=6.5, frameon=False, handletextpad=0.4, columnspacing=1.2, borderaxespad=0.2)
+
+
 def _centres(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], *, legend: list[Any]) -> None:
     from matplotlib.lines import Line2D
 
-    for key, colour, marker, label in (("storage_centres", "#1b7a1f", "s", "storage centre"),
-                                       ("command_centres", "#c80c0c", "*", "command centre")):
+    for key, colour, marker, label in (("storage_centres", palette.STORAGE, "s", "storage centre"),
+                                       ("command_centres", palette.COMMAND, "*", "command centre")):
         g = layers.get(key)
         if g is not None and len(g):
             ax.scatter(g.geometry.x, g.geometry.y, s=55 if marker == "*" else 30, c=colour, marker=marker,
                        edgecolors="white", linewidths=0.6, zorder=6)
-            legend.append(Line2D([], [], color=colour, marker=marker, lw=0, label=label))
+            legend.append(Line2D([], [], color=colour, marker=marker, lw=0, label=palette.plural(len(g), label)))
 
 
 def _map_overview(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
@@ -331,19 +380,19 @@ def _map_overview(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> 
     legend: list[Any] = []
     cams = layers.get("cameras")
     if cams is not None and len(cams):
-        for i, ph in enumerate(sorted({str(p) for p in cams["phase"]})):
+        phases = sorted({str(p) for p in cams["phase"]})
+        for ph in phases:
             part = cams[cams["phase"].astype(str) == ph]
-            c = PHASE_COLOURS[i % len(PHASE_COLOURS)]
+            c = palette.phase_colour(phases, ph)
             ax.scatter(part.geometry.x, part.geometry.y, s=2.5, c=c, lw=0, zorder=4)
             legend.append(Line2D([], [], color=c, marker="o", lw=0, ms=4,
-                                 label=f"cameras, phase {ph or '(none)'} ({len(part)})"))
+                                 label=_lit(f"cameras, phase {ph or '(none)'} ({len(part):,})")))
     sites = layers.get("radio_sites")
     if sites is not None and len(sites):
-        ax.scatter(sites.geometry.x, sites.geometry.y, s=22, c="#7b2cbf", marker="^", zorder=5)
-        legend.append(Line2D([], [], color="#7b2cbf", marker="^", lw=0, label=f"radio sites ({len(sites)})"))
+        ax.scatter(sites.geometry.x, sites.geometry.y, s=22, c=palette.RADIO, marker="^", zorder=5)
+        legend.append(Line2D([], [], color=palette.RADIO, marker="^", lw=0, label=palette.plural(len(sites), "radio site")))
     _centres(ax, layers, legend=legend)
-    if legend:
-        ax.legend(handles=legend, loc="upper left", fontsize=6.5, frameon=True, framealpha=0.9)
+    _legend_below(ax, legend)
 
 
 def _map_network(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
@@ -355,24 +404,30 @@ def _map_network(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> N
     if asg is not None and len(asg):
         st = asg[asg["kind"] == "storage"]
         if len(st):
-            st.plot(ax=ax, color="#7fb77e", lw=0.15, alpha=0.6, zorder=3)
-            legend.append(Line2D([], [], color="#7fb77e", lw=1, label="camera → storage centre"))
+            st.plot(ax=ax, color="#9a9a9a", lw=0.15, alpha=0.6, zorder=3)
+            legend.append(Line2D([], [], color="#9a9a9a", lw=1, label="camera → storage centre"))
     cams = layers.get("cameras")
     if cams is not None and len(cams):
         ax.scatter(cams.geometry.x, cams.geometry.y, s=1.5, c="#555555", lw=0, zorder=4)
     lk = layers.get("links")
     if lk is not None and len(lk):
-        for kind, colour in (("fibre", "#1e8ad0"), ("microwave", "#e09e2d")):
+        for kind, colour, ls in (("fibre", palette.LINK_FIBRE, "-"), ("microwave", palette.LINK_MICROWAVE, "--")):
             part = lk[lk["kind"] == kind]
             if len(part):
-                part.plot(ax=ax, color=colour, lw=1.6, zorder=5)
-                legend.append(Line2D([], [], color=colour, lw=2, label=f"{kind} links ({len(part)})"))
+                part.plot(ax=ax, color=colour, lw=1.6, ls=ls, zorder=5)
+                legend.append(Line2D([], [], color=colour, lw=2, ls=ls,
+                                     label=palette.plural(len(part), f"{kind} link")))
+        if "overloaded" in lk.columns and lk["overloaded"].fillna(False).astype(bool).any():
+            over = lk[lk["overloaded"].fillna(False).astype(bool)]
+            over.plot(ax=ax, color=palette.LINK_OVERLOADED, lw=2.2, zorder=5)
+            legend.append(Line2D([], [], color=palette.LINK_OVERLOADED, lw=2,
+                                 label=palette.plural(len(over), "overloaded link")))
     _centres(ax, layers, legend=legend)
-    if legend:
-        ax.legend(handles=legend, loc="upper left", fontsize=6.5, frameon=True, framealpha=0.9)
+    _legend_below(ax, legend)
 
 
-def _map_radio(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
+def _map_radio(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any,
+               sector_load: Mapping[tuple[str, int], float] | None = None) -> None:
     from matplotlib.lines import Line2D
 
     _base_map(ax, layers, dem=dem)
@@ -381,47 +436,131 @@ def _map_radio(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> Non
     if asg is not None and len(asg):
         rd = asg[asg["kind"] == "radio"]
         if len(rd):
-            rd.plot(ax=ax, color="#b48ad6", lw=0.3, zorder=3)
-            legend.append(Line2D([], [], color="#b48ad6", lw=1, label="camera → serving site"))
+            rd.plot(ax=ax, color="#b9b9b9", lw=0.3, zorder=3)
+            legend.append(Line2D([], [], color="#b9b9b9", lw=1, label="camera → serving site"))
     cams = layers.get("cameras")
     if cams is not None and len(cams):
         wl = cams[cams["connection"] == "wireless"]
         unserved = wl[wl["unserved_reason"].astype(str) != ""] if "unserved_reason" in wl else wl.iloc[:0]
         ax.scatter(wl.geometry.x, wl.geometry.y, s=3, c="#444444", lw=0, zorder=4)
-        legend.append(Line2D([], [], color="#444444", marker="o", lw=0, ms=3, label=f"wireless cameras ({len(wl)})"))
+        legend.append(Line2D([], [], color="#444444", marker="o", lw=0, ms=3,
+                             label=palette.plural(len(wl), "wireless camera")))
         if len(unserved):
-            ax.scatter(unserved.geometry.x, unserved.geometry.y, s=10, c="red", marker="x", lw=0.8, zorder=5)
-            legend.append(Line2D([], [], color="red", marker="x", lw=0, label=f"unserved ({len(unserved)})"))
+            ax.scatter(unserved.geometry.x, unserved.geometry.y, s=10, c=palette.LOAD_FULL, marker="x", lw=0.8,
+                       zorder=5)
+            legend.append(Line2D([], [], color=palette.LOAD_FULL, marker="x", lw=0, label=f"unserved ({len(unserved)})"))
     sites = layers.get("radio_sites")
+    loads = dict(sector_load or {})
     if sites is not None and len(sites):
         x0, x1 = ax.get_xlim()
         r = 0.025 * (x1 - x0)
         for rec, g in zip(sites.drop(columns=sites.geometry.name).to_dict("records"), sites.geometry, strict=True):
-            for a in str(rec.get("sector_azimuths_deg") or "").split(","):
-                if a:
-                    t = math.radians(float(a))
-                    ax.plot([g.x, g.x + r * math.sin(t)], [g.y, g.y + r * math.cos(t)], color="#7b2cbf", lw=0.7,
-                            zorder=5)
-        ax.scatter(sites.geometry.x, sites.geometry.y, s=26, c="#7b2cbf", marker="^", zorder=6)
-        legend.append(Line2D([], [], color="#7b2cbf", marker="^", lw=0, label=f"radio sites with sectors ({len(sites)})"))
+            for k, a in enumerate(x for x in str(rec.get("sector_azimuths_deg") or "").split(",") if x):
+                t = math.radians(float(a))
+                u = loads.get((str(rec.get("id")), k))
+                ax.plot([g.x, g.x + r * math.sin(t)], [g.y, g.y + r * math.cos(t)], solid_capstyle="butt",
+                        color=palette.RADIO if u is None else palette.load_colour(u), lw=0.7 if u is None else 1.6,
+                        zorder=5)
+        ax.scatter(sites.geometry.x, sites.geometry.y, s=26, c=palette.RADIO, marker="^", zorder=6)
+        legend.append(Line2D([], [], color=palette.RADIO, marker="^", lw=0,
+                             label=palette.plural(len(sites), "radio site") + " (ticks: sectors)"))
+        if loads:
+            legend += [Line2D([], [], color=c, lw=2, label=f"sector {text}") for _lo, c, text in palette.LOAD_STOPS]
     lk = layers.get("links")
     if lk is not None and len(lk):
         mw = lk[lk["kind"] == "microwave"]
         if len(mw):
-            mw.plot(ax=ax, color="#e09e2d", lw=1.2, zorder=5)
-            legend.append(Line2D([], [], color="#e09e2d", lw=2, label="microwave hops"))
+            # dashed: a radio hop, and told apart from the amber of a busy sector
+            mw.plot(ax=ax, color=palette.LINK_MICROWAVE, lw=1.2, ls="--", zorder=5)
+            legend.append(Line2D([], [], color=palette.LINK_MICROWAVE, lw=1.6, ls="--", label="microwave hops"))
     _centres(ax, layers, legend=legend)
-    ax.legend(handles=legend, loc="upper left", fontsize=6.5, frameon=True, framealpha=0.9)
+    _legend_below(ax, legend)
 
 
-def _map_coverage(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], level: str, idx: int, period: str,
-                  title: str) -> None:
-    _base_map(ax, layers, districts=True, streets=False)
-    cov = layers["coverage"]
-    part = cov[(cov["level"].astype(str) == level) & (cov["period"] == period)]
+def _coverage_raster(cov: gpd.GeoDataFrame, period: str, extent: tuple[float, float, float, float], *,
+                     levels: Sequence[Mapping[str, Any]] = (),
+                     pixels: int = 900) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """The best level seen in each pixel of ``extent`` (0: none), about ``pixels`` across.
+
+    Every pixel a coverage cell touches takes its level (``all_touched``): at city scale a pixel is
+    20-30 m, so cells of a few metres are enlarged to one pixel instead of vanishing.
+    """
+    from affine import Affine
+    from rasterio.features import rasterize
+
+    minx, miny, maxx, maxy = extent
+    res = max(maxx - minx, maxy - miny) / pixels
+    w, h = max(1, math.ceil((maxx - minx) / res)), max(1, math.ceil((maxy - miny) / res))
+    part = cov[cov["period"] == period] if "period" in cov.columns else cov
+    part = part[part.geometry.intersects(shapely.box(*extent))]
+    arr = np.zeros((h, w), dtype=np.uint8)
     if len(part):
-        part.plot(ax=ax, color=COVERAGE_COLOURS[min(idx, len(COVERAGE_COLOURS) - 1)], alpha=0.85, lw=0, zorder=3)
-    ax.set_title(title, fontsize=8)
+        rank = {str(lv["name"]): i + 1 for i, lv in enumerate(levels)}
+        idx = (part["level"].astype(str).map(rank).fillna(0).astype(int).to_numpy() if rank
+               else part["level_index"].astype(int).to_numpy())
+        order = np.argsort(idx, kind="stable")  # finer levels burnt last, over wider ones
+        arr = rasterize(zip(part.geometry.values[order], idx[order], strict=True), out_shape=(h, w),
+                        transform=Affine(res, 0, minx, 0, -res, maxy), fill=0, all_touched=True, dtype="uint8")
+    return arr, (minx, minx + w * res, maxy - h * res, maxy)
+
+
+def _densest_window(r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> tuple[str, Any] | None:
+    """The district of the finest level (e.g. a quartier, not an arrondissement) with the most area covered by
+    day at the widest level, and a square window around it."""
+    cov = r.get("coverage") or {}
+    levels = [lv["name"] for lv in cov.get("levels") or []]
+    d = layers.get("districts")
+    if not levels or d is None or not len(d):
+        return None
+    rows = list(cov.get("districts") or [])
+    counts: dict[str, int] = {}
+    for x in rows:
+        counts[str(x.get("level"))] = counts.get(str(x.get("level")), 0) + 1
+    finest = max(counts, key=lambda k: counts[k]) if counts else None
+    best = max((x for x in rows if str(x.get("level")) == finest),
+               key=lambda x: (x.get("day_km2") or {}).get(levels[0], 0.0), default=None)
+    if not best or not (best.get("day_km2") or {}).get(levels[0]):
+        return None
+    hit = d[d["name"].astype(str) == str(best.get("name"))]
+    if not len(hit):
+        return None
+    minx, miny, maxx, maxy = hit.total_bounds
+    half = max(maxx - minx, maxy - miny) / 2 * 1.15 + 100
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return str(best.get("name")), (cx - half, cy - half, cx + half, cy + half)
+
+
+def _draw_coverage(ax: Any, cov: gpd.GeoDataFrame, levels: Sequence[Mapping[str, Any]], *,
+                   only: int | None = None) -> None:
+    """Coverage by day over the axes' extent: each pixel in the colour of its best level, or, with ``only``
+    (a 1-based level rank), the area seen at least at that level in its colour."""
+    from matplotlib.colors import ListedColormap
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    arr, ext = _coverage_raster(cov, "day", (x0, y0, x1, y1), levels=levels)
+    n = max(len(levels), int(arr.max()) if arr.size else 0, 1)
+    colours = [palette.level_colour(str(levels[i]["name"]) if i < len(levels) else None, i) for i in range(n)]
+    if only is not None:
+        arr = np.where(arr >= only, only, 0).astype(np.uint8)
+    img = np.ma.masked_equal(arr, 0)
+    ax.imshow(img, extent=ext, origin="upper", cmap=ListedColormap(colours), vmin=0.5, vmax=n + 0.5,
+              interpolation="nearest", zorder=3)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
+def _map_coverage(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], levels: Sequence[Mapping[str, Any]],
+                  title: str, *, only: int | None = None, window: tuple[float, float, float, float] | None = None,
+                  mark: tuple[float, float, float, float] | None = None) -> None:
+    from matplotlib.patches import Rectangle
+
+    _base_map(ax, layers, districts=True, streets=window is not None, extent=window)
+    _draw_coverage(ax, layers["coverage"], levels, only=only)
+    if mark is not None:
+        ax.add_patch(Rectangle((mark[0], mark[1]), mark[2] - mark[0], mark[3] - mark[1], fill=False,
+                               ec="#222222", lw=0.8, ls="--", zorder=8))
+    ax.set_title(_lit(title), fontsize=8)
 
 
 def _map_fov(ax: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -431,7 +570,40 @@ def _map_fov(ax: Any, layers: Mapping[str, gpd.GeoDataFrame]) -> None:
         fov.plot(ax=ax, color="#ff8c0a", alpha=0.55, lw=0, zorder=3)
 
 
+def _retention_chart(ax: Any, storage: Sequence[Mapping[str, Any]], *, target_days: float,
+                     legal: Mapping[str, Any] | None = None) -> None:
+    """Days of retention per storage centre (bars to scale), with the target and the legal limits as lines."""
+    names = [_lit(s["name"]) for s in storage]
+    days = [float(s["retention_days"]) if s.get("retention_days") is not None and
+            math.isfinite(float(s["retention_days"])) else 0.0 for s in storage]
+    y = np.arange(len(storage))[::-1]
+    colours = [palette.LOAD_OK if d >= target_days else palette.LOAD_FULL for d in days]
+    ax.barh(y, days, height=0.55, color=colours, zorder=2)
+    for yy, d in zip(y, days, strict=True):
+        ax.text(d, yy, f" {d:,.1f} d", va="center", ha="left", fontsize=7, parse_math=False)
+    ax.axvline(target_days, color=INK, lw=1.2, ls="--", zorder=3, label=f"target {target_days:g} days")
+    top = max([target_days, *days])
+    for key, text in (("max_days", "legal maximum"), ("min_days", "legal minimum")):
+        v = (legal or {}).get(key)
+        if v is not None:
+            ax.axvline(float(v), color=ACCENT, lw=1.2, zorder=3, label=f"{text} {float(v):g} days")
+            top = max(top, float(v))
+    ax.set_xlim(0, top * 1.15)
+    ax.set_yticks(y, names, fontsize=7)
+    ax.set_xlabel("days of recordings kept (usable capacity)", fontsize=7)
+    ax.tick_params(axis="x", labelsize=7)
+    # above the bars, right-aligned: clear of the axis label whatever the chart's height
+    ax.legend(fontsize=6.5, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3, frameon=False,
+              borderaxespad=0.1)
+    for sp in ("top", "right"):
+        ax.spines[sp].set_visible(False)
+
+
 # ------------------------------------------------------------------ sections
+def _counts_text(cnt: Mapping[str, int]) -> str:
+    return ", ".join(palette.plural(n, k.replace("_", " ")) for k, n in cnt.items() if n)
+
+
 def _cover(doc: _Doc, r: Mapping[str, Any]) -> None:
     from matplotlib.patches import Rectangle
 
@@ -454,16 +626,18 @@ def _cover(doc: _Doc, r: Mapping[str, Any]) -> None:
     phases = bom["phases"]
     scope = [
         ("Jurisdiction", r["jurisdiction"] or "not set"),
-        ("Study area", f"{r['area_km2']:,.1f} km², {r['districts']} districts; coordinates {r['crs']}"),
-        ("Deployment", f"{c['camera']:,} cameras, {c['radio_site']} radio sites, {c['storage_centre']} storage "
-                       f"centres, {c['command_centre']} command centres; {r['links']['fibre']} fibre and "
-                       f"{r['links']['microwave']} microwave links"),
-        ("Phases", ", ".join(f"{ph}: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in cnt.items())
-                            for ph, cnt in r["phase_counts"].items()) or "none"),
+        ("Study area", f"{r['area_km2']:,.1f} km², {palette.plural(r['districts'], 'district')}; "
+                       f"coordinates {r['crs']}"),
+        ("Deployment", f"{palette.plural(c['camera'], 'camera')}, {palette.plural(c['radio_site'], 'radio site')}, "
+                       f"{palette.plural(c['storage_centre'], 'storage centre')}, "
+                       f"{palette.plural(c['command_centre'], 'command centre')}; "
+                       f"{palette.plural(r['links']['fibre'], 'fibre link')} and "
+                       f"{palette.plural(r['links']['microwave'], 'microwave link')}"),
+        ("Phases", "; ".join(f"{ph}: {_counts_text(cnt)}" for ph, cnt in r["phase_counts"].items()) or "none"),
         ("Investment (CAPEX)", "; ".join(f"{ph} {_money(bom['capex_by_phase'][ph], cur)}" for ph in phases)
          + f"; total {_money(bom['capex_total'], cur)}"),
-        ("Running cost (OPEX)", f"{_money(bom['opex_per_year'][phases[-1]], cur)} per year once every phase "
-                                "is installed (staff excluded)"),
+        ("Running cost (OPEX)", f"{_money(bom['opex_per_year'][phases[-1]], cur) if phases else '–'} per year once "
+                                "every phase is installed (staff excluded)"),
     ]
     net = r.get("network")
     if net and net["storage"]:
@@ -484,23 +658,164 @@ def _cover(doc: _Doc, r: Mapping[str, Any]) -> None:
         doc.para("Data: " + r["attribution"], size=8, color="#555555")
 
 
+def _contents(doc: _Doc) -> None:
+    """The table of contents: one page, numbered from the dry run's headings."""
+    doc.new_page()
+    doc.h1("Contents")
+    for title, page in doc.toc:
+        if title == "Contents":
+            continue
+        doc.need(0.3)
+        doc.text(title, size=10.5)
+        doc.text(str(page), x=PAGE_W - MR, size=10.5, ha="right")
+        doc.fig.add_artist(_hline(doc.y + 0.13, ML + 0.1 + 0.075 * len(title), PAGE_W - MR - 0.3, "#c8c8c8", 0.5))
+        doc.space(0.3)
+
+
+def _priority(r: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """``(seen, not_seen)`` priority sites by day (from the coverage result)."""
+    sites = list((r.get("coverage") or {}).get("priority_sites") or [])
+    return [s for s in sites if s.get("best_level_day")], [s for s in sites if not s.get("best_level_day")]
+
+
+def _verb(n: int, noun: str, one: str, many: str) -> str:
+    """``"1 centre falls"``, ``"3 centres fall"``."""
+    return f"{palette.plural(n, noun)} {one if n == 1 else many}"
+
+
+def findings(r: Mapping[str, Any]) -> list[str]:
+    """The executive summary's findings, one sentence each, from the report document."""
+    out: list[str] = []
+    cov = r.get("coverage") or {}
+    levels = [lv["name"] for lv in cov.get("levels") or []]
+    city = cov.get("city") or {}
+    if levels and city:
+        key = "detect" if "detect" in city else levels[0]
+        v = city.get(key, {})
+        out.append(f"Cameras see {_num(v.get('day_pct'), '{:.1f}')} % of the study area at least at {key} level by "
+                   f"day ({_num(v.get('day_km2'), '{:,.1f}')} km²) and {_num(v.get('night_pct'), '{:.1f}')} % at "
+                   "night.")
+    elif not cov:
+        note = str(r["coverage_note"])
+        out.append(note[:1].upper() + note[1:] + ".")
+    seen, unseen = _priority(r)
+    if seen or unseen:
+        n = len(seen) + len(unseen)
+        out.append(f"{len(seen)} of {palette.plural(n, 'priority site')} are seen by day; "
+                   f"{len(unseen)} {'is' if len(unseen) == 1 else 'are'} seen by no camera"
+                   + (f" ({', '.join(str(s['name']) for s in unseen[:3])}"
+                      + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "") + ")" if unseen else "")
+                   + "; see section 3.")
+    net = r.get("network") or {}
+    target = r["parameters"]["retention_target_days"]
+    legal = r.get("legal") or {}
+    if net.get("storage"):
+        days = [s["retention_days"] for s in net["storage"] if s.get("retention_days") is not None]
+        if days:
+            mn = min(days)
+            law = []
+            if legal.get("max_days") is not None:
+                law.append(f"the legal maximum is {legal['max_days']:g} days")
+            if legal.get("min_days") is not None:
+                law.append(f"the legal minimum is {legal['min_days']:g} days")
+            over = [s for s in net["storage"] if s.get("legal_status") in ("exceeds_maximum", "below_minimum")]
+            out.append(f"The storage keeps {mn:,.1f} days of recordings at the least-provisioned centre against a "
+                       f"target of {target:g} days" + (f"; {' and '.join(law)}" if law else "") + ". "
+                       + ("Every centre reaches the target." if mn >= target else
+                          _verb(sum(1 for d in days if d < target), "centre", "falls", "fall")
+                          + " short of the target.")
+                       + (" " + _verb(len(over), "centre", "breaches", "breach") + " the legal rule." if over else ""))
+    t = net.get("totals") or {}
+    if t.get("unserved_cameras"):
+        out.append(f"{palette.plural(int(t['unserved_cameras']), 'wireless camera')} cannot be served by any radio "
+                   "sector (section 4).")
+    over_links = [lk for lk in net.get("links") or [] if lk.get("overloaded")]
+    if over_links:
+        out.append(f"{palette.plural(len(over_links), 'backbone link')} would be overloaded (section 5).")
+    bom = r["bom"]
+    cur = bom["currency"]
+    if bom["phases"]:
+        out.append(f"The investment is {_money(bom['capex_total'], cur)} over "
+                   f"{palette.plural(len(bom['phases']), 'phase')}; running the whole system costs "
+                   f"{_money(bom['opex_per_year'][bom['phases'][-1]], cur)} a year (staff excluded).")
+    return out
+
+
+def _section_summary(doc: _Doc, r: Mapping[str, Any]) -> None:
+    doc.new_page()
+    doc.h1("Executive summary")
+    c = r["counts"]
+    bom = r["bom"]
+    cur = bom["currency"]
+    cov = r.get("coverage") or {}
+    city = cov.get("city") or {}
+    net = r.get("network") or {}
+    target = r["parameters"]["retention_target_days"]
+    legal = r.get("legal") or {}
+    rows: list[list[str]] = [
+        ["Study area", f"{r['area_km2']:,.1f} km², {palette.plural(r['districts'], 'district')}"],
+        ["Cameras", palette.plural(c["camera"], "camera") + (
+            " (" + "; ".join(f"{ph}: {cnt.get('camera', 0):,}" for ph, cnt in r["phase_counts"].items()
+                             if cnt.get("camera")) + ")" if len(r["phase_counts"]) > 1 else "")],
+        ["Radio, storage, command", f"{palette.plural(c['radio_site'], 'radio site')}, "
+                                    f"{palette.plural(c['storage_centre'], 'storage centre')}, "
+                                    f"{palette.plural(c['command_centre'], 'command centre')}"],
+    ]
+    for lv in cov.get("levels") or []:
+        v = city.get(lv["name"], {})
+        rows.append([f"Coverage, at least {lv['name']}", f"day {_num(v.get('day_pct'), '{:.1f}')} % "
+                     f"({_num(v.get('day_km2'), '{:,.2f}')} km²), night {_num(v.get('night_pct'), '{:.1f}')} %"])
+    if not cov:
+        rows.append(["Coverage", r["coverage_note"]])
+    seen, unseen = _priority(r)
+    if seen or unseen:
+        rows.append(["Priority sites seen", f"{len(seen)} of {len(seen) + len(unseen)} by day; "
+                                            f"{len(unseen)} not seen"])
+    if net.get("storage"):
+        mn = net["totals"].get("min_retention_days")
+        law = ", ".join(x for x in (f"legal max {legal['max_days']:g} days" if legal.get("max_days") is not None
+                                    else "", f"legal min {legal['min_days']:g} days"
+                                    if legal.get("min_days") is not None else "") if x)
+        rows.append(["Retention", f"{_num(mn, '{:.1f}')} days (target {target:g} days"
+                                  + (f"; {law})" if law else ")")])
+    rows.append(["Investment (CAPEX)", _money(bom["capex_total"], cur) + (
+        " (" + "; ".join(f"{ph}: {_money(bom['capex_by_phase'][ph], cur)}" for ph in bom["phases"]) + ")"
+        if len(bom["phases"]) > 1 else "")])
+    if bom["phases"]:
+        rows.append(["Running cost (OPEX)", f"{_money(bom['opex_per_year'][bom['phases'][-1]], cur)} per year"])
+    doc.h2("Key figures")
+    doc.table(["Figure", "Value"], rows, [1.6, 4.0], size=8.5)
+    doc.h2("Findings")
+    doc.bullets(findings(r), size=9)
+    if net.get("storage"):
+        doc.h2("Retention against the target and the law")
+        h = 0.45 + 0.28 * len(net["storage"])
+        doc.space(0.2)  # room for the legend above the bars
+        doc.figure(h, lambda ax: _retention_chart(ax, net["storage"], target_days=target, legal=legal),
+                   width_in=TEXT_W - 1.9, x=ML + 1.8)
+        doc.space(0.45)
+        doc.fig_caption("Days of recordings kept per storage centre (bars to scale), with the target"
+                        + (" and the legal limits." if legal.get("max_days") is not None or
+                           legal.get("min_days") is not None else "."))
+
+
 def _section_area(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
     doc.new_page()
     doc.h1("1. Study area and deployment")
-    doc.para(f"The study area covers {r['area_km2']:,.1f} km² in {r['districts']} districts. The map shows every "
-             "planned node coloured by phase" + (", over a shaded relief of the terrain model" if dem is not None
-                                                 else "") + ".")
-    ax = doc.axes(6.3)
-    _map_overview(ax, layers, dem)
-    doc.space(6.4)
-    doc.caption(f"Figure 1. {r['title']}: study area, districts and nodes by phase. Coordinates {r['crs']}.")
+    doc.para(f"The study area covers {r['area_km2']:,.1f} km² in {palette.plural(r['districts'], 'district')}. The "
+             "map shows every planned node coloured by phase" + (", over a shaded relief of the terrain model"
+                                                                 if dem is not None else "") + ".")
+    doc.figure(5.9, lambda ax: _map_overview(ax, layers, dem))
+    doc.space(0.35)
+    doc.fig_caption(f"{r['title']}: study area, districts and nodes by phase. Coordinates {r['crs']}.")
     rows = []
     for ph, cnt in r["phase_counts"].items():
         rows.append([ph, cnt.get("camera", 0), cnt.get("radio_site", 0), cnt.get("storage_centre", 0),
                      cnt.get("command_centre", 0)])
     if rows:
         cum = np.cumsum(np.array([x[1:] for x in rows], dtype=int), axis=0)
-        rows = [[*row, int(cum[i][0])] for i, row in enumerate(rows)]
+        rows = [[*(f"{v:,}" if isinstance(v, int) else v for v in row), f"{int(cum[i][0]):,}"]
+                for i, row in enumerate(rows)]
         doc.table(["Phase", "Cameras", "Radio sites", "Storage centres", "Command centres", "Cameras (cumulative)"],
                   rows, [1.2, 1, 1, 1.2, 1.2, 1.4], align="lrrrrr")
     for n in r.get("metadata_notes", []):
@@ -537,6 +852,8 @@ def _section_assumptions(doc: _Doc, r: Mapping[str, Any]) -> None:
 
 
 def _section_coverage(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    from matplotlib.patches import Patch
+
     doc.section()
     doc.h1("3. Coverage")
     cov = r.get("coverage")
@@ -545,32 +862,52 @@ def _section_coverage(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
                  "to its detection range (25 px/m), without terrain or buildings: it is a drawing symbol, not a "
                  "coverage result.")
         if "fov" in layers:
-            ax = doc.axes(6.0)
-            _map_fov(ax, layers)
-            doc.space(6.1)
-            doc.caption("Figure 2. Fields of view at detection range (no occlusion).")
+            doc.figure(6.0, lambda ax: _map_fov(ax, layers))
+            doc.fig_caption("Fields of view at detection range (no occlusion).")
+        _priority_sites(doc, r, layers)
         return
     levels = cov.get("levels") or []
     city = cov.get("city") or {}
     doc.para("Coverage is the ground area where a camera sees a person with at least the pixel density of each "
              "detail level, in daylight and at night (infrared range), accounting for terrain and buildings "
-             "where the project has them.")
+             "where the project has them. An area seen at a finer level is also seen at every wider one: the "
+             "figures and maps give the area seen at least at each level.")
     rows = [[lv["name"], f"{lv.get('ppm', 0):g}", _num(city.get(lv["name"], {}).get("day_km2"), "{:,.2f}"),
              _num(city.get(lv["name"], {}).get("day_pct"), "{:.2f} %"),
              _num(city.get(lv["name"], {}).get("night_km2"), "{:,.2f}"),
              _num(city.get(lv["name"], {}).get("night_pct"), "{:.2f} %")] for lv in levels]
-    doc.table(["Level", "px/m", "Day km²", "Day % of area", "Night km²", "Night % of area"], rows,
+    doc.table(["Seen at least at", "px/m", "Day km²", "Day % of area", "Night km²", "Night % of area"], rows,
               [1.3, 0.7, 1, 1.1, 1, 1.1], align="lrrrrr")
-    def draw(i: int, lv: Mapping[str, Any]) -> Callable[[Any], None]:
-        return lambda ax: _map_coverage(ax, layers, str(lv["name"]), i, "day",
-                                        f"{lv['name']} ({lv.get('ppm', 0):g} px/m), day: "
-                                        f"{_num(city.get(lv['name'], {}).get('day_pct'), '{:.2f}')} %")
+    dense = _densest_window(r, layers)
+    window = dense[1] if dense else None
+    handles = [Patch(color=palette.level_colour(lv["name"], i), label=f"{lv['name']} ({lv.get('ppm', 0):g} px/m)")
+               for i, lv in enumerate(levels)]
 
-    doc.grid_maps([draw(i, lv) for i, lv in enumerate(levels)], cols=2, cell_h=3.3)
-    doc.caption("Figure 2. Coverage per detail level, daytime.")
+    def city_map(ax: Any) -> None:
+        _map_coverage(ax, layers, levels, "whole study area", mark=window)
+        _legend_below(ax, handles, ncol=2)
+
+    draws = [city_map]
+    if dense:
+        draws.append(lambda ax: _map_coverage(ax, layers, levels, f"zoom: {dense[0]}", window=window))
+    doc.grid_maps(draws, cols=2, cell_h=3.9)
+    doc.space(0.3)
+    doc.fig_caption("Coverage by day, seen at least at each level (finer levels drawn over wider ones)"
+                    + (f"; the dashed square is the district with the most coverage, {dense[0]}, enlarged on the "
+                       "right." if dense else "."))
+
+    def one(i: int, lv: Mapping[str, Any]) -> Callable[[Any], None]:
+        def draw(ax: Any) -> None:
+            _map_coverage(ax, layers, levels, only=i + 1, title=f"{lv['name']} ({lv.get('ppm', 0):g} px/m): "
+                          f"{_num(city.get(lv['name'], {}).get('day_pct'), '{:.2f}')} % of the city", window=window)
+        return draw
+
+    doc.grid_maps([one(i, lv) for i, lv in enumerate(levels)], cols=3, cell_h=2.5)
+    doc.fig_caption("Seen at least at each level, daytime" + (f", in {dense[0]}." if dense else "."))
+    _priority_sites(doc, r, layers)
     dist = cov.get("districts") or []
     if dist:
-        doc.h2("Coverage per district (daytime, % of district area)")
+        doc.h2("Coverage per district (daytime, % of district area seen at least at each level)")
         names = [lv["name"] for lv in levels][:5]
         rows = [[d.get("name", ""), _num(d.get("area_km2"), "{:,.2f}")]
                 + [_num((d.get("day_pct") or {}).get(n), "{:.2f}") for n in names] for d in dist]
@@ -582,6 +919,30 @@ def _section_coverage(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
         doc.bullets([str(n) for n in notes], size=8.5)
 
 
+def _priority_sites(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Priority sites: how many are seen, at which best level, and every site no camera sees."""
+    ps = layers.get("priority_sites")
+    seen, unseen = _priority(r)
+    if ps is None or not len(ps):
+        return
+    doc.h2("Priority sites")
+    if not seen and not unseen:
+        doc.para(f"The project lists {palette.plural(len(ps), 'priority site')}; compute the coverage to see which "
+                 "of them the cameras see.")
+        return
+    kinds = dict(zip(ps["name"].astype(str), ps["kind"].astype(str), strict=False)) if "kind" in ps.columns else {}
+    levels = [lv["name"] for lv in (r.get("coverage") or {}).get("levels") or []]
+    by_level = {lv: sum(1 for s in seen if s.get("best_level_day") == lv) for lv in levels}
+    doc.para(f"{len(seen)} of {palette.plural(len(seen) + len(unseen), 'priority site')} are seen by day, by best "
+             "level: " + ", ".join(f"{lv} {n}" for lv, n in by_level.items() if n) + ". "
+             + (f"{palette.plural(len(unseen), 'site')} {'is' if len(unseen) == 1 else 'are'} seen by no camera:"
+                if unseen else "Every priority site is seen."), size=9)
+    if unseen:
+        rows = [[str(s.get("name")), kinds.get(str(s.get("name")), ""), s.get("best_level_night") or "not seen"]
+                for s in sorted(unseen, key=lambda s: str(s.get("name")))]
+        doc.table(["Priority site not seen by day", "Kind", "At night"], rows, [3.6, 1.2, 1.0], size=7.5)
+
+
 def _section_radio(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
     net = r.get("network")
     if "radio_sites" not in layers:
@@ -591,15 +952,17 @@ def _section_radio(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.Geo
     doc.section()
     doc.h1("4. Radio access")
     t = net["totals"] if net else {}
-    doc.para(f"{r['counts']['radio_site']} radio sites serve {t.get('wireless_cameras', 0)} wireless cameras; "
-             f"{t.get('unserved_cameras', 0)} cannot be served"
+    doc.para(f"{palette.plural(r['counts']['radio_site'], 'radio site')} serve "
+             f"{palette.plural(t.get('wireless_cameras', 0), 'wireless camera')}; "
+             f"{t.get('unserved_cameras', 0):,} cannot be served"
              + (" (" + ", ".join(f"{v} {k}" for k, v in t.get("unserved_by_reason", {}).items()) + ")"
                 if t.get("unserved_by_reason") else "") + ". Each camera is assigned to the sector with the best "
              "signal-to-interference ratio that still has uplink capacity within the planning load.")
-    ax = doc.axes(5.6)
-    _map_radio(ax, layers, dem)
-    doc.space(5.7)
-    doc.caption("Figure 3. Radio sites, sector azimuths, camera assignments and microwave hops.")
+    sector_load = {(str(s["site_id"]), int(s["sector"])): float(s["utilisation"])
+                   for s in (net or {}).get("sectors") or []}
+    doc.figure(5.3, lambda ax: _map_radio(ax, layers, dem, sector_load))
+    doc.space(0.45)
+    doc.fig_caption("Radio sites, sectors coloured by load, camera assignments and microwave hops.")
     if net and net["sectors"]:
         secs = sorted(net["sectors"], key=lambda s: -s["utilisation"])
         loads = [s["utilisation"] for s in secs]
@@ -620,13 +983,12 @@ def _section_network(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.G
         doc.para("The project has no cameras yet: there is no traffic or storage to size.")
         return
     t = net["totals"]
-    doc.para(f"{t['cameras']:,} cameras send {_num(t['uplink_peak_mbps'], '{:,.0f}')} Mb/s at peak and record "
+    doc.para(f"{palette.plural(t['cameras'], 'camera')} send {_num(t['uplink_peak_mbps'], '{:,.0f}')} Mb/s at peak and record "
              f"{_num(t['recorded_mbps'], '{:,.0f}')} Mb/s on average, i.e. {_num(t['daily_tb'])} TB written per day "
              "(before copies).")
-    ax = doc.axes(5.2)
-    _map_network(ax, layers, dem)
-    doc.space(5.3)
-    doc.caption("Figure 4. Backbone links, storage and command centres, and the storage centre of each camera.")
+    doc.figure(5.0, lambda ax: _map_network(ax, layers, dem))
+    doc.space(0.35)
+    doc.fig_caption("Backbone links, storage and command centres, and the storage centre of each camera.")
     if net["storage"]:
         doc.h2("Storage per centre")
         rows = [[s["name"], s["role"], s["cameras"], s["copied_cameras"], _num(s["daily_tb"], "{:,.2f}"),
@@ -679,10 +1041,17 @@ def _section_legal(doc: _Doc, r: Mapping[str, Any]) -> None:
                  s["legal_status"] or "–", s["legal_message"]] for s in net["storage"]]
         doc.table(["Centre", "Days usable", "Target", "Legal", "Finding"], rows, [1.8, 0.7, 0.6, 0.6, 3.0],
                   align="lrrll", size=7.5)
+        h = 0.45 + 0.28 * len(net["storage"])
+        doc.space(0.2)  # room for the legend above the bars
+        doc.figure(h, lambda ax: _retention_chart(ax, net["storage"], target_days=target, legal=legal),
+                   width_in=TEXT_W - 1.9, x=ML + 1.8)
+        doc.space(0.45)
+        doc.fig_caption("Days of recordings kept per storage centre (bars to scale), the target (dashed) and the "
+                        "legal limits.")
         short = [s for s in net["storage"] if s["retention_days"] is not None and s["retention_days"] < target]
         if short:
             s = max(short, key=lambda s: s["capacity_needed_raw_tb"] - s["capacity_tb"])
-            doc.para(f"Finding: {len(short)} centre(s) keep less than the target. {s['name']} would need "
+            doc.para(f"Finding: {_verb(len(short), 'centre', 'keeps', 'keep')} less than the target. {s['name']} would need "
                      f"{_num(s['capacity_needed_raw_tb'], '{:,.0f}')} TB raw ({s['disks_needed']} disks) instead of "
                      f"{_num(s['capacity_tb'], '{:,.0f}')} TB, or a mean recorded bitrate of "
                      f"{_num(s['implied_bitrate_mbps_for_target'], '{:.2f}')} Mb/s per camera, to reach "
@@ -705,25 +1074,29 @@ def _section_costs(doc: _Doc, r: Mapping[str, Any]) -> None:
     doc.table(["Phase", "CAPEX of the phase", "Cumulative CAPEX", "OPEX per year after the phase"], rows,
               [1, 1.6, 1.6, 1.9], align="lrrr", size=9, bold_rows=[len(rows) - 1])
     groups = sorted({ln["group"] for ln in bom["lines"] if ln["category"] == "capex"})
-    if phases and bom["capex_total"] > 0:
-        ax = doc.axes(2.5, width_in=TEXT_W * 0.9, x=ML + 0.5)
+    def chart(ax: Any) -> None:
         bottom = np.zeros(len(phases))
-        cmap = ["#1f4e79", "#4f81bd", "#9bbb59", "#f79646", "#8064a2", "#4bacc6", "#c0504d", "#7f7f7f"]
+        cmap = GROUP_COLOURS
         for gi, g in enumerate(groups):
             vals = np.array([sum(ln["amount"] for ln in bom["lines"] if ln["category"] == "capex"
                                  and ln["phase"] == ph and ln["group"] == g) for ph in phases])
-            ax.bar(phases, vals / 1e6, bottom=bottom, color=cmap[gi % len(cmap)], label=g, width=0.5)
+            ax.bar(phases, vals / 1e6, bottom=bottom, color=cmap[gi % len(cmap)], label=_lit(g), width=0.5)
             bottom += vals / 1e6
         ax.plot(phases, [bom["capex_cumulative"][p] / 1e6 for p in phases], color="black", marker="o", lw=1,
                 label="cumulative")
+        ax.set_xticks(range(len(phases)), [_lit(p) for p in phases])  # phase names are text, not mathtext
         ax.set_ylabel(f"million {cur}", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.yaxis.set_major_formatter(mt.FormatStrFormatter("%.1f"))
-        ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        # the legend sits right of the bars, inside the page (the axes leave it 1.7 inches)
+        ax.legend(fontsize=6.5, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
         for sp in ("top", "right"):
             ax.spines[sp].set_visible(False)
-        doc.space(2.95)
-        doc.caption("Figure 5. CAPEX per phase by group, and the cumulative CAPEX.")
+
+    if phases and bom["capex_total"] > 0:
+        doc.figure(2.5, chart, width_in=TEXT_W - 2.2, x=ML + 0.5)
+        doc.space(0.3)
+        doc.fig_caption("CAPEX per phase by group, and the cumulative CAPEX.")
     for ph in phases:
         lines = [ln for ln in bom["lines"] if ln["phase"] == ph and ln["category"] == "capex"]
         if not lines:
@@ -799,30 +1172,43 @@ def _section_method(doc: _Doc, r: Mapping[str, Any]) -> None:
                  "without buildings it is an upper bound."], size=8.5)
 
 
+def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
+    _cover(doc, report)
+    _contents(doc)
+    _section_summary(doc, report)
+    _section_area(doc, report, layers, dem)
+    _section_assumptions(doc, report)
+    _section_coverage(doc, report, layers)
+    _section_radio(doc, report, layers, dem)
+    _section_network(doc, report, layers, dem)
+    _section_legal(doc, report)
+    _section_costs(doc, report)
+    _section_method(doc, report)
+    doc.close_page()
+
+
 def write_pdf_report(path: str | os.PathLike[str], report: Mapping[str, Any],
-                     layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = None,
-                     sections: Sequence[Callable[..., None]] | None = None) -> Path:
-    """Lay out ``report`` (see :func:`planner.exports.report_document`) into an A4 PDF at ``path``."""
+                     layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = None) -> Path:
+    """Lay out ``report`` (see :func:`planner.exports.report_document`) into an A4 PDF at ``path``.
+
+    The layout runs twice: a dry run (no map or chart drawn, nothing written) finds the page of every
+    section for the table of contents, then the real run draws and writes the pages.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_pdf import PdfPages
 
-    # all user text is literal: names with `$` never go through mathtext (only formulas ask for it)
-    rc = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8, "pdf.compression": 6,
-          "text.parse_math": False}
-    with matplotlib.rc_context(rc), atomic_path(path) as tmp:
-        with PdfPages(tmp, metadata={"Title": f"{report['title']}: video-surveillance deployment report",
-                                     "Subject": report["subtitle"], "Creator": "planner"}) as pdf:
-            doc = _Doc(pdf, footer=f"{report['title']} · deployment report · {report['generated']}")
-            _cover(doc, report)
-            _section_area(doc, report, layers, dem)
-            _section_assumptions(doc, report)
-            _section_coverage(doc, report, layers)
-            _section_radio(doc, report, layers, dem)
-            _section_network(doc, report, layers, dem)
-            _section_legal(doc, report)
-            _section_costs(doc, report)
-            _section_method(doc, report)
-            doc.close_page()
+    rc = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8, "pdf.compression": 6}
+    footer = f"{report['title']} · deployment report · {report['generated']}"
+    with matplotlib.rc_context(rc):
+        dry = _Doc(None, footer=footer, dry=True)
+        _layout(dry, report, layers, dem)
+        with atomic_path(path) as tmp, PdfPages(tmp, metadata={
+                "Title": f"{report['title']}: video-surveillance deployment report",
+                "Subject": report["subtitle"], "Creator": "planner"}) as pdf:
+            doc = _Doc(pdf, footer=footer, toc=dry.headings)
+            _layout(doc, report, layers, dem)
+            if doc.headings != dry.headings:  # pragma: no cover - the dry run lays out exactly as the real one
+                raise RuntimeError("the table of contents does not match the pages")
     return Path(path)

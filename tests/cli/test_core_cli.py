@@ -110,3 +110,16 @@ def test_main_job_headless_writes_summary_report_and_map(capsys, tmp_path: Path,
     assert names == ["cochabamba-map.html", "cochabamba-report.pdf", "summary.json", "summary.md"]
     assert (out / "cochabamba-report.pdf").read_bytes()[:5] == b"%PDF-"
     assert "Coverage of 420 cameras" in (out / "summary.md").read_text(encoding="utf-8")
+
+
+def test_info_text_keeps_a_space_after_long_phase_names_and_plurals_right(capsys) -> None:
+    from tests.conftest import SAMPLES
+
+    code, out, _ = run_cli(capsys, "info", str(SAMPLES / "cochabamba.gpkg"))
+    assert code == 0
+    phase_lines = [ln for ln in out.splitlines() if ln.startswith("Phase")]
+    assert phase_lines and all(ln.startswith("Phase stage ") for ln in phase_lines)
+    assert not any("stage 1420" in ln or "stage 2" + "29" in ln for ln in phase_lines)
+    assert any(ln.startswith("Phase stage 1 ") for ln in phase_lines)
+    assert "1 storage centre," in out and "1 storage centres" not in out
+    assert "planning grids (synthetic)" in out and "(synthetic))s" not in out

@@ -37,8 +37,70 @@ def test_remote_url_regex():
 def test_coverage_layers(small_project, tmp_path):
     add_fake_coverage(small_project)
     html = export_all(small_project, tmp_path / "m.html", "html")[0].read_text(encoding="utf-8")
-    assert "Coverage detect (25 px/m), day" in html and "Coverage recognise (125 px/m), night" in html
+    assert "Coverage: seen at least at detect (25 px/m), day" in html
+    assert "Coverage: seen at least at recognise (125 px/m), night" in html
     assert COVERAGE_MISSING not in html
+
+
+def test_coverage_layers_are_seen_at_least_not_bands() -> None:
+    """A camera's best-level bands (a detect disc inside a monitor ring) give a monitor layer with no hole."""
+    import math
+
+    import geopandas as gpd
+    import shapely
+
+    from planner.io.export_html import at_least_levels
+
+    c = shapely.Point(0, 0)
+    ring = c.buffer(100, 256).difference(c.buffer(50, 256))  # seen at monitor only
+    disc = c.buffer(50, 256)                                  # seen at detect (hence at monitor too)
+    far = shapely.box(1000, 0, 1010, 10)                      # another camera: 100 m² at monitor
+    bands = gpd.GeoDataFrame({"level": ["monitor", "detect", "monitor"], "level_index": [1, 2, 1],
+                              "period": ["day"] * 3}, geometry=[ring, disc, far], crs=32631)
+    got = {lvl: g for lvl, _, g in at_least_levels(bands, "day")}
+    assert list(got) == ["monitor", "detect"]
+    # hand calculation: pi r^2 of the outer disc plus the far box; the disc alone at detect
+    assert got["monitor"].area == pytest.approx(math.pi * 100 ** 2 + 100, rel=2e-3)
+    assert got["detect"].area == pytest.approx(math.pi * 50 ** 2, rel=2e-3)
+    assert got["monitor"].contains(c)  # no hole around the camera
+
+
+def _site_colours(html: str) -> dict[str, str]:
+    """``{popup title: fill colour}`` of the priority-site features written into the page."""
+    import re
+
+    return {t: c for c, t in re.findall(r'"c": "(#[0-9a-f]{6})"[^{}]*?"t": "(Priority site: [^"]*)"', html)}
+
+
+def test_legend_priority_sites_labels_and_zoom_sizing(small_project, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from planner import style
+
+    add_fake_coverage(small_project)
+    x0, y0 = 692000.0, 4796000.0
+    small_project.layers["priority_sites"] = gpd.GeoDataFrame(
+        {"name": ["Town hall", "Old church"], "kind": ["civic", "heritage"]},
+        geometry=[shapely.Point(x0 + 500, y0 + 500), shapely.Point(x0 + 1900, y0 + 100)], crs=small_project.crs)
+    small_project.results["coverage"]["priority_sites"] = [
+        {"name": "Town hall", "best_level_day": "observe", "best_level_night": "detect"},
+        {"name": "Old church", "best_level_day": None, "best_level_night": None}]
+    html = export_all(small_project, tmp_path / "m.html", "html")[0].read_text(encoding="utf-8")
+    # legend: one swatch per level in the shared palette, phases, not-seen sites
+    for lvl in ("detect", "observe", "recognise"):
+        assert f"background:{style.LEVEL_COLOURS[lvl]}'></span><span>{lvl} (" in html
+    assert "Coverage by day, seen at least at" in html
+    assert f"background:{style.phase_colour(['1', '2'], '2')}'></span><span>phase 2 (1)" in html
+    assert "not seen by any camera (1)" in html
+    # priority sites coloured by the best level seen
+    sites = _site_colours(html)
+    assert sites == {"Priority site: Town hall": style.LEVEL_COLOURS["observe"],
+                     "Priority site: Old church": style.NOT_SEEN}
+    # district labels, and camera symbols resized on zoom; the opening view keeps clear of the panels
+    assert r"pl-lbl pl-major\u0027\u003eOuest\u003c" in html and r"pl-lbl pl-major\u0027\u003eEst\u003c" in html
+    assert "setRadius" in html and "zoomend" in html
+    assert "paddingTopLeft" in html and "paddingBottomRight" in html
 
 
 def _chromium() -> str | None:
@@ -58,3 +120,45 @@ def test_renders_offline_in_chromium(small_project, tmp_path):
     assert "leaflet-container" in dom and "leaflet-interactive" in dom  # the map and its vectors were drawn
     assert "leaflet-control-layers" in dom
     assert "<script>alert" not in dom
+
+
+@pytest.mark.skipif(_chromium() is None, reason="needs chromium and unshare (root) for a network-less check")
+def test_opening_view_keeps_the_study_area_clear_of_the_panels(small_project, tmp_path):
+    """At the opening view (1280 x 800) the study area lies between the legend panel and the layer list."""
+    import json
+    import re
+
+    add_fake_coverage(small_project)
+    page = export_all(small_project, tmp_path / "m.html", "html")[0]
+    minx, miny, maxx, maxy = small_project.study_area_gdf().to_crs(4326).total_bounds \
+        if hasattr(small_project, "study_area_gdf") else __import__("geopandas").GeoSeries(
+            [small_project.study_area], crs=small_project.crs).to_crs(4326).total_bounds
+    probe = ("<script>window.addEventListener('load', function () { setTimeout(function () {"
+             "var k = Object.keys(window).find(function (n) { return /^map_[0-9a-f]+$/.test(n); }); var m = window[k];"
+             f"var a = m.latLngToContainerPoint([{miny}, {minx}]), b = m.latLngToContainerPoint([{maxy}, {maxx}]);"
+             "var r = m.getContainer().getBoundingClientRect();"
+             "var box = document.querySelector('.pl-box').getBoundingClientRect();"
+             "var lc = document.querySelector('.leaflet-control-layers').getBoundingClientRect();"
+             "function camR() { var out = null; m.eachLayer(function (l) { if (l.feature && l.getRadius &&"
+             " l.feature.properties.t === 'A') out = l.getRadius(); }); return out; }"
+             "var r0 = camR(), z0 = m.getZoom();"
+             "m.once('zoomend', function () {"
+             "document.body.setAttribute('data-probe', JSON.stringify({area: [a.x + r.left, b.x + r.left, b.y, a.y],"
+             "box: [box.left, box.right], layers: [lc.left, lc.right], r0: r0, r1: camR(), z0: z0,"
+             " z1: m.getZoom()})); });"
+             "m.setZoom(z0 + 3, {animate: false}); }, 500); });</script>")
+    probed = tmp_path / "probe.html"
+    probed.write_text(page.read_text(encoding="utf-8").replace("</body>", probe + "</body>"), encoding="utf-8")
+    dom = subprocess.run(
+        ["unshare", "-n", _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,800",
+         "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync",
+         f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=5000", "--dump-dom", probed.as_uri()],
+        capture_output=True, text=True, timeout=60).stdout
+    got = json.loads(re.search(r"data-probe=\"([^\"]*)\"", dom).group(1).replace("&quot;", '"'))
+    left, right, _top, _bottom = got["area"]
+    assert left > got["box"][1], got      # the study area starts right of the legend panel
+    assert right < got["layers"][0], got  # and ends left of the layer list
+    assert right - left > 300, got        # and is not shrunk to a stamp
+    # camera symbols grow as the user zooms in (small at city scale so coverage shows between them)
+    assert got["z1"] == pytest.approx(got["z0"] + 3)
+    assert got["r1"] > got["r0"] > 0, got

@@ -40,3 +40,24 @@ def test_kmz_with_coverage(small_project, tmp_path):
         root = ET.fromstring(zf.read("doc.kml"))
     folders = [e.text for e in root.iterfind(".//k:Folder/k:name", NS)]
     assert "Coverage, day" in folders and "Coverage, night" in folders
+
+
+def test_kml_coverage_colours_come_from_the_shared_palette(small_project, tmp_path):
+    """A detect polygon is filled with the palette's detect colour, in KML's aabbggrr order."""
+    from planner import style
+    from planner.io.export_kml import kml_colour
+
+    assert kml_colour("#9ebcda", 0x66) == "66dabc9e"  # rr=9e gg=bc bb=da, reversed after the alpha
+    add_fake_coverage(small_project)
+    out = export_all(small_project, tmp_path / "p.kml", "kml")[0]
+    root = ET.fromstring(out.read_bytes())
+    fills = {}
+    for st in root.iterfind(".//k:Style", NS):
+        poly = st.find("k:PolyStyle/k:color", NS)
+        if poly is not None:
+            fills[st.get("id")] = poly.text
+    for pm in root.iterfind(".//k:Placemark", NS):
+        name = pm.find("k:name", NS).text
+        if name in ("detect (day)", "recognise (night)"):
+            lvl = name.split()[0]
+            assert fills[pm.find("k:styleUrl", NS).text[1:]] == kml_colour(style.LEVEL_COLOURS[lvl], 0x66), name

@@ -29,7 +29,7 @@ EXPECTED = {
                       storage_tb=600.0, layers={"priority_sites": 113}, dem=True, jurisdiction="FR"),
     "cochabamba": dict(epsg=32719, districts=50, levels={"planning grid (synthetic)": 50},
                        nodes={"camera": 420, "radio_site": 29, "storage_centre": 1, "command_centre": 1},
-                       storage_tb=300.0, layers={"priority_sites": 5}, dem=False, jurisdiction="BO"),
+                       storage_tb=300.0, layers={"priority_sites": 42}, dem=False, jurisdiction="BO"),
     "montevideo": dict(epsg=32721, districts=63, levels={"barrio": 63},
                        nodes={"camera": 103, "radio_site": 0, "storage_centre": 1, "command_centre": 1},
                        storage_tb=150.0, layers={"priority_sites": 8, "streets": 28513}, dem=False,
@@ -88,6 +88,32 @@ def test_cochabamba_cameras_are_wireless_to_existing_sites() -> None:
     for c in p.cameras():
         per_site[c.radio_site_id] = per_site.get(c.radio_site_id, 0) + 1
     assert len(per_site) == 29 and sum(per_site.values()) == 420  # ~14.5 cameras per site
+
+
+def test_cochabamba_cameras_stand_at_osm_schools_and_hospitals_are_priority_sites() -> None:
+    """The deployment prioritised schools: every camera is at an OSM school, the hospitals are the sites."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from scipy.spatial import cKDTree
+
+    p = load_project(SAMPLES / "cochabamba.gpkg")
+    data = ROOT / "sample_projects" / "data" / "cochabamba"
+    schools = gpd.read_file(data / "schools_osm.geojson").to_crs(p.crs)
+    pts = shapely.point_on_surface(schools.geometry.values)
+    xy = np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+    dist, _ = cKDTree(xy).query(np.array([c.xy for c in p.cameras()]))
+    assert len(dist) == 420 and float(dist.max()) < 0.01  # on the school's own point
+    assert all(c.name.startswith("School camera: ") for c in p.cameras())
+    hospitals = gpd.read_file(data / "hospitals_osm.geojson").to_crs(p.crs)
+    inside = shapely.contains(p.study_area, shapely.point_on_surface(hospitals.geometry.values))
+    sites = p.layers["priority_sites"]
+    assert len(sites) == int(inside.sum()) == 42
+    assert "Complejo Hospitalario Viedma" in set(sites["name"])
+    assert sites["name"].is_unique
+    # the radio sites come with the cameras they serve: no phase of wireless cameras without a site
+    assert {s.phase for s in p.nodes("radio_site")} == {c.phase for c in p.cameras()} == {"stage 1"}
+    assert not [i for i in workflows.validate(p) if i.code == "wireless_without_site"]
 
 
 @pytest.mark.slow

@@ -113,8 +113,36 @@ class MapCanvas(QGraphicsView):
         self.view_changed.emit()
 
     def zoom_to_extent(self) -> None:
-        if not self._extent.isNull():
-            self.zoom_to_rect(self._extent, 0.02)
+        """Fit the study area in the part of the view the legend leaves free (the legend never covers it)."""
+        if self._extent.isNull():
+            return
+        vp = self.viewport().rect()
+        legend = self.legend_rect(vp.width(), vp.height())
+        free_w = (legend.left() if legend is not None else vp.width()) - 12.0
+        r = self._extent.adjusted(-self._extent.width() * 0.02, -self._extent.height() * 0.02,
+                                  self._extent.width() * 0.02, self._extent.height() * 0.02)
+        if free_w < 0.4 * vp.width() or r.width() <= 0 or r.height() <= 0:
+            self.zoom_to_rect(self._extent, 0.02)  # a narrow view: the whole width, legend or not
+            return
+        scale = min((free_w - 12.0) / r.width(), (vp.height() - 24.0) / r.height())
+        self.resetTransform()
+        self.scale(scale, scale)
+        # the study area's centre goes to the centre of the free part, left of the legend
+        self.centerOn(r.center() + QPointF((vp.width() - free_w) / 2.0 / scale, 0.0))
+        self.view_changed.emit()
+
+    def legend_rect(self, width: int, height: int) -> QRectF | None:
+        """Where the legend is drawn in a viewport of ``width`` x ``height`` pixels (None: no legend)."""
+        entries = self.legend_provider() if self.show_legend else []
+        if not entries:
+            return None
+        f = QFont(self.font())
+        f.setPointSizeF(8.5)
+        fm = QFontMetricsF(f)
+        row = max(fm.height(), 16) + 2
+        w = max(fm.horizontalAdvance(t) for _, _, t in entries) + 44
+        h = row * len(entries) + 28
+        return QRectF(width - w - 12, height - h - (22 if self.attribution else 12), w, h)
 
     def zoom(self, factor: float, anchor: QPoint | None = None) -> None:
         s = self.px_per_m() * factor
@@ -433,10 +461,9 @@ class MapCanvas(QGraphicsView):
         painter.setFont(f)
         fm = QFontMetricsF(f)
         row = max(fm.height(), 16) + 2
-        w = max(fm.horizontalAdvance(t) for _, _, t in entries) + 44
-        h = row * len(entries) + 28
-        x0 = width - w - 12
-        y0 = height - h - (22 if self.attribution else 12)
+        box = self.legend_rect(width, height)
+        assert box is not None
+        x0, y0, w, h = box.left(), box.top(), box.width(), box.height()
         painter.setPen(QPen(QColor(0, 0, 0, 60), 1))
         painter.setBrush(QColor(255, 255, 255, 225))
         painter.drawRoundedRect(QRectF(x0, y0, w, h), 5, 5)

@@ -29,6 +29,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from planner import style as _palette
 from planner.gui.map import style
 from planner.gui.map.geometry import polygon_from_xy
 from planner.gui.map.layers import (
@@ -119,9 +120,9 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
         self.hidden_phases: set[str] = set()
         self.selected: set[str] = set()
         self.preview: dict[str, Node] = {}
-        self.sector_load: dict[tuple[str, int], float] = {}
-        self.show_wedges = True
         self.legend_entries: list[LegendEntry] = []
+        self._sector_load: dict[tuple[str, int], float] = {}
+        self.show_wedges = True
         self._rect = QRectF()
         self._max_reach = 0.0
         self._radios: list[int] = []
@@ -246,11 +247,24 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
                 entries.append(("wedge", QColor(90, 90, 90), "Field of view (monitor / detect)"))
             elif kind == NodeKind.RADIO_SITE:
                 entries.append(("triangle", style.RADIO, "Radio site (sectors)"))
+                if self.sector_load:
+                    entries += [("wedge", style.load_colour(lo), f"Sector {text}")
+                                for lo, _c, text in _palette.LOAD_STOPS]
             elif kind == NodeKind.STORAGE_CENTRE:
                 entries.append(("square", style.STORAGE, "Storage centre"))
             elif kind == NodeKind.COMMAND_CENTRE:
                 entries.append(("diamond", style.COMMAND, "Command centre"))
         self.legend_entries = entries
+
+    @property
+    def sector_load(self) -> dict[tuple[str, int], float]:
+        """Utilisation of each ``(site id, sector)``; setting it updates the legend (load colours)."""
+        return self._sector_load
+
+    @sector_load.setter
+    def sector_load(self, value: dict[tuple[str, int], float]) -> None:
+        self._sector_load = dict(value)
+        self._update_legend()
 
     def wedge_geometry(self, nid: str) -> CameraGeometry | None:
         """The field of view and ranges the map draws for camera ``nid``."""
@@ -423,8 +437,7 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
                 if load is None:
                     c = QColor(31, 120, 180, 45)
                 else:
-                    c = QColor(style.LINK_OVERLOADED if load >= 1 else (QColor("#fdae61") if load > 0.7
-                                                                       else QColor("#1a9641")))
+                    c = style.load_colour(load)
                     c.setAlpha(70)
                 painter.setBrush(c)
                 v = wedge_polygons(np.array([site.x]), np.array([site.y]), np.array([az]),

@@ -24,6 +24,7 @@ from planner.gui.map.node_layer import NodeLayerItem
 from planner.model.nodes import NodeKind
 from planner.model.project import Project
 from planner.model.results import ResultKind, document_of
+from planner.style import plural_noun
 
 #: Default drawing order, bottom to top, and the layer titles.
 LAYER_ORDER: list[tuple[str, str]] = [
@@ -35,11 +36,11 @@ LAYER_ORDER: list[tuple[str, str]] = [
     ("coverage", "Coverage (day)"),
     ("districts", "Districts"),
     ("links", "Links"),
-    ("district_labels", "District labels"),
     ("priority_sites", "Priority sites"),
-    ("radio_sites", "Radio sites"),
-    ("centres", "Storage & command centres"),
     ("cameras", "Cameras"),
+    ("radio_sites", "Radio sites"),  # the few sites and centres, and their names, over the many cameras
+    ("centres", "Storage & command centres"),
+    ("district_labels", "District labels"),  # labels above the node symbols
 ]
 TITLES = dict(LAYER_ORDER)
 
@@ -106,13 +107,8 @@ def districts_item(project: Project) -> tuple[PathLayerItem, LabelLayerItem]:
 
 
 def _plural(level: str) -> str:
-    """A district level as a legend title: "commune" → "Communes", "planning grid (synthetic)" →
-    "Planning grids (synthetic)" (the noun before a parenthesis takes the plural)."""
-    level = (level or "district").strip()
-    head, paren, tail = level.partition(" (")
-    head = head if head.endswith("s") else head[:-1] + "ies" if head.endswith("y") and head[-2:-1] not in "aeiou" \
-        else head + "s"
-    return head[:1].upper() + head[1:] + (paren + tail if paren else "")
+    level = plural_noun(level or "district")
+    return level[:1].upper() + level[1:]
 
 
 def _major_level(project: Project) -> str:

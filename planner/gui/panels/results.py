@@ -50,6 +50,7 @@ class BarChart(QWidget):
         self.targets: list[float | None] = []
         self.target_label = ""
         self.max_value: float | None = None
+        self.target: float | None = None
         self.setMinimumHeight(120)
 
     def set_bars(self, bars: list[tuple[str, float, QColor]], *, max_value: float | None = None,
@@ -113,6 +114,12 @@ class BarChart(QWidget):
             text = f"{value:,.1f}{self.unit}" if math.isfinite(value) else "–"
             p.drawText(QPointF(label_w + w + 6, y + 14), text)
             y += 22
+        if self.target is not None and self.target > 0:
+            x = label_w + avail * min(self.target / vmax, 1.0)
+            p.setPen(QPen(QColor("#222222"), 1.2, Qt.PenStyle.DashLine))
+            p.drawLine(QPointF(x, 24), QPointF(x, y + 2))
+            p.setPen(QColor("#222222"))
+            p.drawText(QPointF(x + 4, y + 14), f"target {self.target:g}{self.unit}")
         p.end()
 
 
@@ -368,7 +375,7 @@ class ResultsPanel(QTabWidget):
             target = s.get("target_days")
             ok = finite and d >= (target or 0)
             bars.append((s["name"] or s["id"], float(d) if finite else math.nan,
-                         QColor("#1a9641") if ok else QColor("#d7191c")))
+                         QColor(style.LOAD_OK) if ok else QColor(style.LOAD_FULL)))
             targets.append(float(target) if isinstance(target, (int, float)) else None)
         known = {t for t in targets if t is not None}
         label = f"target {known.pop():g} d" if len(known) == 1 else "target per centre"
