@@ -17,8 +17,8 @@ import geopandas as gpd
 import shapely
 
 from planner.io.atomic import atomic_write_text
+from planner.style import level_colour
 from planner.io.export_html import (
-    COVERAGE_COLOURS,
     REMOTE_URL_RE,
     _fc,
     _popup,
@@ -46,7 +46,7 @@ def write_audit_html(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoD
             if not len(part):
                 continue
             geoms.append(shapely.simplify(shapely.union_all(part.geometry.values), 1.0))
-            cols.append(COVERAGE_COLOURS[min(i, len(COVERAGE_COLOURS) - 1)])
+            cols.append(level_colour(lv, i))
             pops.append(_popup(f"{name} scenario: {lv}", [("best level by day", lv)]))
         g = gpd.GeoDataFrame(geometry=geoms, crs=cov.crs)
         _popup_layer(folium, _fc(g, pops, cols), name=f"Scenario {name}: coverage by day", show=(name == "median"),

@@ -20,7 +20,8 @@ from typing import Any
 import geopandas as gpd
 
 from planner.io.atomic import atomic_path
-from planner.io.export_pdf import ACCENT, COVERAGE_COLOURS, TEXT_W, _Doc
+from planner.io.export_pdf import ACCENT, TEXT_W, _Doc
+from planner.style import level_colour
 
 LEVELS = ("monitor", "detect", "observe", "recognise", "identify")
 SCENARIO_COLOURS = {"low": "#9ecae1", "median": "#3182bd", "high": "#08519c"}
@@ -77,7 +78,7 @@ def _map(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], scenario: str) -> None
         for i, lv in enumerate(LEVELS):
             part = cov[cov["level"] == lv]
             if len(part):
-                part.plot(ax=ax, color=COVERAGE_COLOURS[i], linewidth=0)
+                part.plot(ax=ax, color=level_colour(lv, i), linewidth=0)
     cams = layers.get("cameras")
     if cams is not None and len(cams):
         cams.plot(ax=ax, color="#d62728", markersize=1.5)

@@ -203,12 +203,13 @@ def test_retention_chart_bars_to_scale_with_target_and_legal_lines():
 @needs_poppler
 def test_marseille_report_lists_the_priority_sites_not_seen(tmp_path):
     """With coverage computed, the Marseille report names the 17 priority sites no camera sees."""
-    from planner.workflows import coverage_report, open_project
+    from planner.workflows import apply_result, coverage_record, coverage_report, open_project
     from tests.conftest import SAMPLES
 
     project = open_project(SAMPLES / "marseille.gpkg")
-    coverage_report(project)
-    unseen = [s["name"] for s in project.results["coverage"]["priority_sites"] if not s["best_level_day"]]
+    result, doc, _ = coverage_report(project)
+    apply_result(project, coverage_record(project, result, doc))
+    unseen = [s["name"] for s in project.results["coverage"].document["priority_sites"] if not s["best_level_day"]]
     out = export_all(project, tmp_path / "marseille.pdf", "pdf")[0]
     text = _pdftotext(out)
     flat = " ".join(text.split())

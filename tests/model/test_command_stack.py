@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from planner.model.commands import CommandStack, SetProjectSettings, SetResults, move_node
+from planner.model.commands import CommandStack, SetProjectSettings, SetResult, move_node
+from planner.model.results import DocumentRecord
 
 
 def test_clean_state_follows_undo_redo_and_new_edits(small_project) -> None:
@@ -42,25 +43,25 @@ def test_mark_unsaved_is_never_clean_until_saved(small_project) -> None:
 def test_amend_joins_the_last_step(small_project) -> None:
     p = small_project
     s = CommandStack(p)
-    p.results["coverage"] = {"cameras": 2, "version": "before"}
+    p.set_result(DocumentRecord.of("network", {"cameras": 2, "version": "before"}))
     s.push(move_node(p, "cam-0001", 692010.0, 4796020.0))
     moved = s.state_id
-    s.amend(SetResults("coverage", {"cameras": 2, "version": "after the move"}))
+    s.amend(SetResult(DocumentRecord.of("network", {"cameras": 2, "version": "after the move"})))
     assert s.state_id != moved  # the document changed: a new state
     assert s.undo_text == "Move cam-0001" and s.can_undo
     s.undo()  # one step undoes the move and its derived result
     assert p.node("cam-0001").xy == (692500.0, 4796500.0)
-    assert p.results["coverage"]["version"] == "before"
+    assert p.results["network"].document["version"] == "before"
     assert not s.can_undo
     s.redo()
-    assert p.node("cam-0001").xy == (692010.0, 4796020.0) and p.results["coverage"]["version"] == "after the move"
+    assert p.node("cam-0001").xy == (692010.0, 4796020.0) and p.results["network"].document["version"] == "after the move"
 
 
 def test_amend_with_nothing_to_undo_is_not_a_step(small_project) -> None:
     p = small_project
     s = CommandStack(p)
-    s.amend(SetResults("coverage", {"cameras": 2}))
-    assert p.results["coverage"] == {"cameras": 2}
+    s.amend(SetResult(DocumentRecord.of("network", {"cameras": 2})))
+    assert p.results["network"].document == {"cameras": 2}
     assert not s.can_undo and not s.is_clean  # the file on disk does not hold this result
 
 
