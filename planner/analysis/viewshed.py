@@ -165,6 +165,8 @@ def _sweep_side(
         inv_d1[j] = 1.0 / dd
     inv_kk = 1.0 / kk
     md2 = max_d * max_d
+    lim = max_d + 2.0 * max(du, dv)
+    jl = 0
     for i in range(1, kk + 1):
         up = kc + sgn * (i - 1)
         ui = kc + sgn * i
@@ -173,24 +175,32 @@ def _sweep_side(
         for q in range(2 * i + 2):
             vv = min(base + q, nv - 1)
             mrow[q] = 0.5 * (t[up, vv] + t[ui, vv])
+        # rays whose point on this row lies beyond the radius (plus two cells) are never needed again
+        while jl < kk and i * d1[jl] > lim:
+            jl += 1
+        jh = nj - 1 - jl
         fi = i - 0.5
         inv_fi = 1.0 / fi
         step = fi * inv_kk
         cfi = cf * fi
-        for j in range(nj):
+        for j in range(jl, jh + 1):
             p = i + (j - kk) * step  # lateral position relative to ``base`` (>= 0.5)
             v0 = int(p)
             w = p - v0
             a = mrow[v0]
             s = (a + (mrow[v0 + 1] - a) * w - zo) * inv_d1[j] * inv_fi - cfi * d1[j]
-            if s > h[j]:
-                h[j] = s
+            hj = h[j]
+            h[j] = s if s > hj else hj
         # 2) target cells of row i: above both bracketing rays' horizons visible, below both hidden,
         #    otherwise (a shadow edge) walk the cell's own sight line crossing by crossing
         vmax = i - 1 if lateral_strict else i
+        dum2 = (i * du) * (i * du)
+        if dum2 > md2:
+            break  # no target cell left on this side
+        vc = int(math.sqrt(md2 - dum2) / dv) + 1
+        vmax = min(vmax, vc)
         vlo = max(-vmax, v_ok_lo - kc)
         vhi = min(vmax, v_ok_hi - kc)
-        dum2 = (i * du) * (i * du)
         inv_i = 1.0 / i
         for v in range(vlo, vhi + 1):
             dvm = v * dv
@@ -246,14 +256,15 @@ def _sweep_side(
         # 3) crossing i: linear between two cells of row i
         step = i * inv_kk
         cfi = cf * i
-        for j in range(nj):
+        row = t[ui]
+        for j in range(jl, jh + 1):
             p = base + i + (j - kk) * step
             v0 = int(p)
             w = p - v0
-            a = t[ui, v0]
-            s = (a + (t[ui, min(v0 + 1, nv - 1)] - a) * w - zo) * inv_d1[j] * inv_i - cfi * d1[j]
-            if s > h[j]:
-                h[j] = s
+            a = row[v0]
+            s = (a + (row[min(v0 + 1, nv - 1)] - a) * w - zo) * inv_d1[j] * inv_i - cfi * d1[j]
+            hj = h[j]
+            h[j] = s if s > hj else hj
 
 
 @njit(cache=True, nogil=True)
