@@ -46,11 +46,11 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numba import njit
 
 from planner.analysis.camera_types import CameraType, builtin_camera_types, parse_camera_types
 from planner.analysis.optics import DORI_LEVELS, DetailLevel
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
-from planner.analysis.raster import bilinear_sample
 from planner.analysis.viewshed import REFRACTION_LIGHT, viewshed_array
 from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.nodes import Camera
@@ -257,10 +257,50 @@ def _index(surface: Surface) -> _SurfaceIndex:
 
 
 def _ground(surface: Surface, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """DEM bilinear at map coordinates (0 without a DEM; NaN outside it)."""
+    """DEM bilinear at map coordinates (0 without a DEM; NaN outside it).
+
+    The same arithmetic as :func:`planner.analysis.raster.bilinear_sample`,
+    in a compiled loop that reads the DEM in place (no float64 copy of the
+    whole DEM per call).
+    """
+    xs, ys = np.broadcast_arrays(np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
     if surface.dem is None:
-        return np.zeros(np.broadcast(xs, ys).shape)
-    return bilinear_sample(surface.dem, surface.dem_transform, xs, ys, nodata=surface.dem_nodata)
+        return np.zeros(xs.shape)
+    a, _, c, _, e, f = surface.dem_transform[:6]
+    nod = surface.dem_nodata
+    has_nod = nod is not None and not math.isnan(float(nod))
+    out = np.empty(xs.shape, dtype=np.float64)
+    _bilinear_points(surface.dem, float(a), float(c), float(e), float(f), np.ascontiguousarray(xs).ravel(),
+                     np.ascontiguousarray(ys).ravel(), has_nod, float(nod) if has_nod else 0.0, out.ravel())
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _bilinear_points(dem: np.ndarray, a: float, c: float, e: float, f: float, xs: np.ndarray, ys: np.ndarray,
+                     has_nodata: bool, nodata: float, out: np.ndarray) -> None:
+    rows, cols = dem.shape
+    cmax = max(cols - 2, 0)
+    rmax = max(rows - 2, 0)
+    for k in range(xs.size):
+        col = (xs[k] - c) / a - 0.5
+        row = (ys[k] - f) / e - 0.5
+        if col < -0.5 or col > cols - 0.5 or row < -0.5 or row > rows - 0.5 or col != col or row != row:
+            out[k] = np.nan
+            continue
+        c0 = min(max(int(math.floor(col)), 0), cmax)
+        r0 = min(max(int(math.floor(row)), 0), rmax)
+        c1 = min(c0 + 1, cols - 1)
+        r1 = min(r0 + 1, rows - 1)
+        fc = min(max(col - c0, 0.0), 1.0)
+        fr = min(max(row - r0, 0.0), 1.0)
+        z00 = np.float64(dem[r0, c0])
+        z01 = np.float64(dem[r0, c1])
+        z10 = np.float64(dem[r1, c0])
+        z11 = np.float64(dem[r1, c1])
+        if has_nodata and (z00 == nodata or z01 == nodata or z10 == nodata or z11 == nodata):
+            out[k] = np.nan
+            continue
+        out[k] = z00 * (1 - fc) * (1 - fr) + z01 * fc * (1 - fr) + z10 * (1 - fc) * fr + z11 * fc * fr
 
 
 # ------------------------------------------------------------------ kernel
@@ -701,44 +741,131 @@ def _compose_tile(key: tuple[int, int], fps: Iterable[Footprint]) -> _Tile:
     return _Tile(day=day, night=night, count=count, near=near, public=public)
 
 
-def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zones, nlev: int,
-                area_geom: Any, district_geoms: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _TileGeo:
+    """Which study-area cells of a tile fall in which districts, rasterised once per zones and grid.
+
+    Cells are labelled with a *zone combination* id: 0 outside the study
+    area, ``k >= 1`` a combination of at most one district per group
+    (``table[k, g]``: district index in group ``g``, or -1). Districts of one
+    ``level`` (arrondissements, quartiers, ...) do not overlap, so each level
+    is one group; a level whose districts overlap is split into one group per
+    district. ``combo`` is ``None`` when every cell has the combination ``const``.
+    """
+
+    combo: np.ndarray | None
+    const: int
+    table: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def _combo_hist(day: np.ndarray, night: np.ndarray, count: np.ndarray, near: np.ndarray, public: np.ndarray,
+                combo: np.ndarray, const: int, has_combo: bool, hd: np.ndarray, hn: np.ndarray,
+                ov: np.ndarray) -> int:
+    """Histograms of one tile per zone combination (public cells only); returns the blind-spot count."""
+    blind = 0
+    nr, nc = day.shape
+    for r in range(nr):
+        for c in range(nc):
+            if not public[r, c]:
+                continue
+            cid = combo[r, c] if has_combo else const
+            if cid == 0:
+                continue
+            d = day[r, c]
+            hd[cid, d] += 1
+            hn[cid, night[r, c]] += 1
+            ov[min(count[r, c], 5)] += 1
+            if near[r, c] and d < 2:
+                blind += 1
+    return blind
+
+
+def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo:
+    cache = _Geoms.tile_cache(zones, surface)
+    geo = cache.get(key)
+    if geo is not None:
+        return geo
+    area_geom, dg = _Geoms.of(zones)
     res = surface.resolution_m
     ti, tj = key
     x0 = surface.origin_x + tj * TILE * res
     y0 = surface.origin_y - ti * TILE * res
     box = shapely.box(x0, y0 - TILE * res, x0 + TILE * res, y0)
+    shape = (TILE, TILE)
     if area_geom.contains(box):
-        inarea = np.ones((TILE, TILE), dtype=bool)
+        inarea = None
     else:
         part = area_geom.intersection(box)
-        inarea = (np.zeros((TILE, TILE), dtype=bool) if part.is_empty else
-                  _rasterize([part], None, x0=x0, y0=y0, res=res, shape=(TILE, TILE), dtype="uint8") > 0)
-    valid = inarea & tile.public
-    tile.valid = valid
-    st: dict[str, Any] = {
-        "day": np.bincount(tile.day[valid], minlength=nlev + 1)[: nlev + 1].astype(float),
-        "night": np.bincount(tile.night[valid], minlength=nlev + 1)[: nlev + 1].astype(float),
-        "overlap": np.bincount(np.minimum(tile.count[valid], 5), minlength=6)[:6].astype(float),
-        "blind": float(np.count_nonzero(valid & tile.near & (tile.day < 2))),
-    }
+        inarea = (np.zeros(shape, dtype=bool) if part.is_empty else
+                  _rasterize([part], None, x0=x0, y0=y0, res=res, shape=shape, dtype="uint8") > 0)
+    hit = set(_Geoms.district_tree(zones).query(box).tolist()) if len(dg) else set()
+    labels: list[int | np.ndarray] = []
+    for members in _Geoms.groups(zones):
+        mem = [k for k in members if k in hit]
+        full = [k for k in mem if dg[k].contains(box)]
+        if full:
+            labels.append(full[0])
+        elif not mem:
+            labels.append(-1)
+        else:
+            lab = _rasterize([dg[k] for k in mem], [k + 1 for k in mem], x0=x0, y0=y0, res=res, shape=shape,
+                             dtype="int32")
+            labels.append(lab - 1)
+    if inarea is None and all(isinstance(v, int) for v in labels):
+        table = np.array([[-1] * len(labels), labels], dtype=np.int64).reshape(2, len(labels))
+        geo = _TileGeo(combo=None, const=1, table=table)
+    else:
+        keyarr = np.zeros(shape, dtype=np.int64)
+        mult = 1
+        n = len(dg) + 1
+        for v in labels:
+            keyarr += (np.asarray(v, dtype=np.int64) + 1) * mult
+            mult *= n
+        keyarr += 1  # keep 0 for "outside the study area"
+        if inarea is not None:
+            keyarr[~inarea] = 0
+        uniq, inv = np.unique(keyarr, return_inverse=True)
+        if uniq[0] != 0:
+            uniq = np.concatenate([[0], uniq])
+            inv = inv + 1
+        table = np.full((len(uniq), len(labels)), -1, dtype=np.int64)
+        for row, kv in enumerate(uniq[1:], start=1):
+            rest = int(kv) - 1
+            for g in range(len(labels)):
+                table[row, g] = rest % n - 1
+                rest //= n
+        combo = inv.reshape(shape).astype(np.uint8 if len(uniq) <= 256 else np.uint16)
+        geo = _TileGeo(combo=combo, const=0, table=table)
+    cache[key] = geo
+    return geo
+
+
+def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zones, nlev: int) -> dict[str, Any]:
+    """Figures of one tile, straight from its arrays and its cached zone labels (one compiled pass)."""
+    geo = _tile_geo(key, surface, zones)
+    ncombo = len(geo.table)
+    hd = np.zeros((ncombo, max(nlev + 1, 256)), dtype=np.int64)
+    hn = np.zeros_like(hd)
+    ov = np.zeros(6, dtype=np.int64)
+    has = geo.combo is not None
+    combo = geo.combo if has else np.zeros((1, 1), dtype=np.uint8)
+    blind = _combo_hist(tile.day, tile.night, tile.count, tile.near, tile.public, combo, geo.const, has, hd, hn, ov)
+    tile.valid = (tile.public & (geo.combo > 0)) if has else (tile.public if geo.const else
+                                                              np.zeros_like(tile.public))
+    hd = hd[:, : nlev + 1].astype(float)
+    hn = hn[:, : nlev + 1].astype(float)
+    st: dict[str, Any] = {"day": hd[1:].sum(axis=0), "night": hn[1:].sum(axis=0), "overlap": ov.astype(float),
+                          "blind": float(blind)}
     nd = len(zones.district_names)
     if nd:
-        hit = _Geoms.district_tree(zones).query(box)
         dday = np.zeros((nd, nlev + 1))
         dnight = np.zeros((nd, nlev + 1))
-        for k in hit:
-            g = district_geoms[k]
-            if g.contains(box):
-                m = valid
-            else:
-                part = g.intersection(box)
-                if part.is_empty or part.area == 0:
-                    continue
-                m = (_rasterize([part], None, x0=x0, y0=y0, res=res, shape=(TILE, TILE), dtype="uint8") > 0) & valid
-            if m.any():
-                dday[k] = np.bincount(tile.day[m], minlength=nlev + 1)[: nlev + 1]
-                dnight[k] = np.bincount(tile.night[m], minlength=nlev + 1)[: nlev + 1]
+        for cid in range(1, ncombo):
+            for k in geo.table[cid]:
+                if k >= 0:
+                    dday[k] += hd[cid]
+                    dnight[k] += hn[cid]
         st["dday"], st["dnight"] = dday, dnight
     return st
 
@@ -784,6 +911,41 @@ class _Geoms:
         return cls._tree[1]
 
     _tree: tuple[_Zones, Any] | None = None
+    _groups: tuple[_Zones, list[list[int]]] | None = None
+    _tiles: tuple[_Zones, tuple[float, float, float], dict[tuple[int, int], _TileGeo]] | None = None
+
+    @classmethod
+    def groups(cls, zones: _Zones) -> list[list[int]]:
+        """District indices per non-overlapping group: one per ``level``, or one per district of a level
+        whose districts overlap (interiors sharing more than a millionth of the smaller one's area)."""
+        if cls._groups is None or cls._groups[0] is not zones:
+            _, dg = cls.of(zones)
+            by_level: dict[str, list[int]] = {}
+            for k, lv in enumerate(zones.district_levels):
+                by_level.setdefault(lv, []).append(k)
+            groups: list[list[int]] = []
+            for members in by_level.values():
+                geoms = dg[members]
+                tree = shapely.STRtree(geoms)
+                a, b = tree.query(geoms, predicate="intersects")
+                sel = a < b
+                a, b = a[sel], b[sel]
+                overl = False
+                if len(a):
+                    inter = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+                    small = np.minimum(shapely.area(geoms[a]), shapely.area(geoms[b]))
+                    overl = bool((inter > 1e-6 * small).any())
+                groups.extend([[k] for k in members] if overl else [members])
+            cls._groups = (zones, groups)
+        return cls._groups[1]
+
+    @classmethod
+    def tile_cache(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], _TileGeo]:
+        """Zone labels per tile for this zones object on this grid (reused by :func:`update_cameras`)."""
+        grid = (surface.origin_x, surface.origin_y, surface.resolution_m)
+        if cls._tiles is None or cls._tiles[0] is not zones or cls._tiles[1] != grid:
+            cls._tiles = (zones, grid, {})
+        return cls._tiles[2]
 
 
 def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprint], surface: Surface,
@@ -792,7 +954,6 @@ def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprin
     for fp in footprints.values():
         for k in _tile_keys(fp):
             by_tile.setdefault(k, []).append(fp)
-    area, dg = _Geoms.of(zones)
     keys = sorted(set(keys))
     out = {}
     for i, k in enumerate(keys):
@@ -800,7 +961,7 @@ def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprin
         if not fps:
             continue
         tile = _compose_tile(k, fps)
-        tile.stats = _tile_stats(k, tile, surface, zones, nlev, area, dg)
+        tile.stats = _tile_stats(k, tile, surface, zones, nlev)
         out[k] = tile
         if i % 8 == 0:
             progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
