@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -369,66 +370,126 @@ def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoveragePara
     vs = viewshed_array(dsm, observer_rc=(half, half), cell_size_m=res, observer_height_m=cam.height_m,
                         target_height_m=params.target_height_m, max_distance_m=cam.radius_m,
                         refraction_coeff=params.refraction_coeff, observer_elevation_m=zo)
-    vis = np.zeros((n, n), dtype=bool)
-    vis[vs.row_off:vs.row_off + vs.visible.shape[0], vs.col_off:vs.col_off + vs.visible.shape[1]] = vs.visible == 1
-    vx = gx - cam.x
-    vy = gy - cam.y
-    vz = (ground + params.target_height_m) - zo
+    vis = np.zeros((n, n), dtype=np.uint8)
+    vis[vs.row_off:vs.row_off + vs.visible.shape[0], vs.col_off:vs.col_off + vs.visible.shape[1]] = vs.visible
     az = math.radians(cam.azimuth_deg)
-    dist_h = np.hypot(vx, vy)
+    th = math.radians(cam.tilt_deg)
     if cam.pan_360:
-        depth = np.sqrt(dist_h ** 2 + vz ** 2)
-        inside = np.ones((n, n), dtype=bool)
+        mode = 0
     elif cam.hfov_deg >= 180:  # fisheye looking sideways: half-space in front, equidistant projection
-        depth = np.sqrt(dist_h ** 2 + vz ** 2)
-        fwd = vx * math.sin(az) + vy * math.cos(az)
-        inside = fwd >= -1e-9
+        mode = 1
     else:
-        th = math.radians(cam.tilt_deg)
-        ax, ay, azz = math.sin(az) * math.cos(th), math.cos(az) * math.cos(th), -math.sin(th)
-        ux, uy, uz = math.sin(az) * math.sin(th), math.cos(az) * math.sin(th), math.cos(th)
-        rx, ry = math.cos(az), -math.sin(az)
-        depth = vx * ax + vy * ay + vz * azz
-        right = vx * rx + vy * ry
-        up = vx * ux + vy * uy + vz * uz
-        th_h = math.tan(math.radians(cam.hfov_deg) / 2)
-        th_v = math.tan(math.radians(cam.vfov_deg) / 2)
-        inside = (depth > 0) & (np.abs(right) <= depth * th_h) & (np.abs(up) <= depth * th_v)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ppm = np.where(depth > 0, cam.px_per_rad / np.maximum(depth, 1e-6), 0.0)
-    thresholds = np.array([lv.ppm for lv in params.levels])
-    level = np.searchsorted(thresholds, ppm, side="right").astype(np.uint8)
-    public = ~building & np.isfinite(ground)
-    seen = vis & inside & public & (dist_h <= cam.radius_m)
+        mode = 2
+    masked = np.zeros((1, 1), dtype=bool)
     if idx.m_tree is not None:
         hit = idx.m_tree.query(box)
         if hit.size:
             masked = _rasterize(idx.masks[hit], None, x0=x0, y0=y0, res=res, shape=(n, n), dtype="uint8") > 0
-            seen &= ~masked
-    day = np.where(seen, level, 0).astype(np.uint8)
+    lit = np.zeros((1, 1), dtype=bool)
     if cam.ir_range_m > 0:
-        night = np.where(dist_h <= cam.ir_range_m, day, 0).astype(np.uint8)
+        night_mode = 0
     elif idx.s_tree is not None:
+        night_mode = 1
         hit = idx.s_tree.query(box.buffer(params.street_light_radius_m))
         if hit.size:
             lit_geoms = shapely.buffer(idx.streets[hit], params.street_light_radius_m, quad_segs=2)
             lit = _rasterize(lit_geoms, None, x0=x0, y0=y0, res=res, shape=(n, n), dtype="uint8") > 0
         else:
             lit = np.zeros((n, n), dtype=bool)
-        night = np.where(lit, day, 0).astype(np.uint8)
     else:
-        night = day.copy()
-    near = (dist_h <= params.blind_spot_radius_m) & public
+        night_mode = 2
+    day = np.empty((n, n), dtype=np.uint8)
+    night = np.empty((n, n), dtype=np.uint8)
+    near = np.empty((n, n), dtype=bool)
+    public = np.empty((n, n), dtype=bool)
+    ext = np.empty(4, dtype=np.int64)
+    _footprint_levels(
+        vis, ground, building, x0, y0, res, cam.x, cam.y, zo, params.target_height_m, mode,
+        math.sin(az), math.cos(az), math.sin(th), math.cos(th),
+        math.tan(math.radians(cam.hfov_deg) / 2), math.tan(math.radians(cam.vfov_deg) / 2), cam.px_per_rad,
+        np.array([lv.ppm for lv in params.levels], dtype=np.float64), cam.radius_m, night_mode, cam.ir_range_m,
+        lit, masked, masked.shape[0] == n, params.blind_spot_radius_m, day, night, near, public, ext)
     # keep only the bounding box of what the camera contributes (memory follows the footprint)
-    rows_any = np.flatnonzero((day > 0).any(axis=1) | near.any(axis=1))
-    cols_any = np.flatnonzero((day > 0).any(axis=0) | near.any(axis=0))
-    if rows_any.size == 0:
+    if ext[0] < 0:
         return Footprint(id=cam.id, row=r, col=c, day=np.zeros((1, 1), np.uint8), night=np.zeros((1, 1), np.uint8),
                          near=np.zeros((1, 1), bool), public=public[half:half + 1, half:half + 1].copy())
-    a, b = rows_any[0], rows_any[-1] + 1
-    e, f = cols_any[0], cols_any[-1] + 1
-    return Footprint(id=cam.id, row=row0 + int(a), col=col0 + int(e), day=day[a:b, e:f].copy(),
+    a, b, e, f = (int(v) for v in ext)
+    return Footprint(id=cam.id, row=row0 + a, col=col0 + e, day=day[a:b, e:f].copy(),
                      night=night[a:b, e:f].copy(), near=near[a:b, e:f].copy(), public=public[a:b, e:f].copy())
+
+
+@njit(cache=True, nogil=True)
+def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray, x0: float, y0: float, res: float,
+                      cx: float, cy: float, zo: float, target_h: float, mode: int, sin_az: float, cos_az: float,
+                      sin_t: float, cos_t: float, tan_h: float, tan_v: float, px_per_rad: float,
+                      thresholds: np.ndarray, radius: float, night_mode: int, ir_range: float, lit: np.ndarray,
+                      masked: np.ndarray, has_mask: bool, blind_r: float, day: np.ndarray, night: np.ndarray,
+                      near: np.ndarray, public: np.ndarray, ext: np.ndarray) -> None:
+    """Frustum, pixel density, levels, night, privacy masks and blind-spot zone of one camera window.
+
+    ``mode`` 0: PTZ / 360° (all azimuths, depth = distance); 1: fisheye of
+    180° or more (half-space in front, depth = distance); 2: pinhole frustum
+    (depth along the optical axis). ``night_mode`` 0: IR within
+    ``ir_range``; 1: lit cells only; 2: as by day. ``ext`` receives the
+    bounding box ``(row0, row1, col0, col1)`` of cells seen or near (-1 if none).
+    """
+    n_r, n_c = vis.shape
+    ax, ay, azz = sin_az * cos_t, cos_az * cos_t, -sin_t
+    ux, uy, uz = sin_az * sin_t, cos_az * sin_t, cos_t
+    rx, ry = cos_az, -sin_az
+    nt = thresholds.size
+    r_lo, r_hi, c_lo, c_hi = n_r, -1, n_c, -1
+    for i in range(n_r):
+        gy = y0 - (i + 0.5) * res
+        vy = gy - cy
+        for j in range(n_c):
+            gx = x0 + (j + 0.5) * res
+            vx = gx - cx
+            g = ground[i, j]
+            vz = (g + target_h) - zo
+            dist_h = math.hypot(vx, vy)
+            if mode == 2:
+                depth = vx * ax + vy * ay + vz * azz
+                right = vx * rx + vy * ry
+                up = vx * ux + vy * uy + vz * uz
+                inside = depth > 0 and abs(right) <= depth * tan_h and abs(up) <= depth * tan_v
+            else:
+                depth = math.sqrt(dist_h ** 2 + vz ** 2)
+                inside = mode == 0 or vx * sin_az + vy * cos_az >= -1e-9
+            ppm = px_per_rad / max(depth, 1e-6) if depth > 0 else 0.0
+            level = 0
+            while level < nt and thresholds[level] <= ppm:
+                level += 1
+            pub = (not building[i, j]) and math.isfinite(g)
+            public[i, j] = pub
+            seen = vis[i, j] == 1 and inside and pub and dist_h <= radius
+            if seen and has_mask and masked[i, j]:
+                seen = False
+            d = level if seen else 0
+            day[i, j] = d
+            if night_mode == 0:
+                night[i, j] = d if dist_h <= ir_range else 0
+            elif night_mode == 1:
+                night[i, j] = d if lit[i, j] else 0
+            else:
+                night[i, j] = d
+            nr_ = dist_h <= blind_r and pub
+            near[i, j] = nr_
+            if d > 0 or nr_:
+                r_lo = min(r_lo, i)
+                r_hi = max(r_hi, i)
+                c_lo = min(c_lo, j)
+                c_hi = max(c_hi, j)
+    if r_hi < 0:
+        ext[0] = -1
+        ext[1] = -1
+        ext[2] = -1
+        ext[3] = -1
+    else:
+        ext[0] = r_lo
+        ext[1] = r_hi + 1
+        ext[2] = c_lo
+        ext[3] = c_hi + 1
 
 
 def _footprints_batch(cams: Sequence[CameraGeometry], surface: Surface,
@@ -446,6 +507,50 @@ class _Tile:
     public: np.ndarray
     stats: dict[str, Any] = field(default_factory=dict)
     valid: np.ndarray | None = None  # public space inside the study area
+    # polygons of this tile per (period, simplify_m): (level indices, geometries); tiles are never
+    # changed once built (update_cameras builds new ones), so the cache stays right
+    polys: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+def _vectorise_tile(tile: _Tile, key: tuple[int, int], period: str, simplify_m: float,
+                    surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons of one tile and period (best level per part), built in bulk and simplified once; cached."""
+    hit = tile.polys.get((period, simplify_m))
+    if hit is not None:
+        return hit
+    from affine import Affine
+    from rasterio.features import shapes
+
+    res = surface.resolution_m
+    ti, tj = key
+    arr = tile.day if period == "day" else tile.night
+    mask = arr > 0
+    if tile.valid is not None:
+        mask &= tile.valid
+    levels: list[int] = []
+    coords: list[Any] = []
+    ring_of_coord: list[int] = []
+    poly_of_ring: list[int] = []
+    if mask.any():
+        tr = Affine(res, 0, surface.origin_x + tj * TILE * res, 0, -res, surface.origin_y - ti * TILE * res)
+        n_ring = 0
+        for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
+            for ring in geom["coordinates"]:
+                coords.extend(ring)
+                ring_of_coord.extend([n_ring] * len(ring))
+                poly_of_ring.append(len(levels))
+                n_ring += 1
+            levels.append(int(value))
+    if levels:
+        rings = shapely.linearrings(np.asarray(coords, dtype=np.float64), indices=np.asarray(ring_of_coord))
+        geoms = shapely.polygons(rings, indices=np.asarray(poly_of_ring))
+        if simplify_m:
+            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+    else:
+        geoms = np.array([], dtype=object)
+    out = (np.asarray(levels, dtype=np.int64), geoms)
+    tile.polys[(period, simplify_m)] = out
+    return out
 
 
 @dataclass(frozen=True)
@@ -672,41 +777,38 @@ class CoverageResult:
         :attr:`touched` tiles after :func:`update_cameras`, to patch a map.
         """
         import geopandas as gpd
-        from affine import Affine
-        from rasterio.features import shapes
 
         res = self.params.resolution_m
-        simplify_m = res / 2 if simplify_m is None else simplify_m
-        names = [lv.name for lv in self.levels]
-        ppms = [lv.ppm for lv in self.levels]
-        cols: dict[str, list[Any]] = {"level": [], "level_index": [], "period": [], "ppm": [],
-                                      "tile_row": [], "tile_col": []}
-        geoms: list[Any] = []
+        simplify_m = float(res / 2 if simplify_m is None else simplify_m)
+        names = np.array([lv.name for lv in self.levels], dtype=object)
+        ppms = np.array([lv.ppm for lv in self.levels], dtype=float)
         wanted = None if tiles is None else set(tiles)
+        keys = [k for k in sorted(self.tiles) if wanted is None or k in wanted]
+        periods = list(periods)
+        todo = [(k, p) for p in periods for k in keys if (p, simplify_m) not in self.tiles[k].polys]
+        if len(todo) > 8:  # GEOS releases the GIL: two cores vectorise two tiles at once
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+                list(pool.map(lambda kp: _vectorise_tile(self.tiles[kp[0]], kp[0], kp[1], simplify_m,
+                                                         self.surface), todo))
+        lv_parts, g_parts, per_parts, tr_parts, tc_parts = [], [], [], [], []
         for period in periods:
-            for (ti, tj), t in sorted(self.tiles.items()):
-                if wanted is not None and (ti, tj) not in wanted:
+            for k in keys:
+                lv, g = _vectorise_tile(self.tiles[k], k, period, simplify_m, self.surface)
+                if not len(lv):
                     continue
-                arr = t.day if period == "day" else t.night
-                mask = arr > 0
-                if t.valid is not None:
-                    mask &= t.valid
-                if not mask.any():
-                    continue
-                tr = Affine(res, 0, self.surface.origin_x + tj * TILE * res, 0, -res,
-                            self.surface.origin_y - ti * TILE * res)
-                for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
-                    k = int(value)
-                    g = shapely.geometry.shape(geom)
-                    if simplify_m:
-                        g = g.simplify(simplify_m, preserve_topology=True)
-                    cols["level"].append(names[k - 1])
-                    cols["level_index"].append(k)
-                    cols["period"].append(period)
-                    cols["ppm"].append(ppms[k - 1])
-                    cols["tile_row"].append(ti)
-                    cols["tile_col"].append(tj)
-                    geoms.append(g)
+                lv_parts.append(lv)
+                g_parts.append(g)
+                per_parts.append(np.full(len(lv), period, dtype=object))
+                tr_parts.append(np.full(len(lv), k[0], dtype=np.int64))
+                tc_parts.append(np.full(len(lv), k[1], dtype=np.int64))
+        cat = (lambda parts, dt: np.concatenate(parts) if parts else np.array([], dtype=dt))  # noqa: E731
+        lvl = cat(lv_parts, np.int64)
+        cols = {"level": names[lvl - 1] if len(lvl) else np.array([], dtype=object), "level_index": lvl,
+                "period": cat(per_parts, object), "ppm": ppms[lvl - 1] if len(lvl) else np.array([], dtype=float),
+                "tile_row": cat(tr_parts, np.int64), "tile_col": cat(tc_parts, np.int64)}
+        geoms = cat(g_parts, object)
         return gpd.GeoDataFrame(cols, geometry=geoms, crs=None)
 
 
@@ -796,7 +898,7 @@ def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo
     if area_geom.contains(box):
         inarea = None
     else:
-        part = area_geom.intersection(box)
+        part = shapely.clip_by_rect(area_geom, x0 - res, y0 - (TILE + 1) * res, x0 + (TILE + 1) * res, y0 + res)
         inarea = (np.zeros(shape, dtype=bool) if part.is_empty else
                   _rasterize([part], None, x0=x0, y0=y0, res=res, shape=shape, dtype="uint8") > 0)
     hit = set(_Geoms.district_tree(zones).query(box).tolist()) if len(dg) else set()
@@ -809,33 +911,43 @@ def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo
         elif not mem:
             labels.append(-1)
         else:
-            lab = _rasterize([dg[k] for k in mem], [k + 1 for k in mem], x0=x0, y0=y0, res=res, shape=shape,
-                             dtype="int32")
+            clipped = shapely.clip_by_rect(dg[mem], x0 - res, y0 - (TILE + 1) * res, x0 + (TILE + 1) * res, y0 + res)
+            keep = ~shapely.is_empty(clipped)
+            lab = _rasterize(list(clipped[keep]), [k + 1 for k, ok in zip(mem, keep, strict=True) if ok],
+                             x0=x0, y0=y0, res=res, shape=shape, dtype="int32")
             labels.append(lab - 1)
     if inarea is None and all(isinstance(v, int) for v in labels):
         table = np.array([[-1] * len(labels), labels], dtype=np.int64).reshape(2, len(labels))
         geo = _TileGeo(combo=None, const=1, table=table)
     else:
+        # mixed-radix key over the districts present in the tile (small), then the keys in use, no sorting
         keyarr = np.zeros(shape, dtype=np.int64)
+        radices: list[np.ndarray] = []
         mult = 1
-        n = len(dg) + 1
         for v in labels:
-            keyarr += (np.asarray(v, dtype=np.int64) + 1) * mult
-            mult *= n
+            present = np.array([v], dtype=np.int64) if isinstance(v, int) else \
+                np.flatnonzero(np.bincount(v.ravel() + 1, minlength=len(dg) + 1)) - 1
+            lut = np.zeros(len(dg) + 1, dtype=np.int64)
+            lut[present + 1] = np.arange(len(present))
+            if not isinstance(v, int) and len(present) > 1:
+                keyarr += lut[v + 1] * mult
+            radices.append(present)
+            mult *= len(present)
         keyarr += 1  # keep 0 for "outside the study area"
         if inarea is not None:
             keyarr[~inarea] = 0
-        uniq, inv = np.unique(keyarr, return_inverse=True)
-        if uniq[0] != 0:
-            uniq = np.concatenate([[0], uniq])
-            inv = inv + 1
-        table = np.full((len(uniq), len(labels)), -1, dtype=np.int64)
-        for row, kv in enumerate(uniq[1:], start=1):
+        used = np.flatnonzero(np.bincount(keyarr.ravel(), minlength=1))
+        if used[0] != 0:
+            used = np.concatenate([[0], used])
+        remap = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        table = np.full((len(used), len(labels)), -1, dtype=np.int64)
+        for row, kv in enumerate(used[1:], start=1):
             rest = int(kv) - 1
-            for g in range(len(labels)):
-                table[row, g] = rest % n - 1
-                rest //= n
-        combo = inv.reshape(shape).astype(np.uint8 if len(uniq) <= 256 else np.uint16)
+            for g, present in enumerate(radices):
+                table[row, g] = present[rest % len(present)]
+                rest //= len(present)
+        combo = remap[keyarr].astype(np.uint8 if len(used) <= 256 else np.uint16)
         geo = _TileGeo(combo=combo, const=0, table=table)
     cache[key] = geo
     return geo
