@@ -439,6 +439,8 @@ def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray,
     rx, ry = cos_az, -sin_az
     nt = thresholds.size
     r_lo, r_hi, c_lo, c_hi = n_r, -1, n_c, -1
+    r_far = (radius * (1 + 1e-9)) ** 2 + 1e-6  # squared-distance pre-tests, looser than the exact ones
+    blind_far = (blind_r * (1 + 1e-9)) ** 2 + 1e-6
     for i in range(n_r):
         gy = y0 - (i + 0.5) * res
         vy = gy - cy
@@ -446,35 +448,38 @@ def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray,
             gx = x0 + (j + 0.5) * res
             vx = gx - cx
             g = ground[i, j]
-            vz = (g + target_h) - zo
-            dist_h = math.hypot(vx, vy)
-            if mode == 2:
-                depth = vx * ax + vy * ay + vz * azz
-                right = vx * rx + vy * ry
-                up = vx * ux + vy * uy + vz * uz
-                inside = depth > 0 and abs(right) <= depth * tan_h and abs(up) <= depth * tan_v
-            else:
-                depth = math.sqrt(dist_h ** 2 + vz ** 2)
-                inside = mode == 0 or vx * sin_az + vy * cos_az >= -1e-9
-            ppm = px_per_rad / max(depth, 1e-6) if depth > 0 else 0.0
-            level = 0
-            while level < nt and thresholds[level] <= ppm:
-                level += 1
             pub = (not building[i, j]) and math.isfinite(g)
             public[i, j] = pub
-            seen = vis[i, j] == 1 and inside and pub and dist_h <= radius
-            if seen and has_mask and masked[i, j]:
-                seen = False
+            d2 = vx * vx + vy * vy
+            nr_ = pub and d2 <= blind_far and math.hypot(vx, vy) <= blind_r
+            near[i, j] = nr_
+            seen = False
+            level = 0
+            # the frustum and the pixel density only where the cell can be seen at all
+            if vis[i, j] == 1 and pub and d2 <= r_far and not (has_mask and masked[i, j]):
+                dist_h = math.hypot(vx, vy)
+                vz = (g + target_h) - zo
+                if mode == 2:
+                    depth = vx * ax + vy * ay + vz * azz
+                    right = vx * rx + vy * ry
+                    up = vx * ux + vy * uy + vz * uz
+                    inside = depth > 0 and abs(right) <= depth * tan_h and abs(up) <= depth * tan_v
+                else:
+                    depth = math.sqrt(dist_h ** 2 + vz ** 2)
+                    inside = mode == 0 or vx * sin_az + vy * cos_az >= -1e-9
+                seen = inside and dist_h <= radius
+                if seen:
+                    ppm = px_per_rad / max(depth, 1e-6) if depth > 0 else 0.0
+                    while level < nt and thresholds[level] <= ppm:
+                        level += 1
             d = level if seen else 0
             day[i, j] = d
             if night_mode == 0:
-                night[i, j] = d if dist_h <= ir_range else 0
+                night[i, j] = d if d == 0 or math.hypot(vx, vy) <= ir_range else 0
             elif night_mode == 1:
                 night[i, j] = d if lit[i, j] else 0
             else:
                 night[i, j] = d
-            nr_ = dist_h <= blind_r and pub
-            near[i, j] = nr_
             if d > 0 or nr_:
                 r_lo = min(r_lo, i)
                 r_hi = max(r_hi, i)
@@ -679,14 +684,18 @@ class CoverageResult:
             })
         streets = None
         if self.zones.street_wkb:
-            pts, w = self._street_samples()
-            lv_d = self.sample(pts, period="day")
-            lv_n = self.sample(pts, period="night")
+            sd_ = np.zeros(nlev + 1)
+            sn_ = np.zeros(nlev + 1)
+            for k in sorted(self.tiles):  # a fixed order: the same sums after an update as after a full run
+                st = self.tiles[k].stats
+                if "street_day" in st:
+                    sd_ += st["street_day"]
+                    sn_ += st["street_night"]
             total = self.zones.street_total_km
             streets = {"total_km": total, "levels": {}}
+            kds, kns = cum(sd_) / 1000, cum(sn_) / 1000
             for i, nm in enumerate(names):
-                kd = float(w[lv_d >= i + 1].sum()) / 1000
-                kn = float(w[lv_n >= i + 1].sum()) / 1000
+                kd, kn = float(kds[i]), float(kns[i])
                 streets["levels"][nm] = {"day_km": kd, "day_pct": 100 * kd / total if total else 0.0,
                                          "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
         sites = []
@@ -715,26 +724,6 @@ class CoverageResult:
             "approximation_notes": list(self.notes),
         }
 
-    def _street_samples(self) -> tuple[np.ndarray, np.ndarray]:
-        """Points every cell along the streets that reach a computed tile, with the length each stands for."""
-        lines = _Geoms.streets(self.zones)
-        if not len(lines) or not self.tiles:
-            return np.zeros((0, 2)), np.zeros(0)
-        res = self.params.resolution_m
-        boxes = [shapely.box(self.surface.origin_x + tj * TILE * res, self.surface.origin_y - (ti + 1) * TILE * res,
-                             self.surface.origin_x + (tj + 1) * TILE * res, self.surface.origin_y - ti * TILE * res)
-                 for ti, tj in self.tiles]
-        hit = np.unique(shapely.STRtree(lines).query(np.array(boxes, dtype=object))[1])
-        sel = lines[hit]
-        lengths = shapely.length(sel)
-        counts = np.maximum(np.ceil(lengths / res).astype(np.int64), 1)
-        idx = np.repeat(np.arange(len(sel)), counts)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        k = np.arange(idx.size) - starts
-        frac = (k + 0.5) / counts[idx]
-        p = shapely.line_interpolate_point(sel[idx], frac, normalized=True)
-        return np.column_stack([shapely.get_x(p), shapely.get_y(p)]), (lengths / counts)[idx]
-
     def sample(self, xy: np.ndarray, *, period: str = "day", best_within_m: float = 0.0) -> np.ndarray:
         """Level index at points (0 = not covered); optionally the best within a radius."""
         res = self.params.resolution_m
@@ -742,21 +731,24 @@ class CoverageResult:
         rad = int(math.ceil(best_within_m / res))
         rows = np.floor((self.surface.origin_y - xy[:, 1]) / res).astype(np.int64)
         cols = np.floor((xy[:, 0] - self.surface.origin_x) / res).astype(np.int64)
-        out = np.zeros(len(xy), dtype=np.int64)
-        for dr in range(-rad, rad + 1):
-            for dc in range(-rad, rad + 1):
-                if rad and (dr * dr + dc * dc) * res * res > best_within_m ** 2:
+        offs = [(dr, dc) for dr in range(-rad, rad + 1) for dc in range(-rad, rad + 1)
+                if not (rad and (dr * dr + dc * dc) * res * res > best_within_m ** 2)]
+        dr = np.array([o[0] for o in offs], dtype=np.int64)
+        dc = np.array([o[1] for o in offs], dtype=np.int64)
+        r = (rows[:, None] + dr[None, :]).ravel()
+        c = (cols[:, None] + dc[None, :]).ravel()
+        vals = np.zeros(r.size, dtype=np.int64)
+        if r.size:
+            ti, tj = r // TILE, c // TILE
+            keys = (ti - ti.min()) * (int(tj.max() - tj.min()) + 1) + (tj - tj.min())
+            order = np.argsort(keys, kind="stable")
+            for grp in np.split(order, np.flatnonzero(np.diff(keys[order])) + 1):
+                t = self.tiles.get((int(ti[grp[0]]), int(tj[grp[0]])))
+                if t is None:
                     continue
-                r, c = rows + dr, cols + dc
-                ti, tj = r // TILE, c // TILE
-                keys = ti * 1_000_003 + tj
-                for key in np.unique(keys):
-                    sel = keys == key
-                    t = self.tiles.get((int(ti[sel][0]), int(tj[sel][0])))
-                    if t is None:
-                        continue
-                    arr = t.day if period == "day" else t.night
-                    out[sel] = np.maximum(out[sel], arr[r[sel] % TILE, c[sel] % TILE])
+                arr = t.day if period == "day" else t.night
+                vals[grp] = arr[r[grp] % TILE, c[grp] % TILE]
+        out = vals.reshape(len(xy), len(offs)).max(axis=1) if len(xy) else np.zeros(0, dtype=np.int64)
         return out
 
     def camera_areas_m2(self, camera_id: str) -> dict[str, float]:
@@ -969,6 +961,13 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
     hn = hn[:, : nlev + 1].astype(float)
     st: dict[str, Any] = {"day": hd[1:].sum(axis=0), "night": hn[1:].sum(axis=0), "overlap": ov.astype(float),
                           "blind": float(blind)}
+    if zones.street_wkb:
+        flat, w = _Geoms.street_buckets(zones, surface).get(key, (None, None))
+        if flat is None:
+            st["street_day"] = st["street_night"] = np.zeros(nlev + 1)
+        else:
+            st["street_day"] = np.bincount(tile.day.ravel()[flat], weights=w, minlength=nlev + 1)[: nlev + 1]
+            st["street_night"] = np.bincount(tile.night.ravel()[flat], weights=w, minlength=nlev + 1)[: nlev + 1]
     nd = len(zones.district_names)
     if nd:
         dday = np.zeros((nd, nlev + 1))
@@ -1051,6 +1050,40 @@ class _Geoms:
             cls._groups = (zones, groups)
         return cls._groups[1]
 
+    _streets: tuple[_Zones, tuple[float, float, float], dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]] | None \
+        = None
+
+    @classmethod
+    def street_buckets(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+        """Points every cell along the streets, with the length each stands for, grouped by tile
+        (flat cell index in the tile, weight in m); built once per zones object and grid."""
+        grid = (surface.origin_x, surface.origin_y, surface.resolution_m)
+        if cls._streets is None or cls._streets[0] is not zones or cls._streets[1] != grid:
+            lines = cls.streets(zones)
+            out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+            if len(lines):
+                res = surface.resolution_m
+                lengths = shapely.length(lines)
+                counts = np.maximum(np.ceil(lengths / res).astype(np.int64), 1)
+                idx = np.repeat(np.arange(len(lines)), counts)
+                starts = np.repeat(np.cumsum(counts) - counts, counts)
+                k = np.arange(idx.size) - starts
+                frac = (k + 0.5) / counts[idx]
+                p = shapely.line_interpolate_point(lines[idx], frac, normalized=True)
+                w = (lengths / counts)[idx]
+                rows = np.floor((surface.origin_y - shapely.get_y(p)) / res).astype(np.int64)
+                cols = np.floor((shapely.get_x(p) - surface.origin_x) / res).astype(np.int64)
+                ti, tj = rows // TILE, cols // TILE
+                flat = (rows % TILE) * TILE + cols % TILE
+                tkey = (ti - ti.min()) * (int(tj.max() - tj.min()) + 1) + (tj - tj.min())
+                order = np.argsort(tkey, kind="stable")
+                bounds = np.flatnonzero(np.diff(tkey[order])) + 1
+                for grp in np.split(order, bounds):
+                    if len(grp):
+                        out[(int(ti[grp[0]]), int(tj[grp[0]]))] = (flat[grp], w[grp])
+            cls._streets = (zones, grid, out)
+        return cls._streets[2]
+
     @classmethod
     def tile_cache(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], _TileGeo]:
         """Zone labels per tile for this zones object on this grid (reused by :func:`update_cameras`)."""
@@ -1062,16 +1095,19 @@ class _Geoms:
 
 def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprint], surface: Surface,
                  zones: _Zones, nlev: int, progress: ProgressFn = no_progress) -> dict[tuple[int, int], _Tile]:
-    by_tile: dict[tuple[int, int], list[Footprint]] = {}
-    for fp in footprints.values():
-        for k in _tile_keys(fp):
-            by_tile.setdefault(k, []).append(fp)
+    allfp = list(footprints.values())
+    ext = np.array([(fp.row, fp.col, fp.day.shape[0], fp.day.shape[1]) for fp in allfp],
+                   dtype=np.int64).reshape(-1, 4)
+    r0, c0 = ext[:, 0], ext[:, 1]
+    r1, c1 = r0 + ext[:, 2], c0 + ext[:, 3]
     keys = sorted(set(keys))
     out = {}
     for i, k in enumerate(keys):
-        fps = by_tile.get(k, [])
-        if not fps:
+        ti, tj = k
+        hit = np.flatnonzero((r0 < (ti + 1) * TILE) & (r1 > ti * TILE) & (c0 < (tj + 1) * TILE) & (c1 > tj * TILE))
+        if not hit.size:
             continue
+        fps = [allfp[j] for j in hit]
         tile = _compose_tile(k, fps)
         tile.stats = _tile_stats(k, tile, surface, zones, nlev)
         out[k] = tile
