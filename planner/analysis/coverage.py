@@ -514,13 +514,35 @@ class _Tile:
     valid: np.ndarray | None = None  # public space inside the study area
     # polygons of this tile per (period, simplify_m): (level indices, geometries); tiles are never
     # changed once built (update_cameras builds new ones), so the cache stays right
-    polys: dict[tuple[str, float], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    polys: dict[tuple[str, float, tuple[int, int]], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+SUB = 256  # polygons are vectorised and cached per SUB x SUB block of a tile
+
+
+def _blocks() -> list[tuple[int, int]]:
+    return [(r, c) for r in range(0, TILE, SUB) for c in range(0, TILE, SUB)]
 
 
 def _vectorise_tile(tile: _Tile, key: tuple[int, int], period: str, simplify_m: float,
                     surface: Surface) -> tuple[np.ndarray, np.ndarray]:
-    """Polygons of one tile and period (best level per part), built in bulk and simplified once; cached."""
-    hit = tile.polys.get((period, simplify_m))
+    """Polygons of one tile and period (best level per part), built in bulk and simplified once.
+
+    Each ``SUB`` x ``SUB`` block is vectorised on its own and cached on the
+    tile; :func:`update_cameras` hands the cache of unchanged blocks to the
+    recomposed tile, so moving a camera redraws only the blocks it changed.
+    """
+    parts = [_vectorise_block(tile, key, period, simplify_m, surface, b) for b in _blocks()]
+    lv = [p[0] for p in parts if len(p[0])]
+    g = [p[1] for p in parts if len(p[0])]
+    if not lv:
+        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
+    return np.concatenate(lv), np.concatenate(g)
+
+
+def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m: float, surface: Surface,
+                     block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    hit = tile.polys.get((period, simplify_m, block))
     if hit is not None:
         return hit
     from affine import Affine
@@ -528,16 +550,18 @@ def _vectorise_tile(tile: _Tile, key: tuple[int, int], period: str, simplify_m: 
 
     res = surface.resolution_m
     ti, tj = key
-    arr = tile.day if period == "day" else tile.night
+    br, bc = block
+    arr = np.ascontiguousarray((tile.day if period == "day" else tile.night)[br:br + SUB, bc:bc + SUB])
     mask = arr > 0
     if tile.valid is not None:
-        mask &= tile.valid
+        mask &= tile.valid[br:br + SUB, bc:bc + SUB]
     levels: list[int] = []
     coords: list[Any] = []
     ring_of_coord: list[int] = []
     poly_of_ring: list[int] = []
     if mask.any():
-        tr = Affine(res, 0, surface.origin_x + tj * TILE * res, 0, -res, surface.origin_y - ti * TILE * res)
+        tr = Affine(res, 0, surface.origin_x + (tj * TILE + bc) * res, 0, -res,
+                    surface.origin_y - (ti * TILE + br) * res)
         n_ring = 0
         for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
             for ring in geom["coordinates"]:
@@ -554,8 +578,23 @@ def _vectorise_tile(tile: _Tile, key: tuple[int, int], period: str, simplify_m: 
     else:
         geoms = np.array([], dtype=object)
     out = (np.asarray(levels, dtype=np.int64), geoms)
-    tile.polys[(period, simplify_m)] = out
+    tile.polys[(period, simplify_m, block)] = out
     return out
+
+
+def _carry_polygons(old: _Tile, new: _Tile) -> None:
+    """Give ``new`` the cached polygons of the blocks whose levels and validity did not change."""
+    if not old.polys:
+        return
+    for br, bc in _blocks():
+        sl = (slice(br, br + SUB), slice(bc, bc + SUB))
+        same = (np.array_equal(old.day[sl], new.day[sl]) and np.array_equal(old.night[sl], new.night[sl])
+                and (old.valid is None) == (new.valid is None)
+                and (old.valid is None or np.array_equal(old.valid[sl], new.valid[sl])))
+        if same:
+            for k, v in old.polys.items():
+                if k[2] == (br, bc):
+                    new.polys[k] = v
 
 
 @dataclass(frozen=True)
@@ -777,7 +816,8 @@ class CoverageResult:
         wanted = None if tiles is None else set(tiles)
         keys = [k for k in sorted(self.tiles) if wanted is None or k in wanted]
         periods = list(periods)
-        todo = [(k, p) for p in periods for k in keys if (p, simplify_m) not in self.tiles[k].polys]
+        todo = [(k, p) for p in periods for k in keys
+                if any((p, simplify_m, b) not in self.tiles[k].polys for b in _blocks())]
         if len(todo) > 8:  # GEOS releases the GIL: two cores vectorise two tiles at once
             from concurrent.futures import ThreadPoolExecutor
 
@@ -1209,7 +1249,11 @@ def update_cameras(result: CoverageResult, project: Project, ids: Iterable[str])
         geoms[i] = g
         touched.update(_tile_keys(fp))
     tiles = {k: v for k, v in result.tiles.items() if k not in touched}
-    tiles.update(_build_tiles(touched, footprints, result.surface, result.zones, len(result.params.levels)))
+    fresh = _build_tiles(touched, footprints, result.surface, result.zones, len(result.params.levels))
+    for k, t in fresh.items():
+        if k in result.tiles:
+            _carry_polygons(result.tiles[k], t)
+    tiles.update(fresh)
     return dataclasses.replace(result, footprints=footprints, geometries=geoms, tiles=tiles,
                                touched=frozenset(touched))
 
