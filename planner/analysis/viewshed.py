@@ -30,24 +30,31 @@ Two implementations, same inputs and outputs:
 ``method="fast"`` (default)
     For each of the four sides of the window (east, west, north, south; the
     side is the dominant axis of the cell offset), casts one ray to every
-    perimeter cell (R2 layout, rays at most one cell apart) and records on
-    each ray the running horizon slope at every column (row) crossing, where
-    the bilinear terrain reduces to a linear interpolation between two cells,
-    and half-way between crossings (the bilinear value there), which catches
-    the sub-cell bumps of the bilinear surface at wall corners.
-    A target cell takes the horizons of the two rays that bracket it at its
-    own crossing index: if its slope is above both it is visible, below both
-    it is hidden, and otherwise (a shadow boundary) its own line is walked
-    crossing by crossing. O(n^2) per window plus O(n) per boundary cell.
+    perimeter cell (R2 layout, rays at most one cell apart) and keeps on
+    each ray the running horizon slope over the column (row) crossings,
+    where the bilinear terrain reduces to a linear interpolation between two
+    cells, and half-way between crossings (the bilinear value there, the
+    mean of the two rows), which catches the sub-cell bumps of the bilinear
+    surface at wall corners. The side is swept row by row away from the
+    observer (east/west on a transposed copy of the window), so every row is
+    read once, in order and contiguously, and the rays stop at the radius.
+    A target cell takes the horizons of the two rays that bracket it when
+    the sweep reaches its row: if its slope is above both it is visible,
+    below both it is hidden, and otherwise (a shadow boundary) its own line
+    is walked crossing by crossing. O(n^2) per window plus O(n) per boundary
+    cell. The kernels release the GIL: :func:`viewshed_many` runs one
+    observer per core on a thread pool.
 
 Both work on the square window of half-width ``max_distance_m`` around the
-observer, so the cost per camera is bounded by the radius, not the raster
-(150 m at 2 m: a 151 x 151 window, ~17.7 k cells inside the circle, about
-1 ms with the fast kernel on one core [meas, benchmarks/viewshed_vs_gdal.py]).
+observer, so the cost per camera is bounded by the radius, not the raster.
+``benchmarks/viewshed_vs_gdal.py`` measures the time per camera at 150, 500
+and 1,000 m against GDAL's ``ViewshedGenerate`` and the agreement of both
+with the exact reference (the README's "Speed" section has the figures).
 
 Agreement of the fast kernel with the exact reference [meas]: 99.87 % of the
-cells on the Marseille SRTM tile (30 m, UTM 31N, 3-5 km radii) and 99.88 % on
-a synthetic 2 m DSM with buildings (150 m radius).
+cells on the Marseille SRTM tile (30 m, UTM 31N, 3-5 km radii); on a
+synthetic 2 m DSM with buildings 99.86 % at 150 m, 99.93 % at 500 m and
+99.98 % at 1,000 m (GDAL 3.6 in-process: 95.2 %, 97.0 % and 99.0 %).
 
 Outputs are ``uint8``: 1 visible, 0 hidden, 255 (``NODATA``) outside the
 radius or where the terrain is unknown (NaN).
