@@ -163,6 +163,67 @@ def _popup_layer(folium: Any, fc: dict[str, Any], *, name: str, show: bool = Tru
     return layer
 
 
+COVERAGE_MAX_PX = 3000
+"""Longest side of a coverage overlay image; cells are at least :data:`COVERAGE_MIN_CELL_M` (Web Mercator m)."""
+COVERAGE_MIN_CELL_M = 8.0
+
+
+def _coverage_overlays(cov: gpd.GeoDataFrame, order: Mapping[str, int],
+                       ppm: Mapping[str, Any]) -> list[tuple[str, str, bool, str, list[list[float]]]]:
+    """``(layer name, colour, shown, PNG data URI, [[south, west], [north, east]])`` per period and level.
+
+    The band polygons are burnt (cell centres inside) into one grid in Web
+    Mercator, the projection Leaflet stretches an image overlay in; a cell is
+    ``COVERAGE_MIN_CELL_M`` (8 m, about 5.8 m on the ground at 43° N, under
+    a screen pixel up to zoom 14) or coarser for very large areas, so the page
+    stays a few hundred kB of palette PNGs whatever the polygon count.
+    """
+    import io
+
+    import numpy as np
+    from affine import Affine
+    from PIL import Image
+    from pyproj import Transformer
+    from rasterio.features import rasterize
+
+    merc = cov.to_crs(3857)
+    minx, miny, maxx, maxy = merc.total_bounds
+    cell = max(COVERAGE_MIN_CELL_M, max(maxx - minx, maxy - miny) / COVERAGE_MAX_PX)
+    w = max(int(np.ceil((maxx - minx) / cell)), 1)
+    h = max(int(np.ceil((maxy - miny) / cell)), 1)
+    maxx, miny = minx + w * cell, maxy - h * cell
+    tr = Affine(cell, 0, minx, 0, -cell, maxy)
+    to_ll = Transformer.from_crs(3857, 4326, always_xy=True)
+    west, south = to_ll.transform(minx, miny)
+    east, north = to_ll.transform(maxx, maxy)
+    bounds = [[float(south), float(west)], [float(north), float(east)]]
+    out = []
+    for period in ("day", "night"):
+        part = merc[merc["period"] == period] if "period" in merc.columns else merc
+        if not len(part):
+            continue
+        lv_idx: dict[str, int] = {}
+        for name, li in zip(part["level"].astype(str), part.get("level_index", [0] * len(part)), strict=True):
+            lv_idx.setdefault(name, int(li or 0))
+        for lvl in sorted(lv_idx, key=lambda k: (order.get(k, lv_idx[k]), k)):
+            geoms = part.geometry.values[(part["level"].astype(str) == lvl).to_numpy()]
+            geoms = [g for g in geoms if g is not None and not g.is_empty]
+            if not geoms:
+                continue
+            idx = order.get(lvl, lv_idx[lvl])
+            colour = COVERAGE_COLOURS[min(idx, len(COVERAGE_COLOURS) - 1)]
+            band = rasterize(((g, 1) for g in geoms), out_shape=(h, w), transform=tr, fill=0, dtype="uint8")
+            img = Image.fromarray(band, mode="P")
+            rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+            img.putpalette([0, 0, 0, *rgb])
+            buf = io.BytesIO()
+            img.save(buf, format="PNG", optimize=True, transparency=0, bits=1)
+            uri = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+            out.append((f"Coverage {lvl} ({ppm.get(lvl, '?')} px/m), {period}", colour,
+                        period == "day" and idx == 0, uri, bounds))
+    return out
+
+
 def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
               summary: Sequence[tuple[str, str]] = (), coverage_levels: Sequence[Mapping[str, Any]] | None = None,
               coverage_note: str | None = None, attribution: str = "") -> Any:
@@ -199,27 +260,15 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
     _popup_layer(folium, _fc(layers["study_area"], None, "#222222", precision=1e-5), name="Study area",
                  weight=2.0, fill_opacity=0.0, popup=False).add_to(m)
 
-    # coverage
+    # coverage: one transparent PNG per period and level band (small at any city size, no visible loss at
+    # city zoom), placed on Leaflet's Web Mercator grid; districts and the rest stay vectors
     cov = layers.get("coverage")
     if cov is not None and len(cov):
         order = {str(lv.get("name")): i for i, lv in enumerate(coverage_levels or [])}
         ppm = {str(lv.get("name")): lv.get("ppm") for lv in (coverage_levels or [])}
-        for period in ("day", "night"):
-            part = cov[cov["period"] == period] if "period" in cov.columns else cov
-            if not len(part):
-                continue
-            lv_idx: dict[str, int] = {}
-            for rec in _records(part):
-                lv_idx.setdefault(str(rec.get("level")), int(rec.get("level_index", 0) or 0))
-            for lvl in sorted(lv_idx, key=lambda k: (order.get(k, lv_idx[k]), k)):
-                geom = shapely.union_all(part.geometry.values[(part["level"].astype(str) == lvl).to_numpy()])
-                idx = order.get(lvl, lv_idx[lvl])
-                g = gpd.GeoDataFrame(geometry=[shapely.simplify(geom, 1.0)], crs=part.crs)
-                label = f"Coverage {lvl} ({ppm.get(lvl, '?')} px/m), {period}"
-                pop = _popup(f"Coverage: {lvl}", [("period", period), ("px/m", ppm.get(lvl))])
-                _popup_layer(folium, _fc(g, [pop], COVERAGE_COLOURS[min(idx, len(COVERAGE_COLOURS) - 1)]),
-                             name=label, show=(period == "day" and idx == 0), weight=0.0,
-                             fill_opacity=0.45).add_to(m)
+        for label, colour, show, uri, bounds in _coverage_overlays(cov, order, ppm):
+            folium.raster_layers.ImageOverlay(image=uri, bounds=bounds, opacity=0.45, name=html.escape(label),
+                                              show=show, interactive=False, zindex=400).add_to(m)
 
     # fields of view
     fov = layers.get("fov")

@@ -58,3 +58,33 @@ def test_renders_offline_in_chromium(small_project, tmp_path):
     assert "leaflet-container" in dom and "leaflet-interactive" in dom  # the map and its vectors were drawn
     assert "leaflet-control-layers" in dom
     assert "<script>alert" not in dom
+
+
+def test_coverage_overlay_png_burns_the_band_cells():
+    """A 800 m x 800 m band square in Web Mercator becomes 100 x 100 opaque 8 m cells of the level's colour."""
+    import base64
+    import io
+
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from PIL import Image
+
+    from planner.io.export_html import COVERAGE_COLOURS, _coverage_overlays
+
+    sq = shapely.box(600_000.0, 5_350_000.0, 600_800.0, 5_350_800.0)
+    big = shapely.box(599_200.0, 5_349_200.0, 601_600.0, 5_351_600.0).difference(sq.buffer(80.0))
+    cov = gpd.GeoDataFrame({"level": ["detect", "monitor"], "level_index": [2, 1], "period": ["day", "day"]},
+                           geometry=[sq, big], crs=3857)
+    out = _coverage_overlays(cov, {"monitor": 0, "detect": 1}, {"monitor": 12.5, "detect": 25})
+    assert [o[0] for o in out] == ["Coverage monitor (12.5 px/m), day", "Coverage detect (25 px/m), day"]
+    label, colour, show, uri, bounds = out[1]
+    assert colour == COVERAGE_COLOURS[1] and not show and out[0][2]
+    img = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
+    band = np.asarray(img)
+    assert band.shape == (300, 300)  # the 2,400 m extent in 8 m cells
+    assert int((band == 1).sum()) == 100 * 100
+    rgb = img.getpalette()[3:6]
+    assert "#" + "".join(f"{v:02x}" for v in rgb) == COVERAGE_COLOURS[1]
+    (s, w), (n, e) = bounds
+    assert s < n and w < e and abs((e - w) - 2400 / 6378137 * 180 / np.pi) < 1e-9
