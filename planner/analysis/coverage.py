@@ -41,6 +41,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -546,6 +547,7 @@ def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m:
     if hit is not None:
         return hit
     from affine import Affine
+    from rasterio.errors import NotGeoreferencedWarning
     from rasterio.features import shapes
 
     res = surface.resolution_m
@@ -563,13 +565,15 @@ def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m:
         tr = Affine(res, 0, surface.origin_x + (tj * TILE + bc) * res, 0, -res,
                     surface.origin_y - (ti * TILE + br) * res)
         n_ring = 0
-        for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
-            for ring in geom["coordinates"]:
-                coords.extend(ring)
-                ring_of_coord.extend([n_ring] * len(ring))
-                poly_of_ring.append(len(levels))
-                n_ring += 1
-            levels.append(int(value))
+        with warnings.catch_warnings():  # rasterio wraps the mask in a dataset without a transform
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
+                for ring in geom["coordinates"]:
+                    coords.extend(ring)
+                    ring_of_coord.extend([n_ring] * len(ring))
+                    poly_of_ring.append(len(levels))
+                    n_ring += 1
+                levels.append(int(value))
     if levels:
         rings = shapely.linearrings(np.asarray(coords, dtype=np.float64), indices=np.asarray(ring_of_coord))
         geoms = shapely.polygons(rings, indices=np.asarray(poly_of_ring))
