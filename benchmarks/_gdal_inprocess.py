@@ -37,20 +37,23 @@ def main() -> int:
     for radius in job["radii_m"]:
         x0, y0 = job["observers"][0]
         run(x0, y0, radius)  # warm
-        times = []
+        times, cpu = [], []
         for k, (x, y) in enumerate(job["observers"]):
-            ts = []
+            ts, cs = [], []
             for _ in range(job["repeats"]):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 ds = run(x, y, radius)
                 arr = ds.GetRasterBand(1).ReadAsArray()
                 ts.append(time.perf_counter() - t)
+                cs.append(time.thread_time() - c)
             times.append(min(ts))
+            cpu.append(min(cs))
             ogt = ds.GetGeoTransform()
             out[f"r{radius:g}_{k}"] = arr.astype(np.uint8)
             out[f"r{radius:g}_{k}_off"] = np.array([round((ogt[3] - gt[3]) / gt[5]), round((ogt[0] - gt[0]) / gt[1])])
             ds = None
         out[f"r{radius:g}_times"] = np.array(times)
+        out[f"r{radius:g}_cpu"] = np.array(cpu)
     np.savez(sys.argv[2], **out)
     return 0
 

@@ -136,23 +136,28 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmpd:
         tmp = Path(tmpd)
         tif = write_geotiff(tmp / "dsm.tif", z, transform=tr, crs=CRS.from_epsg(32631), nodata=None)
-        t0 = time.perf_counter()
-        g = gdal_inprocess(a.gdal_python, tif, pts, a.radii, a, tmp)
-        if g is not None:
-            print(f"GDAL {g['gdal_version']} in-process run: {time.perf_counter() - t0:.1f} s")
         have_proc = shutil.which("gdal_viewshed") is not None
         rows_out = []
         for radius in a.radii:
-            t_ours, t_exact, t_proc, agree_ours, agree_gdal = [], [], [], [], []
+            # GDAL and ours timed back to back for this radius (the machine's load drifts over a run)
+            g = gdal_inprocess(a.gdal_python, tif, pts, [radius], a, tmp)
+            t_ours, c_ours, t_exact, t_proc, agree_ours, agree_gdal = [], [], [], [], [], []
             viewshed_array(z, observer_rc=(int(rows[0]), int(cols[0])), max_distance_m=radius, **kw)
-            for k, (r, c) in enumerate(zip(rows, cols, strict=True)):
+            results = []
+            for r, c in zip(rows, cols, strict=True):
                 rc = (int(r), int(c))
-                ts = []
+                ts, cs = [], []
                 for _ in range(a.repeats):
-                    t = time.perf_counter()
+                    t, cp = time.perf_counter(), time.thread_time()
                     ours = viewshed_array(z, observer_rc=rc, max_distance_m=radius, **kw)
                     ts.append(time.perf_counter() - t)
+                    cs.append(time.thread_time() - cp)
                 t_ours.append(min(ts))
+                c_ours.append(min(cs))
+                results.append(ours)
+            for k, (r, c) in enumerate(zip(rows, cols, strict=True)):
+                rc = (int(r), int(c))
+                ours = results[k]
                 t = time.perf_counter()
                 exact = viewshed_array(z, observer_rc=rc, max_distance_m=radius, method="exact", **kw)
                 t_exact.append(time.perf_counter() - t)
@@ -174,11 +179,14 @@ def main(argv: list[str] | None = None) -> int:
             t_many = (time.perf_counter() - t) / len(obs)
             cells = int((ours.visible != NODATA).sum())
             row = {"radius": radius, "cells": cells, "ours": statistics.median(t_ours), "many": t_many,
+                   "ours_cpu": statistics.median(c_ours),
                    "exact": statistics.median(t_exact), "agree_ours": float(np.mean(agree_ours)),
                    "min_ours": min(agree_ours)}
             if g is not None:
                 row.update(gdal=float(np.median(g[f"r{radius:g}_times"])), agree_gdal=float(np.mean(agree_gdal)),
-                           min_gdal=min(agree_gdal))
+                           min_gdal=min(agree_gdal), gdal_cpu=float(np.median(g[f"r{radius:g}_cpu"])))
+                if radius == a.radii[0]:
+                    print(f"GDAL {g['gdal_version']} (in-process, {a.gdal_python})")
             if t_proc:
                 row["proc"] = statistics.median(t_proc)
             rows_out.append(row)
@@ -195,7 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         pr = ms(r["proc"]) if "proc" in r else "n/a"
         print(f"| {r['radius']:,.0f} m | {gd} | {pr} | {ms(r['ours'])} | {sp} | {ms(r['many'])} | "
               f"{ms(r['exact'])} | {100 * r['agree_ours']:.2f} % / {ag} |")
-    print("\nworst camera's agreement: " + "; ".join(
+    print("\nCPU time of the calling thread (less sensitive to other load on the machine): " + "; ".join(
+        f"{r['radius']:g} m GDAL {ms(r['gdal_cpu']) if 'gdal_cpu' in r else 'n/a'}, planner {ms(r['ours_cpu'])}"
+        + (f" ({r['gdal_cpu'] / r['ours_cpu']:.2f}×)" if "gdal_cpu" in r else "") for r in rows_out))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print("worst camera's agreement: " + "; ".join(
         f"{r['radius']:g} m planner {100 * r['min_ours']:.2f} %"
         + (f", GDAL {100 * r['min_gdal']:.2f} %" if "gdal" in r else "") for r in rows_out))
     return 0

@@ -565,15 +565,14 @@ def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m:
         tr = Affine(res, 0, surface.origin_x + (tj * TILE + bc) * res, 0, -res,
                     surface.origin_y - (ti * TILE + br) * res)
         n_ring = 0
-        with warnings.catch_warnings():  # rasterio wraps the mask in a dataset without a transform
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
-                for ring in geom["coordinates"]:
-                    coords.extend(ring)
-                    ring_of_coord.extend([n_ring] * len(ring))
-                    poly_of_ring.append(len(levels))
-                    n_ring += 1
-                levels.append(int(value))
+        _quiet_mask_warning(NotGeoreferencedWarning)
+        for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
+            for ring in geom["coordinates"]:
+                coords.extend(ring)
+                ring_of_coord.extend([n_ring] * len(ring))
+                poly_of_ring.append(len(levels))
+                n_ring += 1
+            levels.append(int(value))
     if levels:
         rings = shapely.linearrings(np.asarray(coords, dtype=np.float64), indices=np.asarray(ring_of_coord))
         geoms = shapely.polygons(rings, indices=np.asarray(poly_of_ring))
@@ -584,6 +583,17 @@ def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m:
     out = (np.asarray(levels, dtype=np.int64), geoms)
     tile.polys[(period, simplify_m, block)] = out
     return out
+
+
+_QUIET: list[bool] = []
+
+
+def _quiet_mask_warning(category: type[Warning]) -> None:
+    """rasterio wraps the mask of ``shapes`` in a dataset without a transform and warns about it;
+    one targeted filter, installed once (``catch_warnings`` is not thread-safe)."""
+    if not _QUIET:
+        warnings.filterwarnings("ignore", message="Dataset has no geotransform", category=category)
+        _QUIET.append(True)
 
 
 def _carry_polygons(old: _Tile, new: _Tile) -> None:
