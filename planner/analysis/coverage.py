@@ -1035,6 +1035,12 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
     return st
 
 
+def _same_geometry(a: _Zones, b: _Zones) -> bool:
+    """Same study area, districts (and levels) and streets, byte for byte."""
+    return (a.area_wkb == b.area_wkb and a.district_wkb == b.district_wkb and a.district_levels == b.district_levels
+            and a.street_wkb == b.street_wkb)
+
+
 class _Geoms:
     """Decoded study-area, district and street geometries of the last zones object used.
 
@@ -1048,6 +1054,18 @@ class _Geoms:
     @classmethod
     def _get(cls, zones: _Zones) -> tuple[_Zones, Any, Any, Any]:
         entry = cls._entry
+        if entry is not None and entry[0] is not zones and _same_geometry(entry[0], zones):
+            # a new run on the same study area and districts (the GUI's reruns, the optimiser's candidates):
+            # keep the decoded geometries and everything cached per tile; only the identity moves on
+            entry = cls._entry = (zones, *entry[1:])
+            if cls._tree is not None:
+                cls._tree = (zones, cls._tree[1])
+            if cls._groups is not None:
+                cls._groups = (zones, cls._groups[1])
+            if cls._tiles is not None:
+                cls._tiles = (zones, *cls._tiles[1:])
+            if cls._streets is not None:
+                cls._streets = (zones, *cls._streets[1:])
         if entry is None or entry[0] is not zones:
             area = shapely.from_wkb(zones.area_wkb)
             shapely.prepare(area)
@@ -1071,6 +1089,7 @@ class _Geoms:
     @classmethod
     def district_tree(cls, zones: _Zones) -> Any:
         """An STRtree of the districts, built once per zones object (not once per tile)."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
         if cls._tree is None or cls._tree[0] is not zones:
             cls._tree = (zones, shapely.STRtree(cls._get(zones)[2]))
         return cls._tree[1]
@@ -1083,6 +1102,7 @@ class _Geoms:
     def groups(cls, zones: _Zones) -> list[list[int]]:
         """District indices per non-overlapping group: one per ``level``, or one per district of a level
         whose districts overlap (interiors sharing more than a millionth of the smaller one's area)."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
         if cls._groups is None or cls._groups[0] is not zones:
             _, dg = cls.of(zones)
             by_level: dict[str, list[int]] = {}
@@ -1111,6 +1131,7 @@ class _Geoms:
     def street_buckets(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
         """Points every cell along the streets, with the length each stands for, grouped by tile
         (flat cell index in the tile, weight in m); built once per zones object and grid."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
         grid = (surface.origin_x, surface.origin_y, surface.resolution_m)
         if cls._streets is None or cls._streets[0] is not zones or cls._streets[1] != grid:
             lines = cls.streets(zones)
@@ -1141,6 +1162,7 @@ class _Geoms:
     @classmethod
     def tile_cache(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], _TileGeo]:
         """Zone labels per tile for this zones object on this grid (reused by :func:`update_cameras`)."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
         grid = (surface.origin_x, surface.origin_y, surface.resolution_m)
         if cls._tiles is None or cls._tiles[0] is not zones or cls._tiles[1] != grid:
             cls._tiles = (zones, grid, {})
