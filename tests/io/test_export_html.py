@@ -78,7 +78,7 @@ def test_coverage_overlay_png_burns_the_band_cells():
                            geometry=[sq, big], crs=3857)
     out = _coverage_overlays(cov, {"monitor": 0, "detect": 1}, {"monitor": 12.5, "detect": 25})
     assert [o[0] for o in out] == ["Coverage monitor (12.5 px/m), day", "Coverage detect (25 px/m), day"]
-    label, colour, show, uri, bounds = out[1]
+    _, colour, show, uri, bounds = out[1]
     assert colour == COVERAGE_COLOURS[1] and not show and out[0][2]
     img = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
     band = np.asarray(img)
