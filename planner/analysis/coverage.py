@@ -43,17 +43,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
+from numba import njit
 
 from planner.analysis.camera_types import CameraType, builtin_camera_types, parse_camera_types
-from planner.analysis.optics import DORI_LEVELS, DetailLevel, LensProjection, ray_pixel_density
+from planner.analysis.optics import DORI_LEVELS, DetailLevel, lens_constants, ray_density
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
-from planner.analysis.raster import bilinear_sample
 from planner.analysis.viewshed import REFRACTION_LIGHT, viewshed_array
 from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.nodes import Camera
@@ -263,10 +265,50 @@ def _index(surface: Surface) -> _SurfaceIndex:
 
 
 def _ground(surface: Surface, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """DEM bilinear at map coordinates (0 without a DEM; NaN outside it)."""
+    """DEM bilinear at map coordinates (0 without a DEM; NaN outside it).
+
+    The same arithmetic as :func:`planner.analysis.raster.bilinear_sample`,
+    in a compiled loop that reads the DEM in place (no float64 copy of the
+    whole DEM per call).
+    """
+    xs, ys = np.broadcast_arrays(np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
     if surface.dem is None:
-        return np.zeros(np.broadcast(xs, ys).shape)
-    return bilinear_sample(surface.dem, surface.dem_transform, xs, ys, nodata=surface.dem_nodata)
+        return np.zeros(xs.shape)
+    a, _, c, _, e, f = surface.dem_transform[:6]
+    nod = surface.dem_nodata
+    has_nod = nod is not None and not math.isnan(float(nod))
+    out = np.empty(xs.shape, dtype=np.float64)
+    _bilinear_points(surface.dem, float(a), float(c), float(e), float(f), np.ascontiguousarray(xs).ravel(),
+                     np.ascontiguousarray(ys).ravel(), has_nod, float(nod) if has_nod else 0.0, out.ravel())
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _bilinear_points(dem: np.ndarray, a: float, c: float, e: float, f: float, xs: np.ndarray, ys: np.ndarray,
+                     has_nodata: bool, nodata: float, out: np.ndarray) -> None:
+    rows, cols = dem.shape
+    cmax = max(cols - 2, 0)
+    rmax = max(rows - 2, 0)
+    for k in range(xs.size):
+        col = (xs[k] - c) / a - 0.5
+        row = (ys[k] - f) / e - 0.5
+        if col < -0.5 or col > cols - 0.5 or row < -0.5 or row > rows - 0.5 or col != col or row != row:
+            out[k] = np.nan
+            continue
+        c0 = min(max(int(math.floor(col)), 0), cmax)
+        r0 = min(max(int(math.floor(row)), 0), rmax)
+        c1 = min(c0 + 1, cols - 1)
+        r1 = min(r0 + 1, rows - 1)
+        fc = min(max(col - c0, 0.0), 1.0)
+        fr = min(max(row - r0, 0.0), 1.0)
+        z00 = np.float64(dem[r0, c0])
+        z01 = np.float64(dem[r0, c1])
+        z10 = np.float64(dem[r1, c0])
+        z11 = np.float64(dem[r1, c1])
+        if has_nodata and (z00 == nodata or z01 == nodata or z10 == nodata or z11 == nodata):
+            out[k] = np.nan
+            continue
+        out[k] = z00 * (1 - fc) * (1 - fr) + z01 * fc * (1 - fr) + z10 * (1 - fc) * fr + z11 * fc * fr
 
 
 # ------------------------------------------------------------------ kernel
@@ -335,68 +377,145 @@ def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoveragePara
     vs = viewshed_array(dsm, observer_rc=(half, half), cell_size_m=res, observer_height_m=cam.height_m,
                         target_height_m=params.target_height_m, max_distance_m=cam.radius_m,
                         refraction_coeff=params.refraction_coeff, observer_elevation_m=zo)
-    vis = np.zeros((n, n), dtype=bool)
-    vis[vs.row_off:vs.row_off + vs.visible.shape[0], vs.col_off:vs.col_off + vs.visible.shape[1]] = vs.visible == 1
-    vx = gx - cam.x
-    vy = gy - cam.y
-    vz = (ground + params.target_height_m) - zo
+    vis = np.zeros((n, n), dtype=np.uint8)
+    vis[vs.row_off:vs.row_off + vs.visible.shape[0], vs.col_off:vs.col_off + vs.visible.shape[1]] = vs.visible
     az = math.radians(cam.azimuth_deg)
-    dist_h = np.hypot(vx, vy)
+    th = math.radians(cam.tilt_deg)
     if cam.pan_360:
-        depth = np.sqrt(dist_h ** 2 + vz ** 2)
-        inside = np.ones((n, n), dtype=bool)
+        mode = 0
     elif cam.hfov_deg >= 180:  # fisheye looking sideways: half-space in front, equidistant projection
-        depth = np.sqrt(dist_h ** 2 + vz ** 2)
-        fwd = vx * math.sin(az) + vy * math.cos(az)
-        inside = fwd >= -1e-9
+        mode = 1
     else:
-        th = math.radians(cam.tilt_deg)
-        ax, ay, azz = math.sin(az) * math.cos(th), math.cos(az) * math.cos(th), -math.sin(th)
-        ux, uy, uz = math.sin(az) * math.sin(th), math.cos(az) * math.sin(th), math.cos(th)
-        rx, ry = math.cos(az), -math.sin(az)
-        depth = vx * ax + vy * ay + vz * azz
-        right = vx * rx + vy * ry
-        up = vx * ux + vy * uy + vz * uz
-        # per-ray image position and pixel density from the lens's angle mapping (not a pinhole)
-        inside, ray_ppm = ray_pixel_density(LensProjection(cam.projection_k, cam.px_per_rad, ""),
-                                            hfov_deg=cam.hfov_deg, vfov_deg=cam.vfov_deg,
-                                            depth=depth, right=right, up=up)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ppm = ray_ppm if not cam.pan_360 and cam.hfov_deg < 180 else np.where(
-            depth > 0, cam.px_per_rad / np.maximum(depth, 1e-6), 0.0)
-    thresholds = np.array([lv.ppm for lv in params.levels])
-    level = np.searchsorted(thresholds, ppm, side="right").astype(np.uint8)
-    public = ~building & np.isfinite(ground)
-    seen = vis & inside & public & (dist_h <= cam.radius_m)
+        mode = 2 if cam.projection_k == 1.0 else 3  # 3: a barrel-distorted lens, per-ray mapping
+    masked = np.zeros((1, 1), dtype=bool)
     if idx.m_tree is not None:
         hit = idx.m_tree.query(box)
         if hit.size:
             masked = _rasterize(idx.masks[hit], None, x0=x0, y0=y0, res=res, shape=(n, n), dtype="uint8") > 0
-            seen &= ~masked
-    day = np.where(seen, level, 0).astype(np.uint8)
+    lit = np.zeros((1, 1), dtype=bool)
     if cam.ir_range_m > 0:
-        night = np.where(dist_h <= cam.ir_range_m, day, 0).astype(np.uint8)
+        night_mode = 0
     elif idx.s_tree is not None:
+        night_mode = 1
         hit = idx.s_tree.query(box.buffer(params.street_light_radius_m))
         if hit.size:
             lit_geoms = shapely.buffer(idx.streets[hit], params.street_light_radius_m, quad_segs=2)
             lit = _rasterize(lit_geoms, None, x0=x0, y0=y0, res=res, shape=(n, n), dtype="uint8") > 0
         else:
             lit = np.zeros((n, n), dtype=bool)
-        night = np.where(lit, day, 0).astype(np.uint8)
     else:
-        night = day.copy()
-    near = (dist_h <= params.blind_spot_radius_m) & public
+        night_mode = 2
+    day = np.empty((n, n), dtype=np.uint8)
+    night = np.empty((n, n), dtype=np.uint8)
+    near = np.empty((n, n), dtype=bool)
+    public = np.empty((n, n), dtype=bool)
+    ext = np.empty(4, dtype=np.int64)
+    _footprint_levels(
+        vis, ground, building, x0, y0, res, cam.x, cam.y, zo, params.target_height_m, mode,
+        math.sin(az), math.cos(az), math.sin(th), math.cos(th),
+        math.tan(math.radians(cam.hfov_deg) / 2), math.tan(math.radians(cam.vfov_deg) / 2), cam.px_per_rad,
+        *lens_constants(cam.projection_k, cam.hfov_deg, cam.vfov_deg),
+        np.array([lv.ppm for lv in params.levels], dtype=np.float64), cam.radius_m, night_mode, cam.ir_range_m,
+        lit, masked, masked.shape[0] == n, params.blind_spot_radius_m, day, night, near, public, ext)
     # keep only the bounding box of what the camera contributes (memory follows the footprint)
-    rows_any = np.flatnonzero((day > 0).any(axis=1) | near.any(axis=1))
-    cols_any = np.flatnonzero((day > 0).any(axis=0) | near.any(axis=0))
-    if rows_any.size == 0:
+    if ext[0] < 0:
         return Footprint(id=cam.id, row=r, col=c, day=np.zeros((1, 1), np.uint8), night=np.zeros((1, 1), np.uint8),
                          near=np.zeros((1, 1), bool), public=public[half:half + 1, half:half + 1].copy())
-    a, b = rows_any[0], rows_any[-1] + 1
-    e, f = cols_any[0], cols_any[-1] + 1
-    return Footprint(id=cam.id, row=row0 + int(a), col=col0 + int(e), day=day[a:b, e:f].copy(),
+    a, b, e, f = (int(v) for v in ext)
+    return Footprint(id=cam.id, row=row0 + a, col=col0 + e, day=day[a:b, e:f].copy(),
                      night=night[a:b, e:f].copy(), near=near[a:b, e:f].copy(), public=public[a:b, e:f].copy())
+
+
+@njit(cache=True, nogil=True)
+def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray, x0: float, y0: float, res: float,
+                      cx: float, cy: float, zo: float, target_h: float, mode: int, sin_az: float, cos_az: float,
+                      sin_t: float, cos_t: float, tan_h: float, tan_v: float, px_per_rad: float,
+                      lens_k: float, lens_g_h: float, lens_g_v: float, lens_theta_max: float,
+                      thresholds: np.ndarray, radius: float, night_mode: int, ir_range: float, lit: np.ndarray,
+                      masked: np.ndarray, has_mask: bool, blind_r: float, day: np.ndarray, night: np.ndarray,
+                      near: np.ndarray, public: np.ndarray, ext: np.ndarray) -> None:
+    """Frustum, pixel density, levels, night, privacy masks and blind-spot zone of one camera window.
+
+    ``mode`` 0: PTZ / 360° (all azimuths, depth = distance); 1: fisheye of
+    180° or more (half-space in front, depth = distance); 2: pinhole frustum
+    (depth along the optical axis); 3: a lens with the angle mapping ``lens_k``
+    (:class:`~planner.analysis.optics.LensProjection`), whose image position and
+    pixel density are computed per ray (:func:`~planner.analysis.optics.ray_density`). ``night_mode`` 0: IR within
+    ``ir_range``; 1: lit cells only; 2: as by day. ``ext`` receives the
+    bounding box ``(row0, row1, col0, col1)`` of cells seen or near (-1 if none).
+    """
+    n_r, n_c = vis.shape
+    ax, ay, azz = sin_az * cos_t, cos_az * cos_t, -sin_t
+    ux, uy, uz = sin_az * sin_t, cos_az * sin_t, cos_t
+    rx, ry = cos_az, -sin_az
+    nt = thresholds.size
+    r_lo, r_hi, c_lo, c_hi = n_r, -1, n_c, -1
+    r_far = (radius * (1 + 1e-9)) ** 2 + 1e-6  # squared-distance pre-tests, looser than the exact ones
+    blind_far = (blind_r * (1 + 1e-9)) ** 2 + 1e-6
+    for i in range(n_r):
+        gy = y0 - (i + 0.5) * res
+        vy = gy - cy
+        for j in range(n_c):
+            gx = x0 + (j + 0.5) * res
+            vx = gx - cx
+            g = ground[i, j]
+            pub = (not building[i, j]) and math.isfinite(g)
+            public[i, j] = pub
+            d2 = vx * vx + vy * vy
+            nr_ = pub and d2 <= blind_far and math.hypot(vx, vy) <= blind_r
+            near[i, j] = nr_
+            seen = False
+            level = 0
+            # the frustum and the pixel density only where the cell can be seen at all
+            if vis[i, j] == 1 and pub and d2 <= r_far and not (has_mask and masked[i, j]):
+                dist_h = math.hypot(vx, vy)
+                vz = (g + target_h) - zo
+                ray_ppm = -1.0
+                if mode == 2:
+                    depth = vx * ax + vy * ay + vz * azz
+                    right = vx * rx + vy * ry
+                    up = vx * ux + vy * uy + vz * uz
+                    inside = depth > 0 and abs(right) <= depth * tan_h and abs(up) <= depth * tan_v
+                elif mode == 3:
+                    depth = vx * ax + vy * ay + vz * azz
+                    right = vx * rx + vy * ry
+                    up = vx * ux + vy * uy + vz * uz
+                    ray_ppm = ray_density(lens_k, px_per_rad, lens_g_h, lens_g_v, lens_theta_max, depth, right, up)
+                    inside = ray_ppm >= 0.0
+                else:
+                    depth = math.sqrt(dist_h ** 2 + vz ** 2)
+                    inside = mode == 0 or vx * sin_az + vy * cos_az >= -1e-9
+                seen = inside and dist_h <= radius
+                if seen:
+                    if mode == 3:
+                        ppm = ray_ppm
+                    else:
+                        ppm = px_per_rad / max(depth, 1e-6) if depth > 0 else 0.0
+                    while level < nt and thresholds[level] <= ppm:
+                        level += 1
+            d = level if seen else 0
+            day[i, j] = d
+            if night_mode == 0:
+                night[i, j] = d if d == 0 or math.hypot(vx, vy) <= ir_range else 0
+            elif night_mode == 1:
+                night[i, j] = d if lit[i, j] else 0
+            else:
+                night[i, j] = d
+            if d > 0 or nr_:
+                r_lo = min(r_lo, i)
+                r_hi = max(r_hi, i)
+                c_lo = min(c_lo, j)
+                c_hi = max(c_hi, j)
+    if r_hi < 0:
+        ext[0] = -1
+        ext[1] = -1
+        ext[2] = -1
+        ext[3] = -1
+    else:
+        ext[0] = r_lo
+        ext[1] = r_hi + 1
+        ext[2] = c_lo
+        ext[3] = c_hi + 1
 
 
 def _footprints_batch(cams: Sequence[CameraGeometry], surface: Surface,
@@ -414,6 +533,102 @@ class _Tile:
     public: np.ndarray
     stats: dict[str, Any] = field(default_factory=dict)
     valid: np.ndarray | None = None  # public space inside the study area
+    # polygons of this tile per (period, simplify_m): (level indices, geometries); tiles are never
+    # changed once built (update_cameras builds new ones), so the cache stays right
+    polys: dict[tuple[str, float, tuple[int, int]], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+
+SUB = 256  # polygons are vectorised and cached per SUB x SUB block of a tile
+
+
+def _blocks() -> list[tuple[int, int]]:
+    return [(r, c) for r in range(0, TILE, SUB) for c in range(0, TILE, SUB)]
+
+
+def _vectorise_tile(tile: _Tile, key: tuple[int, int], period: str, simplify_m: float,
+                    surface: Surface) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons of one tile and period (best level per part), built in bulk and simplified once.
+
+    Each ``SUB`` x ``SUB`` block is vectorised on its own and cached on the
+    tile; :func:`update_cameras` hands the cache of unchanged blocks to the
+    recomposed tile, so moving a camera redraws only the blocks it changed.
+    """
+    parts = [_vectorise_block(tile, key, period, simplify_m, surface, b) for b in _blocks()]
+    lv = [p[0] for p in parts if len(p[0])]
+    g = [p[1] for p in parts if len(p[0])]
+    if not lv:
+        return np.zeros(0, dtype=np.int64), np.array([], dtype=object)
+    return np.concatenate(lv), np.concatenate(g)
+
+
+def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m: float, surface: Surface,
+                     block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    hit = tile.polys.get((period, simplify_m, block))
+    if hit is not None:
+        return hit
+    from affine import Affine
+    from rasterio.errors import NotGeoreferencedWarning
+    from rasterio.features import shapes
+
+    res = surface.resolution_m
+    ti, tj = key
+    br, bc = block
+    arr = np.ascontiguousarray((tile.day if period == "day" else tile.night)[br:br + SUB, bc:bc + SUB])
+    mask = arr > 0
+    if tile.valid is not None:
+        mask &= tile.valid[br:br + SUB, bc:bc + SUB]
+    levels: list[int] = []
+    coords: list[Any] = []
+    ring_of_coord: list[int] = []
+    poly_of_ring: list[int] = []
+    if mask.any():
+        tr = Affine(res, 0, surface.origin_x + (tj * TILE + bc) * res, 0, -res,
+                    surface.origin_y - (ti * TILE + br) * res)
+        n_ring = 0
+        _quiet_mask_warning(NotGeoreferencedWarning)
+        for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
+            for ring in geom["coordinates"]:
+                coords.extend(ring)
+                ring_of_coord.extend([n_ring] * len(ring))
+                poly_of_ring.append(len(levels))
+                n_ring += 1
+            levels.append(int(value))
+    if levels:
+        rings = shapely.linearrings(np.asarray(coords, dtype=np.float64), indices=np.asarray(ring_of_coord))
+        geoms = shapely.polygons(rings, indices=np.asarray(poly_of_ring))
+        if simplify_m:
+            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
+    else:
+        geoms = np.array([], dtype=object)
+    out = (np.asarray(levels, dtype=np.int64), geoms)
+    tile.polys[(period, simplify_m, block)] = out
+    return out
+
+
+_QUIET: list[bool] = []
+
+
+def _quiet_mask_warning(category: type[Warning]) -> None:
+    """rasterio wraps the mask of ``shapes`` in a dataset without a transform and warns about it;
+    one targeted filter, installed once (``catch_warnings`` is not thread-safe)."""
+    if not _QUIET:
+        warnings.filterwarnings("ignore", message="Dataset has no geotransform", category=category)
+        _QUIET.append(True)
+
+
+def _carry_polygons(old: _Tile, new: _Tile) -> None:
+    """Give ``new`` the cached polygons of the blocks whose levels and validity did not change."""
+    if not old.polys:
+        return
+    for br, bc in _blocks():
+        sl = (slice(br, br + SUB), slice(bc, bc + SUB))
+        same = (np.array_equal(old.day[sl], new.day[sl]) and np.array_equal(old.night[sl], new.night[sl])
+                and (old.valid is None) == (new.valid is None)
+                and (old.valid is None or np.array_equal(old.valid[sl], new.valid[sl])))
+        if same:
+            for k, v in old.polys.items():
+                if k[2] == (br, bc):
+                    new.polys[k] = v
 
 
 @dataclass(frozen=True)
@@ -542,14 +757,18 @@ class CoverageResult:
             })
         streets = None
         if self.zones.street_wkb:
-            pts, w = self._street_samples()
-            lv_d = self.sample(pts, period="day")
-            lv_n = self.sample(pts, period="night")
+            sd_ = np.zeros(nlev + 1)
+            sn_ = np.zeros(nlev + 1)
+            for k in sorted(self.tiles):  # a fixed order: the same sums after an update as after a full run
+                st = self.tiles[k].stats
+                if "street_day" in st:
+                    sd_ += st["street_day"]
+                    sn_ += st["street_night"]
             total = self.zones.street_total_km
             streets = {"total_km": total, "levels": {}}
+            kds, kns = cum(sd_) / 1000, cum(sn_) / 1000
             for i, nm in enumerate(names):
-                kd = float(w[lv_d >= i + 1].sum()) / 1000
-                kn = float(w[lv_n >= i + 1].sum()) / 1000
+                kd, kn = float(kds[i]), float(kns[i])
                 streets["levels"][nm] = {"day_km": kd, "day_pct": 100 * kd / total if total else 0.0,
                                          "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
         sites = []
@@ -578,26 +797,6 @@ class CoverageResult:
             "approximation_notes": list(self.notes),
         }
 
-    def _street_samples(self) -> tuple[np.ndarray, np.ndarray]:
-        """Points every cell along the streets that reach a computed tile, with the length each stands for."""
-        lines = _Geoms.streets(self.zones)
-        if not len(lines) or not self.tiles:
-            return np.zeros((0, 2)), np.zeros(0)
-        res = self.params.resolution_m
-        boxes = [shapely.box(self.surface.origin_x + tj * TILE * res, self.surface.origin_y - (ti + 1) * TILE * res,
-                             self.surface.origin_x + (tj + 1) * TILE * res, self.surface.origin_y - ti * TILE * res)
-                 for ti, tj in self.tiles]
-        hit = np.unique(shapely.STRtree(lines).query(np.array(boxes, dtype=object))[1])
-        sel = lines[hit]
-        lengths = shapely.length(sel)
-        counts = np.maximum(np.ceil(lengths / res).astype(np.int64), 1)
-        idx = np.repeat(np.arange(len(sel)), counts)
-        starts = np.repeat(np.cumsum(counts) - counts, counts)
-        k = np.arange(idx.size) - starts
-        frac = (k + 0.5) / counts[idx]
-        p = shapely.line_interpolate_point(sel[idx], frac, normalized=True)
-        return np.column_stack([shapely.get_x(p), shapely.get_y(p)]), (lengths / counts)[idx]
-
     def sample(self, xy: np.ndarray, *, period: str = "day", best_within_m: float = 0.0) -> np.ndarray:
         """Level index at points (0 = not covered); optionally the best within a radius."""
         res = self.params.resolution_m
@@ -605,21 +804,24 @@ class CoverageResult:
         rad = int(math.ceil(best_within_m / res))
         rows = np.floor((self.surface.origin_y - xy[:, 1]) / res).astype(np.int64)
         cols = np.floor((xy[:, 0] - self.surface.origin_x) / res).astype(np.int64)
-        out = np.zeros(len(xy), dtype=np.int64)
-        for dr in range(-rad, rad + 1):
-            for dc in range(-rad, rad + 1):
-                if rad and (dr * dr + dc * dc) * res * res > best_within_m ** 2:
+        offs = [(dr, dc) for dr in range(-rad, rad + 1) for dc in range(-rad, rad + 1)
+                if not (rad and (dr * dr + dc * dc) * res * res > best_within_m ** 2)]
+        dr = np.array([o[0] for o in offs], dtype=np.int64)
+        dc = np.array([o[1] for o in offs], dtype=np.int64)
+        r = (rows[:, None] + dr[None, :]).ravel()
+        c = (cols[:, None] + dc[None, :]).ravel()
+        vals = np.zeros(r.size, dtype=np.int64)
+        if r.size:
+            ti, tj = r // TILE, c // TILE
+            keys = (ti - ti.min()) * (int(tj.max() - tj.min()) + 1) + (tj - tj.min())
+            order = np.argsort(keys, kind="stable")
+            for grp in np.split(order, np.flatnonzero(np.diff(keys[order])) + 1):
+                t = self.tiles.get((int(ti[grp[0]]), int(tj[grp[0]])))
+                if t is None:
                     continue
-                r, c = rows + dr, cols + dc
-                ti, tj = r // TILE, c // TILE
-                keys = ti * 1_000_003 + tj
-                for key in np.unique(keys):
-                    sel = keys == key
-                    t = self.tiles.get((int(ti[sel][0]), int(tj[sel][0])))
-                    if t is None:
-                        continue
-                    arr = t.day if period == "day" else t.night
-                    out[sel] = np.maximum(out[sel], arr[r[sel] % TILE, c[sel] % TILE])
+                arr = t.day if period == "day" else t.night
+                vals[grp] = arr[r[grp] % TILE, c[grp] % TILE]
+        out = vals.reshape(len(xy), len(offs)).max(axis=1) if len(xy) else np.zeros(0, dtype=np.int64)
         return out
 
     def camera_areas_m2(self, camera_id: str) -> dict[str, float]:
@@ -640,41 +842,39 @@ class CoverageResult:
         :attr:`touched` tiles after :func:`update_cameras`, to patch a map.
         """
         import geopandas as gpd
-        from affine import Affine
-        from rasterio.features import shapes
 
         res = self.params.resolution_m
-        simplify_m = res / 2 if simplify_m is None else simplify_m
-        names = [lv.name for lv in self.levels]
-        ppms = [lv.ppm for lv in self.levels]
-        cols: dict[str, list[Any]] = {"level": [], "level_index": [], "period": [], "ppm": [],
-                                      "tile_row": [], "tile_col": []}
-        geoms: list[Any] = []
+        simplify_m = float(res / 2 if simplify_m is None else simplify_m)
+        names = np.array([lv.name for lv in self.levels], dtype=object)
+        ppms = np.array([lv.ppm for lv in self.levels], dtype=float)
         wanted = None if tiles is None else set(tiles)
+        keys = [k for k in sorted(self.tiles) if wanted is None or k in wanted]
+        periods = list(periods)
+        todo = [(k, p) for p in periods for k in keys
+                if any((p, simplify_m, b) not in self.tiles[k].polys for b in _blocks())]
+        if len(todo) > 8:  # GEOS releases the GIL: two cores vectorise two tiles at once
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+                list(pool.map(lambda kp: _vectorise_tile(self.tiles[kp[0]], kp[0], kp[1], simplify_m,
+                                                         self.surface), todo))
+        lv_parts, g_parts, per_parts, tr_parts, tc_parts = [], [], [], [], []
         for period in periods:
-            for (ti, tj), t in sorted(self.tiles.items()):
-                if wanted is not None and (ti, tj) not in wanted:
+            for k in keys:
+                lv, g = _vectorise_tile(self.tiles[k], k, period, simplify_m, self.surface)
+                if not len(lv):
                     continue
-                arr = t.day if period == "day" else t.night
-                mask = arr > 0
-                if t.valid is not None:
-                    mask &= t.valid
-                if not mask.any():
-                    continue
-                tr = Affine(res, 0, self.surface.origin_x + tj * TILE * res, 0, -res,
-                            self.surface.origin_y - ti * TILE * res)
-                for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
-                    k = int(value)
-                    g = shapely.geometry.shape(geom)
-                    if simplify_m:
-                        g = g.simplify(simplify_m, preserve_topology=True)
-                    cols["level"].append(names[k - 1])
-                    cols["level_index"].append(k)
-                    cols["period"].append(period)
-                    cols["ppm"].append(ppms[k - 1])
-                    cols["tile_row"].append(ti)
-                    cols["tile_col"].append(tj)
-                    geoms.append(g)
+                lv_parts.append(lv)
+                g_parts.append(g)
+                per_parts.append(np.full(len(lv), period, dtype=object))
+                tr_parts.append(np.full(len(lv), k[0], dtype=np.int64))
+                tc_parts.append(np.full(len(lv), k[1], dtype=np.int64))
+        cat = (lambda parts, dt: np.concatenate(parts) if parts else np.array([], dtype=dt))  # noqa: E731
+        lvl = cat(lv_parts, np.int64)
+        cols = {"level": names[lvl - 1] if len(lvl) else np.array([], dtype=object), "level_index": lvl,
+                "period": cat(per_parts, object), "ppm": ppms[lvl - 1] if len(lvl) else np.array([], dtype=float),
+                "tile_row": cat(tr_parts, np.int64), "tile_col": cat(tc_parts, np.int64)}
+        geoms = cat(g_parts, object)
         return gpd.GeoDataFrame(cols, geometry=geoms, crs=None)
 
 
@@ -709,46 +909,156 @@ def _compose_tile(key: tuple[int, int], fps: Iterable[Footprint]) -> _Tile:
     return _Tile(day=day, night=night, count=count, near=near, public=public)
 
 
-def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zones, nlev: int,
-                area_geom: Any, district_geoms: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _TileGeo:
+    """Which study-area cells of a tile fall in which districts, rasterised once per zones and grid.
+
+    Cells are labelled with a *zone combination* id: 0 outside the study
+    area, ``k >= 1`` a combination of at most one district per group
+    (``table[k, g]``: district index in group ``g``, or -1). Districts of one
+    ``level`` (arrondissements, quartiers, ...) do not overlap, so each level
+    is one group; a level whose districts overlap is split into one group per
+    district. ``combo`` is ``None`` when every cell has the combination ``const``.
+    """
+
+    combo: np.ndarray | None
+    const: int
+    table: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def _combo_hist(day: np.ndarray, night: np.ndarray, count: np.ndarray, near: np.ndarray, public: np.ndarray,
+                combo: np.ndarray, const: int, has_combo: bool, hd: np.ndarray, hn: np.ndarray,
+                ov: np.ndarray) -> int:
+    """Histograms of one tile per zone combination (public cells only); returns the blind-spot count."""
+    blind = 0
+    nr, nc = day.shape
+    for r in range(nr):
+        for c in range(nc):
+            if not public[r, c]:
+                continue
+            cid = combo[r, c] if has_combo else const
+            if cid == 0:
+                continue
+            d = day[r, c]
+            hd[cid, d] += 1
+            hn[cid, night[r, c]] += 1
+            ov[min(count[r, c], 5)] += 1
+            if near[r, c] and d < 2:
+                blind += 1
+    return blind
+
+
+def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo:
+    cache = _Geoms.tile_cache(zones, surface)
+    geo = cache.get(key)
+    if geo is not None:
+        return geo
+    area_geom, dg = _Geoms.of(zones)
     res = surface.resolution_m
     ti, tj = key
     x0 = surface.origin_x + tj * TILE * res
     y0 = surface.origin_y - ti * TILE * res
     box = shapely.box(x0, y0 - TILE * res, x0 + TILE * res, y0)
+    shape = (TILE, TILE)
     if area_geom.contains(box):
-        inarea = np.ones((TILE, TILE), dtype=bool)
+        inarea = None
     else:
-        part = area_geom.intersection(box)
-        inarea = (np.zeros((TILE, TILE), dtype=bool) if part.is_empty else
-                  _rasterize([part], None, x0=x0, y0=y0, res=res, shape=(TILE, TILE), dtype="uint8") > 0)
-    valid = inarea & tile.public
-    tile.valid = valid
-    st: dict[str, Any] = {
-        "day": np.bincount(tile.day[valid], minlength=nlev + 1)[: nlev + 1].astype(float),
-        "night": np.bincount(tile.night[valid], minlength=nlev + 1)[: nlev + 1].astype(float),
-        "overlap": np.bincount(np.minimum(tile.count[valid], 5), minlength=6)[:6].astype(float),
-        "blind": float(np.count_nonzero(valid & tile.near & (tile.day < 2))),
-    }
+        part = shapely.clip_by_rect(area_geom, x0 - res, y0 - (TILE + 1) * res, x0 + (TILE + 1) * res, y0 + res)
+        inarea = (np.zeros(shape, dtype=bool) if part.is_empty else
+                  _rasterize([part], None, x0=x0, y0=y0, res=res, shape=shape, dtype="uint8") > 0)
+    hit = set(_Geoms.district_tree(zones).query(box).tolist()) if len(dg) else set()
+    labels: list[int | np.ndarray] = []
+    for members in _Geoms.groups(zones):
+        mem = [k for k in members if k in hit]
+        full = [k for k in mem if dg[k].contains(box)]
+        if full:
+            labels.append(full[0])
+        elif not mem:
+            labels.append(-1)
+        else:
+            clipped = shapely.clip_by_rect(dg[mem], x0 - res, y0 - (TILE + 1) * res, x0 + (TILE + 1) * res, y0 + res)
+            keep = ~shapely.is_empty(clipped)
+            lab = _rasterize(list(clipped[keep]), [k + 1 for k, ok in zip(mem, keep, strict=True) if ok],
+                             x0=x0, y0=y0, res=res, shape=shape, dtype="int32")
+            labels.append(lab - 1)
+    if inarea is None and all(isinstance(v, int) for v in labels):
+        table = np.array([[-1] * len(labels), labels], dtype=np.int64).reshape(2, len(labels))
+        geo = _TileGeo(combo=None, const=1, table=table)
+    else:
+        # mixed-radix key over the districts present in the tile (small), then the keys in use, no sorting
+        keyarr = np.zeros(shape, dtype=np.int64)
+        radices: list[np.ndarray] = []
+        mult = 1
+        for v in labels:
+            present = np.array([v], dtype=np.int64) if isinstance(v, int) else \
+                np.flatnonzero(np.bincount(v.ravel() + 1, minlength=len(dg) + 1)) - 1
+            lut = np.zeros(len(dg) + 1, dtype=np.int64)
+            lut[present + 1] = np.arange(len(present))
+            if not isinstance(v, int) and len(present) > 1:
+                keyarr += lut[v + 1] * mult
+            radices.append(present)
+            mult *= len(present)
+        keyarr += 1  # keep 0 for "outside the study area"
+        if inarea is not None:
+            keyarr[~inarea] = 0
+        used = np.flatnonzero(np.bincount(keyarr.ravel(), minlength=1))
+        if used[0] != 0:
+            used = np.concatenate([[0], used])
+        remap = np.zeros(int(used[-1]) + 1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        table = np.full((len(used), len(labels)), -1, dtype=np.int64)
+        for row, kv in enumerate(used[1:], start=1):
+            rest = int(kv) - 1
+            for g, present in enumerate(radices):
+                table[row, g] = present[rest % len(present)]
+                rest //= len(present)
+        combo = remap[keyarr].astype(np.uint8 if len(used) <= 256 else np.uint16)
+        geo = _TileGeo(combo=combo, const=0, table=table)
+    cache[key] = geo
+    return geo
+
+
+def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zones, nlev: int) -> dict[str, Any]:
+    """Figures of one tile, straight from its arrays and its cached zone labels (one compiled pass)."""
+    geo = _tile_geo(key, surface, zones)
+    ncombo = len(geo.table)
+    hd = np.zeros((ncombo, max(nlev + 1, 256)), dtype=np.int64)
+    hn = np.zeros_like(hd)
+    ov = np.zeros(6, dtype=np.int64)
+    has = geo.combo is not None
+    combo = geo.combo if has else np.zeros((1, 1), dtype=np.uint8)
+    blind = _combo_hist(tile.day, tile.night, tile.count, tile.near, tile.public, combo, geo.const, has, hd, hn, ov)
+    tile.valid = (tile.public & (geo.combo > 0)) if has else (tile.public if geo.const else
+                                                              np.zeros_like(tile.public))
+    hd = hd[:, : nlev + 1].astype(float)
+    hn = hn[:, : nlev + 1].astype(float)
+    st: dict[str, Any] = {"day": hd[1:].sum(axis=0), "night": hn[1:].sum(axis=0), "overlap": ov.astype(float),
+                          "blind": float(blind)}
+    if zones.street_wkb:
+        flat, w = _Geoms.street_buckets(zones, surface).get(key, (None, None))
+        if flat is None:
+            st["street_day"] = st["street_night"] = np.zeros(nlev + 1)
+        else:
+            st["street_day"] = np.bincount(tile.day.ravel()[flat], weights=w, minlength=nlev + 1)[: nlev + 1]
+            st["street_night"] = np.bincount(tile.night.ravel()[flat], weights=w, minlength=nlev + 1)[: nlev + 1]
     nd = len(zones.district_names)
     if nd:
-        hit = _Geoms.district_tree(zones).query(box)
         dday = np.zeros((nd, nlev + 1))
         dnight = np.zeros((nd, nlev + 1))
-        for k in hit:
-            g = district_geoms[k]
-            if g.contains(box):
-                m = valid
-            else:
-                part = g.intersection(box)
-                if part.is_empty or part.area == 0:
-                    continue
-                m = (_rasterize([part], None, x0=x0, y0=y0, res=res, shape=(TILE, TILE), dtype="uint8") > 0) & valid
-            if m.any():
-                dday[k] = np.bincount(tile.day[m], minlength=nlev + 1)[: nlev + 1]
-                dnight[k] = np.bincount(tile.night[m], minlength=nlev + 1)[: nlev + 1]
+        for cid in range(1, ncombo):
+            for k in geo.table[cid]:
+                if k >= 0:
+                    dday[k] += hd[cid]
+                    dnight[k] += hn[cid]
         st["dday"], st["dnight"] = dday, dnight
     return st
+
+
+def _same_geometry(a: _Zones, b: _Zones) -> bool:
+    """Same study area, districts (and levels) and streets, byte for byte."""
+    return (a.area_wkb == b.area_wkb and a.district_wkb == b.district_wkb and a.district_levels == b.district_levels
+            and a.street_wkb == b.street_wkb)
 
 
 class _Geoms:
@@ -764,6 +1074,18 @@ class _Geoms:
     @classmethod
     def _get(cls, zones: _Zones) -> tuple[_Zones, Any, Any, Any]:
         entry = cls._entry
+        if entry is not None and entry[0] is not zones and _same_geometry(entry[0], zones):
+            # a new run on the same study area and districts (the GUI's reruns, the optimiser's candidates):
+            # keep the decoded geometries and everything cached per tile; only the identity moves on
+            entry = cls._entry = (zones, *entry[1:])
+            if cls._tree is not None:
+                cls._tree = (zones, cls._tree[1])
+            if cls._groups is not None:
+                cls._groups = (zones, cls._groups[1])
+            if cls._tiles is not None:
+                cls._tiles = (zones, *cls._tiles[1:])
+            if cls._streets is not None:
+                cls._streets = (zones, *cls._streets[1:])
         if entry is None or entry[0] is not zones:
             area = shapely.from_wkb(zones.area_wkb)
             shapely.prepare(area)
@@ -787,28 +1109,103 @@ class _Geoms:
     @classmethod
     def district_tree(cls, zones: _Zones) -> Any:
         """An STRtree of the districts, built once per zones object (not once per tile)."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
         if cls._tree is None or cls._tree[0] is not zones:
             cls._tree = (zones, shapely.STRtree(cls._get(zones)[2]))
         return cls._tree[1]
 
     _tree: tuple[_Zones, Any] | None = None
+    _groups: tuple[_Zones, list[list[int]]] | None = None
+    _tiles: tuple[_Zones, tuple[float, float, float], dict[tuple[int, int], _TileGeo]] | None = None
+
+    @classmethod
+    def groups(cls, zones: _Zones) -> list[list[int]]:
+        """District indices per non-overlapping group: one per ``level``, or one per district of a level
+        whose districts overlap (interiors sharing more than a millionth of the smaller one's area)."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
+        if cls._groups is None or cls._groups[0] is not zones:
+            _, dg = cls.of(zones)
+            by_level: dict[str, list[int]] = {}
+            for k, lv in enumerate(zones.district_levels):
+                by_level.setdefault(lv, []).append(k)
+            groups: list[list[int]] = []
+            for members in by_level.values():
+                geoms = dg[members]
+                tree = shapely.STRtree(geoms)
+                a, b = tree.query(geoms, predicate="intersects")
+                sel = a < b
+                a, b = a[sel], b[sel]
+                overl = False
+                if len(a):
+                    inter = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+                    small = np.minimum(shapely.area(geoms[a]), shapely.area(geoms[b]))
+                    overl = bool((inter > 1e-6 * small).any())
+                groups.extend([[k] for k in members] if overl else [members])
+            cls._groups = (zones, groups)
+        return cls._groups[1]
+
+    _streets: tuple[_Zones, tuple[float, float, float], dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]] | None \
+        = None
+
+    @classmethod
+    def street_buckets(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+        """Points every cell along the streets, with the length each stands for, grouped by tile
+        (flat cell index in the tile, weight in m); built once per zones object and grid."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
+        grid = (surface.origin_x, surface.origin_y, surface.resolution_m)
+        if cls._streets is None or cls._streets[0] is not zones or cls._streets[1] != grid:
+            lines = cls.streets(zones)
+            out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+            if len(lines):
+                res = surface.resolution_m
+                lengths = shapely.length(lines)
+                counts = np.maximum(np.ceil(lengths / res).astype(np.int64), 1)
+                idx = np.repeat(np.arange(len(lines)), counts)
+                starts = np.repeat(np.cumsum(counts) - counts, counts)
+                k = np.arange(idx.size) - starts
+                frac = (k + 0.5) / counts[idx]
+                p = shapely.line_interpolate_point(lines[idx], frac, normalized=True)
+                w = (lengths / counts)[idx]
+                rows = np.floor((surface.origin_y - shapely.get_y(p)) / res).astype(np.int64)
+                cols = np.floor((shapely.get_x(p) - surface.origin_x) / res).astype(np.int64)
+                ti, tj = rows // TILE, cols // TILE
+                flat = (rows % TILE) * TILE + cols % TILE
+                tkey = (ti - ti.min()) * (int(tj.max() - tj.min()) + 1) + (tj - tj.min())
+                order = np.argsort(tkey, kind="stable")
+                bounds = np.flatnonzero(np.diff(tkey[order])) + 1
+                for grp in np.split(order, bounds):
+                    if len(grp):
+                        out[(int(ti[grp[0]]), int(tj[grp[0]]))] = (flat[grp], w[grp])
+            cls._streets = (zones, grid, out)
+        return cls._streets[2]
+
+    @classmethod
+    def tile_cache(cls, zones: _Zones, surface: Surface) -> dict[tuple[int, int], _TileGeo]:
+        """Zone labels per tile for this zones object on this grid (reused by :func:`update_cameras`)."""
+        cls._get(zones)  # re-keys the caches to an equal zones object
+        grid = (surface.origin_x, surface.origin_y, surface.resolution_m)
+        if cls._tiles is None or cls._tiles[0] is not zones or cls._tiles[1] != grid:
+            cls._tiles = (zones, grid, {})
+        return cls._tiles[2]
 
 
 def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprint], surface: Surface,
                  zones: _Zones, nlev: int, progress: ProgressFn = no_progress) -> dict[tuple[int, int], _Tile]:
-    by_tile: dict[tuple[int, int], list[Footprint]] = {}
-    for fp in footprints.values():
-        for k in _tile_keys(fp):
-            by_tile.setdefault(k, []).append(fp)
-    area, dg = _Geoms.of(zones)
+    allfp = list(footprints.values())
+    ext = np.array([(fp.row, fp.col, fp.day.shape[0], fp.day.shape[1]) for fp in allfp],
+                   dtype=np.int64).reshape(-1, 4)
+    r0, c0 = ext[:, 0], ext[:, 1]
+    r1, c1 = r0 + ext[:, 2], c0 + ext[:, 3]
     keys = sorted(set(keys))
     out = {}
     for i, k in enumerate(keys):
-        fps = by_tile.get(k, [])
-        if not fps:
+        ti, tj = k
+        hit = np.flatnonzero((r0 < (ti + 1) * TILE) & (r1 > ti * TILE) & (c0 < (tj + 1) * TILE) & (c1 > tj * TILE))
+        if not hit.size:
             continue
+        fps = [allfp[j] for j in hit]
         tile = _compose_tile(k, fps)
-        tile.stats = _tile_stats(k, tile, surface, zones, nlev, area, dg)
+        tile.stats = _tile_stats(k, tile, surface, zones, nlev)
         out[k] = tile
         if i % 8 == 0:
             progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
@@ -908,7 +1305,11 @@ def update_cameras(result: CoverageResult, project: Project, ids: Iterable[str])
         geoms[i] = g
         touched.update(_tile_keys(fp))
     tiles = {k: v for k, v in result.tiles.items() if k not in touched}
-    tiles.update(_build_tiles(touched, footprints, result.surface, result.zones, len(result.params.levels)))
+    fresh = _build_tiles(touched, footprints, result.surface, result.zones, len(result.params.levels))
+    for k, t in fresh.items():
+        if k in result.tiles:
+            _carry_polygons(result.tiles[k], t)
+    tiles.update(fresh)
     return dataclasses.replace(result, footprints=footprints, geometries=geoms, tiles=tiles,
                                touched=frozenset(touched))
 

@@ -560,36 +560,51 @@ def ray_pixel_density(
     return inside, ppm
 
 
-@njit(cache=True)
+def lens_constants(k: float, hfov_deg: float, vfov_deg: float) -> tuple[float, float, float, float]:
+    """``(k, g_k(HFOV/2), g_k(VFOV/2), largest ray angle)``: what :func:`ray_density` needs of a lens."""
+    k = float(k)
+    return (k, float(_g(k, math.radians(hfov_deg) / 2.0)), float(_g(k, math.radians(vfov_deg) / 2.0)),
+            _theta_max(k) - 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def ray_density(k: float, f: float, g_h: float, g_v: float, theta_max: float, z: float, x: float,
+                y: float) -> float:
+    """Pixel density (px/m) of the ray to a target at ``(depth z, right x, up y)``, or -1 outside the image.
+
+    The scalar form of :func:`ray_pixel_density` for a mapping ``k`` (the coverage kernel calls it per cell).
+    """
+    a = -k if k < 0.0 else k
+    rho = math.sqrt(x * x + y * y)
+    if rho == 0.0:
+        return f / z if z > 0.0 else -1.0
+    theta = math.atan2(rho, z)
+    if theta >= theta_max or (k > 0.0 and z <= 0.0):
+        return -1.0
+    if k < -1e-9:
+        g = math.sin(a * theta) / a
+        radial = math.cos(a * theta)
+    elif k > 1e-9:
+        g = math.tan(a * theta) / a
+        radial = 1.0 / math.cos(a * theta) ** 2
+    else:
+        g = theta
+        radial = 1.0
+    if g * abs(x) / rho > g_h or g * abs(y) / rho > g_v:
+        return -1.0
+    tangential = g / math.sin(theta) if theta > 1e-9 else 1.0
+    return f * min(radial, tangential) / math.sqrt(z * z + rho * rho)
+
+
+@njit(cache=True, nogil=True)
 def _ray_kernel(k: float, f: float, g_h: float, g_v: float, theta_max: float, depth: np.ndarray,
                 right: np.ndarray, up: np.ndarray, inside: np.ndarray, ppm: np.ndarray) -> None:
     """Loop form of :func:`ray_pixel_density` for a non-rectilinear mapping (same formulas)."""
-    a = -k if k < 0.0 else k
     for i in range(depth.size):
-        z, x, y = depth[i], right[i], up[i]
-        rho = math.sqrt(x * x + y * y)
-        if rho == 0.0:
-            if z > 0.0:
-                inside[i] = True
-                ppm[i] = f / z
-            continue
-        theta = math.atan2(rho, z)
-        if theta >= theta_max or (k > 0.0 and z <= 0.0):
-            continue
-        if k < -1e-9:
-            g = math.sin(a * theta) / a
-            radial = math.cos(a * theta)
-        elif k > 1e-9:
-            g = math.tan(a * theta) / a
-            radial = 1.0 / math.cos(a * theta) ** 2
-        else:
-            g = theta
-            radial = 1.0
-        if g * abs(x) / rho > g_h or g * abs(y) / rho > g_v:
-            continue
-        tangential = g / math.sin(theta) if theta > 1e-9 else 1.0
-        inside[i] = True
-        ppm[i] = f * min(radial, tangential) / math.sqrt(z * z + rho * rho)
+        d = ray_density(k, f, g_h, g_v, theta_max, depth[i], right[i], up[i])
+        if d >= 0.0:
+            inside[i] = True
+            ppm[i] = d
 
 
 # --------------------------------------------------------------------------- lens

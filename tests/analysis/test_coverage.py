@@ -265,3 +265,21 @@ def test_wide_lens_uses_datasheet_vfov_and_per_ray_density() -> None:
     row = np.array([[X0 + 500 + dx, Y0 + 500 + y_axis] for dx in (-x_edge - 0.4, -x_edge + 0.4, x_edge - 0.4,
                                                                    x_edge + 0.4)])
     assert list(r.sample(row) > 0) == [False, True, True, False]
+
+
+def test_cached_zone_labels_follow_the_study_area() -> None:
+    """Per-tile zone labels are reused between runs on equal zones, never across different ones."""
+    from planner.analysis import coverage as cv
+
+    cams = [Camera(id=f"cam-{i}", x=X0 + 300 + 150 * i, y=Y0 + 500, azimuth_deg=90.0, camera_type="t")
+            for i in range(4)]
+    small = make_project(cams, types=[cam_type("t", hfov=70.0)], size_m=1000.0)
+    big = make_project(cams, types=[cam_type("t", hfov=70.0)], size_m=1200.0)  # West/East split moves
+    a1 = run_coverage(small, executor=InProcessExecutor()).summary()
+    b1 = run_coverage(big, executor=InProcessExecutor()).summary()
+    a2 = run_coverage(small, executor=InProcessExecutor()).summary()
+    cv._Geoms._entry = cv._Geoms._tree = cv._Geoms._groups = cv._Geoms._tiles = cv._Geoms._streets = None
+    b2 = run_coverage(big, executor=InProcessExecutor()).summary()
+    assert a1 == a2 and b1 == b2
+    # the East district of the 1,200 m area starts at 600 m: cameras at 300-750 m put more of it in West
+    assert a1["districts"][0]["day_km2"] != b1["districts"][0]["day_km2"]

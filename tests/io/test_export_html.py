@@ -165,3 +165,49 @@ def test_opening_view_keeps_the_study_area_clear_of_the_panels(small_project, tm
     # camera symbols grow as the user zooms in (small at city scale so coverage shows between them)
     assert got["z1"] == pytest.approx(got["z0"] + 3)
     assert got["r1"] > got["r0"] > 0, got
+
+
+def test_coverage_overlay_png_burns_the_band_cells():
+    """Bands burnt into 8 m Web Mercator cells, each layer the area seen *at least* at its level.
+
+    An 800 m x 800 m detect square inside a monitor frame (a 2,400 m square less the detect square
+    buffered by 80 m): the detect layer is exactly 100 x 100 cells; the monitor layer is the frame plus
+    the square, 2,400^2 - (800^2 + 4 x 800 x 80 + pi 80^2) + 800^2 m^2 = 5,379,894 m^2, 84,061 cells.
+    """
+    import base64
+    import io
+    import math
+
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from PIL import Image
+
+    from planner import style
+    from planner.io.export_html import _coverage_overlays
+
+    sq = shapely.box(600_000.0, 5_350_000.0, 600_800.0, 5_350_800.0)
+    big = shapely.box(599_200.0, 5_349_200.0, 601_600.0, 5_351_600.0).difference(sq.buffer(80.0))
+    cov = gpd.GeoDataFrame({"level": ["detect", "monitor"], "level_index": [2, 1], "period": ["day", "day"]},
+                           geometry=[sq, big], crs=3857)
+    out = _coverage_overlays(cov, [{"name": "monitor"}, {"name": "detect"}], {"monitor": 12.5, "detect": 25})
+    assert [o[0] for o in out] == ["Coverage: seen at least at monitor (12.5 px/m), day",
+                                   "Coverage: seen at least at detect (25 px/m), day"]
+
+    def cells(entry):
+        img = Image.open(io.BytesIO(base64.b64decode(entry[5].split(",", 1)[1])))
+        return img, np.asarray(img)
+
+    _, colour, k, lvl, show, uri, bounds = out[1]
+    assert (colour, k, lvl, show) == (style.LEVEL_COLOURS["detect"], 2, "detect", True)
+    img, band = cells(out[1])
+    assert band.shape == (300, 300)  # the 2,400 m extent in 8 m cells
+    assert int((band == 1).sum()) == 100 * 100
+    rgb = img.getpalette()[3:6]
+    assert "#" + "".join(f"{v:02x}" for v in rgb) == style.LEVEL_COLOURS["detect"]
+    _, mon = cells(out[0])
+    expected = (2400 ** 2 - (800 ** 2 + 4 * 800 * 80 + math.pi * 80 ** 2) + 800 ** 2) / 64
+    assert int((mon == 1).sum()) == pytest.approx(expected, rel=2e-3)
+    assert mon[150, 150] == 1  # the detect square is inside the monitor layer: no hole
+    (s, w), (n, e) = bounds
+    assert s < n and w < e and abs((e - w) - 2400 / 6378137 * 180 / np.pi) < 1e-9
