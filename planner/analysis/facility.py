@@ -1,0 +1,372 @@
+"""Facility selection for a deployment: which radio sites and which storage centres to build.
+
+**Radio sites** (a capacitated covering model; the coupled radio model of
+engineering practice, e.g. Church & ReVelle's MCLP with sector capacities):
+candidate sites ``j`` (existing radio sites are fixed), each with sectors
+``s``; a wireless camera ``k`` may use sector ``(j, s)`` when the camera lies
+in the sector's azimuth wedge and its uplink throughput on its PRB allocation
+(the link budget of :func:`planner.analysis.radio.uplink_throughput` over the
+path loss of :func:`planner.analysis.network.path_loss_matrix`) covers its peak
+bitrate. Sector capacity is the plannable uplink of
+:func:`planner.analysis.radio.sector_uplink_capacity`. The MILP::
+
+    min  Σ_j f_j y_j + M Σ_k (1 - u_k)
+    s.t. Σ_{(j,s) usable by k} w_kjs = u_k <= 1        (each camera on one sector)
+         Σ_k r_k w_kjs <= C_js y_j                     (sector capacity)
+         w_kjs <= y_j                                  (strong linking)
+
+with ``M`` larger than the cost of every site, so serving cameras comes first
+and then the cheapest set of sites.
+
+**Storage centres** (capacitated facility location with single sourcing,
+Pedroso & Kubo's formulation with the strong constraints ``x_kj <= y_j``)::
+
+    min  Σ_j f_j y_j + Σ_k Σ_j c_kj x_kj
+    s.t. Σ_j x_kj = 1,   Σ_k d_k x_kj <= M_j y_j,   x_kj <= y_j,   x, y binary
+
+``d_k`` is camera ``k``'s recorded volume for the retention target (TB),
+``M_j`` the usable capacity of a centre, ``c_kj`` the backhaul cost
+(``cost_per_km × distance``). Only the ``nearest`` closest candidates of each
+camera are offered (sparse model). Both models are solved by HiGHS under a
+time limit; ``optimal`` is true only with HiGHS's proof.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from planner.analysis import network as netk
+from planner.analysis import radio
+from planner.analysis.progress import ProgressFn, no_progress
+from planner.errors import AnalysisCancelled, InvalidInputError, OutOfRangeError
+
+
+@dataclass(frozen=True)
+class FacilityResult:
+    """Chosen facility ids, assignment and loads, with objective / bound / gap / optimal."""
+
+    model: str
+    chosen_sites: tuple[str, ...]
+    assignment: dict[str, str]
+    loads: tuple[dict[str, Any], ...]
+    unserved: tuple[str, ...]
+    objective: float
+    bound: float | None
+    gap: float | None
+    optimal: bool
+    solver_status: str
+    time_s: float
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "chosen_sites": list(self.chosen_sites), "assignment": dict(self.assignment),
+                "loads": [dict(d) for d in self.loads], "unserved": list(self.unserved),
+                "objective": self.objective, "bound": self.bound, "gap": self.gap, "optimal": self.optimal,
+                "solver_status": self.solver_status, "time_s": self.time_s, "notes": list(self.notes)}
+
+
+def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: np.ndarray, integer: np.ndarray,
+           row_lo: np.ndarray, row_up: np.ndarray, *, time_limit_s: float, start: np.ndarray | None,
+           progress: ProgressFn) -> tuple[np.ndarray | None, float, str, bool]:
+    import highspy
+
+    from planner.analysis.optimise import _quiet_highs
+
+    h = _quiet_highs()
+    h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("random_seed", 0)
+    lp = highspy.HighsLp()
+    n = len(col_cost)
+    lp.num_col_, lp.num_row_ = n, a.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = col_cost, col_lo, col_up
+    lp.row_lower_, lp.row_upper_ = row_lo, row_up
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(float)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, a.shape[0]
+    lp.integrality_ = [highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integer]
+    lp.sense_ = highspy.ObjSense.kMinimize
+    h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = list(start.astype(float))
+        h.setSolution(sol)
+    cancelled: list[BaseException] = []
+
+    def _tick(e: Any) -> None:
+        try:
+            progress(min(float(e.data_out.running_time) / max(time_limit_s, 1e-3), 1.0), "MILP")
+        except AnalysisCancelled as exc:
+            cancelled.append(exc)
+            e.interrupt()
+
+    h.cbMipInterrupt.subscribe(_tick)
+    h.run()
+    if cancelled:
+        raise cancelled[0]
+    status = h.getModelStatus()
+    info = h.getInfo()
+    x = None
+    if info.primal_solution_status >= 1:
+        v = np.asarray(h.getSolution().col_value)
+        if len(v) == n:
+            x = v
+    return x, float(info.mip_dual_bound), h.modelStatusToString(status), status == highspy.HighsModelStatus.kOptimal
+
+
+def _gap(obj: float, bound: float | None) -> float | None:
+    if bound is None or not math.isfinite(bound):
+        return None
+    return 0.0 if abs(obj - bound) <= 1e-9 else abs(obj - bound) / max(abs(obj), 1e-9)
+
+
+# ----------------------------------------------------------------- radio sites
+@dataclass(frozen=True, kw_only=True)
+class RadioSiteCandidate:
+    id: str
+    x: float
+    y: float
+    height_m: float = 30.0
+    sector_azimuths_deg: tuple[float, ...] = (0.0, 120.0, 240.0)
+    channel_mhz: float = 20.0
+    freq_mhz: float = 1447.0
+    antenna_gain_dbi: float = 17.0
+    cost: float = 1.0
+    fixed: bool = False
+
+
+def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_height_m: np.ndarray,
+                       camera_rate_mbps: np.ndarray, sites: Sequence[RadioSiteCandidate], *,
+                       planning_load: float = 0.7, spectral_efficiency_bps_hz: float = 1.0, duplex: str = "fdd",
+                       tdd_config: int = 1, allocation_prbs: int = 25, environment: str = "urban",
+                       time_limit_s: float = 30.0, progress: ProgressFn = no_progress) -> FacilityResult:
+    """Choose radio sites so that every wireless camera is served within sector capacity (module docs)."""
+    t0 = time.perf_counter()
+    if not len(sites):
+        raise InvalidInputError("no candidate radio site")
+    if not len(camera_ids):
+        raise InvalidInputError("no wireless camera to serve")
+    ncam = len(camera_ids)
+    sec_site, sec_az, sec_cap = [], [], []
+    for j, s in enumerate(sites):
+        beam = 360.0 / max(len(s.sector_azimuths_deg), 1)
+        cap = radio.sector_uplink_capacity(s.channel_mhz, spectral_efficiency_bps_hz=spectral_efficiency_bps_hz,
+                                           duplex=duplex, tdd_config=tdd_config,
+                                           planning_load=planning_load).plannable_mbps
+        for az in s.sector_azimuths_deg or (0.0,):
+            sec_site.append(j)
+            sec_az.append((az, max(beam, 120.0) if beam < 360 else 360.0))
+            sec_cap.append(cap)
+    sec_site_a = np.array(sec_site)
+    sxy = np.array([(sites[j].x, sites[j].y) for j in sec_site])
+    usable = np.zeros((ncam, len(sec_site)), dtype=bool)
+    progress(0.0, "link budgets")
+    for f in sorted({s.freq_mhz for s in sites}):
+        cols = np.flatnonzero([sites[j].freq_mhz == f for j in sec_site])
+        model = "hata" if 150 <= f <= 1500 else ("cost231" if f <= 2000 else "uma")
+        env = environment if model != "uma" else "nlos"
+        pl = netk.path_loss_matrix(camera_xy, sxy[cols], freq_mhz=f, camera_height_m=camera_height_m,
+                                   sector_height_m=np.array([sites[sec_site[c]].height_m for c in cols]),
+                                   model=model, environment=env)
+        for c_i, c in enumerate(cols):
+            budget = radio.LinkBudget(rx_antenna_gain_dbi=sites[sec_site[c]].antenna_gain_dbi)
+            thr = radio.uplink_throughput(pl[:, c_i], bandwidth_hz=int(allocation_prbs) * netk.PRB_HZ, budget=budget)
+            az, bw = sec_az[c]
+            d = camera_xy - sxy[c]
+            bearing = np.degrees(np.arctan2(d[:, 0], d[:, 1])) % 360.0
+            wedge = np.abs((bearing - az + 180.0) % 360.0 - 180.0) <= bw / 2 + 1e-9
+            usable[:, c] = wedge & (thr.throughput_mbps >= camera_rate_mbps - 1e-12)
+    kk, ss = np.nonzero(usable)
+    nsite, nsec, npair = len(sites), len(sec_site), len(kk)
+    cost = np.array([0.0 if s.fixed else s.cost for s in sites])
+    big = float(cost.sum()) + 1.0
+    # columns: y_j (nsite), w_p (npair), u_k (ncam)
+    ncol = nsite + npair + ncam
+    col_cost = np.concatenate([cost, np.zeros(npair), np.full(ncam, -big)])
+    col_lo = np.concatenate([[1.0 if s.fixed else 0.0 for s in sites], np.zeros(npair), np.zeros(ncam)])
+    col_up = np.ones(ncol)
+    integer = np.concatenate([np.ones(nsite, bool), np.ones(npair, bool), np.zeros(ncam, bool)])
+    rows_r, rows_c, vals = [], [], []
+    r = 0
+    # Σ_p w_p - u_k = 0 for each camera
+    rows_r += list(kk)
+    rows_c += list(nsite + np.arange(npair))
+    vals += [1.0] * npair
+    rows_r += list(range(ncam))
+    rows_c += list(nsite + npair + np.arange(ncam))
+    vals += [-1.0] * ncam
+    r = ncam
+    # Σ r_k w_p - C_s y_j <= 0 per sector
+    rows_r += list(r + ss)
+    rows_c += list(nsite + np.arange(npair))
+    vals += list(camera_rate_mbps[kk])
+    rows_r += list(r + np.arange(nsec))
+    rows_c += list(sec_site_a)
+    vals += [-c for c in sec_cap]
+    r += nsec
+    # w_p - y_j <= 0
+    rows_r += list(r + np.arange(npair)) * 2
+    rows_c += list(nsite + np.arange(npair)) + list(sec_site_a[ss])
+    vals += [1.0] * npair + [-1.0] * npair
+    r += npair
+    a = sp.csc_matrix((vals, (rows_r, rows_c)), shape=(r, ncol))
+    row_lo = np.concatenate([np.zeros(ncam), np.full(nsec + npair, -np.inf)])
+    row_up = np.zeros(r)
+    x, bound, status, proven = _solve(a, col_cost, col_lo, col_up, integer, row_lo, row_up,
+                                      time_limit_s=time_limit_s, start=None, progress=progress)
+    if x is None:
+        return FacilityResult(model="radio-sites", chosen_sites=(), assignment={}, loads=(),
+                              unserved=tuple(camera_ids), objective=math.nan, bound=None, gap=None, optimal=False,
+                              solver_status=status, time_s=time.perf_counter() - t0,
+                              notes=("no feasible solution within the time limit",))
+    y = x[:nsite] > 0.5
+    w = x[nsite:nsite + npair] > 0.5
+    assignment: dict[str, str] = {}
+    load = np.zeros(nsec)
+    ncams = np.zeros(nsec, dtype=int)
+    for p in np.flatnonzero(w):
+        k, s_ = int(kk[p]), int(ss[p])
+        assignment[camera_ids[k]] = f"{sites[sec_site[s_]].id}/{sec_site[:s_].count(sec_site[s_])}"
+        load[s_] += camera_rate_mbps[k]
+        ncams[s_] += 1
+    unserved = tuple(camera_ids[k] for k in range(ncam) if camera_ids[k] not in assignment)
+    loads = []
+    for j in np.flatnonzero(y):
+        secs = np.flatnonzero(sec_site_a == j)
+        loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": int(ncams[secs].sum()),
+                      "sector_load_mbps": [float(load[s_]) for s_ in secs],
+                      "sector_capacity_mbps": [float(sec_cap[s_]) for s_ in secs],
+                      "max_utilisation": float(max(load[s_] / sec_cap[s_] for s_ in secs))})
+    objective = float(cost[y].sum())
+    # the MILP bound includes -M per served camera; translate it to a bound on the site cost when all are served
+    n_served = ncam - len(unserved)
+    site_bound = bound + big * n_served if math.isfinite(bound) else None
+    if site_bound is not None:
+        site_bound = min(site_bound, objective)
+    notes = []
+    if unserved:
+        no_link = [camera_ids[k] for k in range(ncam) if not usable[k].any()]
+        notes.append(f"{len(unserved)} camera(s) unserved ({len(no_link)} with no usable sector in range)")
+    return FacilityResult(model="radio-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(y)),
+                          assignment=assignment, loads=tuple(loads), unserved=unserved, objective=objective,
+                          bound=site_bound, gap=_gap(objective, site_bound), optimal=bool(proven),
+                          solver_status=status, time_s=time.perf_counter() - t0, notes=tuple(notes))
+
+
+# --------------------------------------------------------------- storage sites
+@dataclass(frozen=True, kw_only=True)
+class StorageSiteCandidate:
+    id: str
+    x: float
+    y: float
+    capacity_tb: float = 150.0
+    cost: float = 100_000.0
+    fixed: bool = False
+
+
+def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, demand_tb: np.ndarray,
+                         sites: Sequence[StorageSiteCandidate], *, usable_fraction: float = 0.7125,
+                         cost_per_km: float = 1000.0, nearest: int = 12, time_limit_s: float = 30.0,
+                         progress: ProgressFn = no_progress) -> FacilityResult:
+    """Choose storage centres and assign each camera within capacity (module docs).
+
+    ``demand_tb`` is each camera's recorded volume over the retention target;
+    ``usable_fraction`` turns raw capacity into usable space (RAID 6 of 12, 5 %
+    file-system reserve, 10 % growth margin: 0.7125).
+    """
+    t0 = time.perf_counter()
+    if not len(sites):
+        raise InvalidInputError("no candidate storage site")
+    if not len(camera_ids):
+        raise InvalidInputError("no camera to store")
+    if not 0 < usable_fraction <= 1:
+        raise OutOfRangeError(f"`usable_fraction` must be in (0, 1]; got {usable_fraction}")
+    from scipy.spatial import cKDTree
+
+    ncam, nsite = len(camera_ids), len(sites)
+    sxy = np.array([(s.x, s.y) for s in sites])
+    k = min(max(int(nearest), 1), nsite)
+    dist, idx = cKDTree(sxy).query(camera_xy, k=k)
+    dist = np.asarray(dist).reshape(ncam, k)
+    idx = np.asarray(idx).reshape(ncam, k)
+    for f in [j for j, s in enumerate(sites) if s.fixed]:  # fixed centres are always offered
+        miss = ~(idx == f).any(axis=1)
+        if miss.any():
+            idx = np.column_stack([idx, np.full(ncam, f)])
+            dist = np.column_stack([dist, np.hypot(*(camera_xy - sxy[f]).T)])
+            idx[~miss, -1] = idx[~miss, 0]
+            dist[~miss, -1] = np.inf
+    kk = np.repeat(np.arange(ncam), idx.shape[1])
+    jj = idx.ravel()
+    dd = dist.ravel()
+    ok = np.isfinite(dd)
+    kk, jj, dd = kk[ok], jj[ok], dd[ok]
+    pairs = np.unique(np.column_stack([kk, jj]), axis=0, return_index=True)[1]
+    kk, jj, dd = kk[pairs], jj[pairs], dd[pairs]
+    npair = len(kk)
+    cap = np.array([s.capacity_tb * usable_fraction for s in sites])
+    fcost = np.array([0.0 if s.fixed else s.cost for s in sites])
+    ncol = nsite + npair
+    col_cost = np.concatenate([fcost, cost_per_km * dd / 1000.0])
+    col_lo = np.concatenate([[1.0 if s.fixed else 0.0 for s in sites], np.zeros(npair)])
+    col_up = np.ones(ncol)
+    integer = np.ones(ncol, dtype=bool)
+    rr, cc, vv = [], [], []
+    rr += list(kk)
+    cc += list(nsite + np.arange(npair))
+    vv += [1.0] * npair
+    r = ncam
+    rr += list(r + jj)
+    cc += list(nsite + np.arange(npair))
+    vv += list(demand_tb[kk])
+    rr += list(r + np.arange(nsite))
+    cc += list(range(nsite))
+    vv += list(-cap)
+    r += nsite
+    rr += list(r + np.arange(npair)) * 2
+    cc += list(nsite + np.arange(npair)) + list(jj)
+    vv += [1.0] * npair + [-1.0] * npair
+    r += npair
+    a = sp.csc_matrix((vv, (rr, cc)), shape=(r, ncol))
+    row_lo = np.concatenate([np.ones(ncam), np.full(nsite + npair, -np.inf)])
+    row_up = np.concatenate([np.ones(ncam), np.zeros(nsite + npair)])
+    if float(demand_tb.sum()) > float(cap.sum()) + 1e-9:
+        raise InvalidInputError(f"the cameras need {demand_tb.sum():.1f} TB usable but all candidate sites hold "
+                                f"{cap.sum():.1f} TB; add candidates or capacity")
+    x, bound, status, proven = _solve(a, col_cost, col_lo, col_up, integer, row_lo, row_up,
+                                      time_limit_s=time_limit_s, start=None, progress=progress)
+    if x is None:
+        return FacilityResult(model="storage-sites", chosen_sites=(), assignment={}, loads=(),
+                              unserved=tuple(camera_ids), objective=math.nan, bound=None, gap=None, optimal=False,
+                              solver_status=status, time_s=time.perf_counter() - t0,
+                              notes=("no feasible assignment (capacity, or the nearest-candidate limit)",))
+    y = x[:nsite] > 0.5
+    xa = x[nsite:] > 0.5
+    assignment = {camera_ids[int(kk[p])]: sites[int(jj[p])].id for p in np.flatnonzero(xa)}
+    loads = []
+    for j in np.flatnonzero(y):
+        sel = np.flatnonzero(xa & (jj == j))
+        used = float(demand_tb[kk[sel]].sum())
+        loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": int(len(sel)), "usable_tb": float(cap[j]),
+                      "needed_tb": used, "utilisation": used / cap[j] if cap[j] else 0.0,
+                      "mean_distance_m": float(dd[sel].mean()) if len(sel) else 0.0})
+    objective = float(col_cost @ (x > 0.5))
+    bound_v = min(bound, objective) if math.isfinite(bound) else None
+    return FacilityResult(model="storage-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(y)),
+                          assignment=assignment, loads=tuple(loads),
+                          unserved=tuple(c for c in camera_ids if c not in assignment), objective=objective,
+                          bound=bound_v, gap=_gap(objective, bound_v), optimal=bool(proven), solver_status=status,
+                          time_s=time.perf_counter() - t0)
+
+
+__all__ = ["FacilityResult", "RadioSiteCandidate", "StorageSiteCandidate", "select_radio_sites",
+           "select_storage_sites"]
