@@ -101,15 +101,22 @@ def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: n
         sol.col_value = list(start.astype(float))
         h.setSolution(sol)
     cancelled: list[BaseException] = []
+    t_run = time.perf_counter()
 
     def _tick(e: Any) -> None:
+        now = time.perf_counter() - t_run
+        if cancelled or now > time_limit_s:  # HiGHS's own time check is coarse; stop on the wall clock
+            e.interrupt()
+            return
         try:
-            progress(min(float(e.data_out.running_time) / max(time_limit_s, 1e-3), 1.0), "MILP")
+            progress(min(now / max(time_limit_s, 1e-3), 1.0), "MILP")
         except AnalysisCancelled as exc:
             cancelled.append(exc)
             e.interrupt()
 
     h.cbMipInterrupt.subscribe(_tick)
+    h.cbSimplexInterrupt.subscribe(_tick)
+    h.cbIpmInterrupt.subscribe(_tick)
     h.run()
     if cancelled:
         raise cancelled[0]

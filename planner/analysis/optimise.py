@@ -438,19 +438,28 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
         sol.col_value = list(np.concatenate([start.astype(float), z]))
         h.setSolution(sol)
     cancelled: list[BaseException] = []
+    t_run = time.perf_counter()
+    last = [0.0]
 
     def _tick(e: Any) -> None:
-        if cancelled:
+        # HiGHS checks its own time limit only now and then (the root LP of a large model can run far past it):
+        # stop on the wall clock from every interrupt callback (simplex, IPM and MIP)
+        now = time.perf_counter() - t_run
+        if cancelled or now > time_limit_s:
             e.interrupt()
             return
+        if now - last[0] < 0.2:
+            return
+        last[0] = now
         try:
-            t = float(e.data_out.running_time)
-            progress(min(t / max(time_limit_s, 1e-3), 1.0), f"MILP: gap {100 * float(e.data_out.mip_gap):.3g} %")
+            progress(min(now / max(time_limit_s, 1e-3), 1.0), "MILP")
         except AnalysisCancelled as exc:
             cancelled.append(exc)
             e.interrupt()
 
     h.cbMipInterrupt.subscribe(_tick)
+    h.cbSimplexInterrupt.subscribe(_tick)
+    h.cbIpmInterrupt.subscribe(_tick)
     h.run()
     if cancelled:
         raise cancelled[0]
