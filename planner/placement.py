@@ -47,7 +47,10 @@ class Placement:
             d["candidate_count"] = len(cs.candidates)
             d["existing_cameras"] = len(cs.existing_ids)
             d["demand_points"] = int(cs.instance.n_demand)
-            d["demand_street_km"] = cs.demand_length_m / 1000
+            if cs.params.demand == "streets":
+                d["demand_street_km"] = cs.demand_length_m / 1000
+            else:
+                d["demand_area_km2"] = cs.demand_length_m / 1e6
             d["candidate_coverage_time_s"] = cs.coverage_time_s
             d["candidates_time_s"] = cs.time_s
             d["time_s"] = r.time_s + cs.time_s
@@ -74,7 +77,9 @@ class Placement:
         cs = self.candidates
         if cs is not None:
             lines.insert(1, f"  {len(cs.candidates)} candidates ({len(cs.existing_ids)} existing cameras fixed), "
-                            f"{cs.instance.n_demand} demand points on {cs.demand_length_m / 1000:.1f} km of street, "
+                            f"{cs.instance.n_demand} demand points on "
+                            + (f"{cs.demand_length_m / 1000:.1f} km of street, " if cs.params.demand == "streets"
+                               else f"{cs.demand_length_m / 1e6:.2f} km² of public space, ") +
                             f"level {cs.params.level} by {cs.params.period}; candidate coverage "
                             f"{cs.coverage_time_s:.1f} s")
             for n in cs.notes:

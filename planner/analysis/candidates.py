@@ -2,7 +2,7 @@
 
 * **Candidate sites**: street intersections (segment end points shared by three
   or more street segments), points every ``spacing_m`` along the streets
-  (poles), building corners (real footprints only; the camera sits 1 m outside
+  (poles), a square grid of poles (``grid``, for projects without streets), building corners (real footprints only; the camera sits 1 m outside
   the corner, on the façade), and the points of an imported layer (a project
   layer or a vector file). Each site has a mount height and a camera type.
 * **Orientation** is part of the decision: a fixed camera at a site becomes
@@ -11,7 +11,8 @@
   ``azimuth_step_deg`` (``azimuths="every"``; building corners and imported
   points always use this). A PTZ dome or 360° camera is one candidate.
 * **Demand**: points every ``demand_spacing_m`` along the streets inside the
-  demand area (the chosen districts, or the study area), each weighted by the
+  demand area (or, with ``demand="cells"``, the centres of a square grid of
+  that spacing over the public space of the area, each weighted by its area), (the chosen districts, or the study area), each weighted by the
   street length it stands for (m) × its district's weight × (1 + the weight of
   each priority site within ``site_radius_m``; the site layer's ``weight``
   column, else ``site_factor``).
@@ -52,7 +53,8 @@ from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.nodes import Camera
 from planner.model.project import Project
 
-SOURCES = ("intersections", "streets", "corners")
+SOURCES = ("intersections", "streets", "corners", "grid")
+DEMANDS = ("streets", "cells")
 PERIODS = ("day", "night")
 
 
@@ -70,6 +72,7 @@ class CandidateParams:
     level: str = "detect"
     period: str = "day"
     demand_spacing_m: float = 10.0
+    demand: str = "streets"
     districts: tuple[str, ...] | None = None
     district_weights: Mapping[str, float] = field(default_factory=dict)
     site_radius_m: float = 200.0
@@ -87,6 +90,8 @@ class CandidateParams:
             raise OutOfRangeError(f"`spacing_m` must be in [5, 1000]; got {self.spacing_m}")
         if not 1 <= self.demand_spacing_m <= 200:
             raise OutOfRangeError(f"`demand_spacing_m` must be in [1, 200]; got {self.demand_spacing_m}")
+        if self.demand not in DEMANDS:
+            raise InvalidInputError(f"`demand` must be streets or cells; got {self.demand!r}")
         if self.azimuths not in ("streets", "every"):
             raise InvalidInputError(f"`azimuths` must be 'streets' or 'every'; got {self.azimuths!r}")
         if not 5 <= self.azimuth_step_deg <= 180:
@@ -264,6 +269,28 @@ def _sites_from_streets(lines: np.ndarray, area: Any, params: CandidateParams,
     return out
 
 
+def _grid_points(area: Any, spacing: float) -> np.ndarray:
+    x0, y0, x1, y1 = area.bounds
+    gx, gy = np.meshgrid(np.arange(x0 + spacing / 2, x1, spacing), np.arange(y1 - spacing / 2, y0, -spacing))
+    xs, ys = gx.ravel(), gy.ravel()
+    if xs.size > 2_000_000:
+        raise OutOfRangeError(f"{xs.size} grid points: raise the spacing ({spacing:g} m) or narrow the area")
+    shapely.prepare(area)
+    inside = shapely.contains_xy(area, xs, ys)
+    return np.column_stack([xs[inside], ys[inside]])
+
+
+def _outside_buildings(project: Project, xy: np.ndarray) -> np.ndarray:
+    b = project.layers.get("buildings")
+    if b is None or not len(b) or not len(xy):
+        return np.ones(len(xy), dtype=bool)
+    tree = shapely.STRtree(b.geometry.values)
+    hit = tree.query(shapely.points(xy), predicate="within")[0]
+    keep = np.ones(len(xy), dtype=bool)
+    keep[hit] = False
+    return keep
+
+
 def _sites_from_corners(project: Project, area: Any) -> list[tuple[str, float, float, list[float]]]:
     b = project.layers.get("buildings")
     if b is None or not len(b):
@@ -380,12 +407,24 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
         raise InvalidInputError("the demand area is empty (the districts do not overlap the study area)")
     progress(0.0, "candidates and demand")
     lines = _street_lines(project, area.buffer(cparams.max_range_m))
-    dxy, dlen = _street_demand(_street_lines(project, area), area, params.demand_spacing_m)
-    if not len(dxy):
-        raise InvalidInputError("no demand: the project has no streets in the demand area; import a streets layer")
+    if params.demand == "streets":
+        dxy, dlen = _street_demand(_street_lines(project, area), area, params.demand_spacing_m)
+        if not len(dxy):
+            raise InvalidInputError("no demand: the project has no streets in the demand area; import a streets "
+                                    "layer or use `--demand cells`")
+    else:  # area cells: public space (outside buildings) on a grid; each stands for its area (m²)
+        dxy = _grid_points(area, params.demand_spacing_m)
+        dxy = dxy[_outside_buildings(project, dxy)]
+        if not len(dxy):
+            raise InvalidInputError("no demand cell in the demand area")
+        dlen = np.full(len(dxy), params.demand_spacing_m ** 2)
     weights = _demand_weights(project, dxy, dlen, params)
     want = {s for s in params.sources if s in SOURCES}
     sites: list[tuple[str, float, float, list[float]]] = _sites_from_streets(lines, area, params, want)
+    if "grid" in want:
+        g = _grid_points(area, params.spacing_m)
+        g = g[_outside_buildings(project, g)]
+        sites += [("grid", float(x), float(y), []) for x, y in g]
     if "corners" in want:
         corners = _sites_from_corners(project, area)
         if not corners:
@@ -402,10 +441,10 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     every = [float(a) for a in np.arange(0.0, 360.0 - 1e-9, step)]
     counters: dict[str, int] = {}
     for k, (src, x, y, az) in enumerate(sites):
-        prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "layer": "pt"}[src]
+        prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "layer": "pt", "grid": "grid"}[src]
         counters[prefix] = counters.get(prefix, 0) + 1
         site = f"{prefix}-{counters[prefix]:05d}"
-        cost = params.camera_cost + (params.pole_cost if src in ("intersections", "streets") else 0.0)
+        cost = params.camera_cost + (params.pole_cost if src in ("intersections", "streets", "grid") else 0.0)
         if not fixed_az:
             azs = [0.0]
         elif params.azimuths == "streets" and az:

@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--level", default="detect", help="detail level to cover (default detect)")
     p.add_argument("--period", choices=("day", "night"), default="day", help="day or night coverage (default day)")
     p.add_argument("--candidates", default="intersections,streets",
-                   help="comma list of intersections, streets, corners, a project point layer or a point file "
+                   help="comma list of intersections, streets, grid, corners, a project point layer or a point file "
                         "(default intersections,streets)")
     p.add_argument("--spacing-m", type=float, default=50.0, help="pole spacing along streets (default 50 m)")
     p.add_argument("--azimuths", choices=("streets", "every"), default="streets",
@@ -39,6 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="demand only in this district (name or code; repeatable), e.g. Santiago")
     p.add_argument("--district-weight", action="append", default=None, metavar="NAME=W",
                    help="weight of the demand in a district (repeatable; default 1)")
+    p.add_argument("--demand", choices=("streets", "cells"), default="streets",
+                   help="demand: street samples (default) or area cells of public space")
     p.add_argument("--demand-spacing-m", type=float, default=10.0, help="street demand sample spacing (default 10 m)")
     p.add_argument("--site-radius-m", type=float, default=200.0,
                    help="priority sites weight the demand within this radius (default 200 m)")
@@ -143,7 +145,7 @@ def run(args: argparse.Namespace) -> Report:
         sources=tuple(s.strip() for s in args.candidates.split(",") if s.strip()), spacing_m=args.spacing_m,
         camera_type=args.camera_type, height_m=args.height_m, tilt_deg=args.tilt_deg, azimuths=args.azimuths,
         azimuth_step_deg=args.azimuth_step_deg, level=args.level, period=args.period,
-        demand_spacing_m=args.demand_spacing_m, districts=tuple(args.district) if args.district else None,
+        demand_spacing_m=args.demand_spacing_m, demand=args.demand, districts=tuple(args.district) if args.district else None,
         district_weights=_weights(args.district_weight), site_radius_m=args.site_radius_m,
         resolution_m=args.resolution_m, camera_cost=args.camera_cost, pole_cost=args.pole_cost, phases=phases)
     executor = default_executor(2000, scheduler=args.scheduler, workers=args.workers)
