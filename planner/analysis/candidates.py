@@ -369,18 +369,94 @@ def _demand_weights(project: Project, xy: np.ndarray, base: np.ndarray, params: 
 def _coverage_batch(items: Sequence[tuple[int, CameraGeometry]], surface: Surface, params: CoverageParams,
                     drow: np.ndarray, dcol: np.ndarray, order: np.ndarray, rows_sorted: np.ndarray,
                     period: str) -> list[tuple[int, np.ndarray]]:
-    """For each candidate, the indices of the demand points it sees at the (only) level of ``params``."""
+    """For each candidate, the indices of the demand points it sees at the (only) level of ``params``.
+
+    Straight from :func:`camera_footprint` (the reference path; used for the
+    existing cameras and by the tests).
+    """
     out = []
     for j, g in items:
         fp = camera_footprint(g, surface, params)
-        h, w = fp.shape
-        lo, hi = np.searchsorted(rows_sorted, fp.row), np.searchsorted(rows_sorted, fp.row + h)
-        sel = order[lo:hi]
-        c = dcol[sel]
-        sel = sel[(c >= fp.col) & (c < fp.col + w)]
+        out.append((j, _seen_in(fp, drow, dcol, order, rows_sorted, period)))
+    return out
+
+
+def _window_points(fp: Any, drow: np.ndarray, dcol: np.ndarray, order: np.ndarray,
+                   rows_sorted: np.ndarray) -> np.ndarray:
+    h, w = fp.shape
+    lo, hi = np.searchsorted(rows_sorted, fp.row), np.searchsorted(rows_sorted, fp.row + h)
+    sel = order[lo:hi]
+    c = dcol[sel]
+    return sel[(c >= fp.col) & (c < fp.col + w)]
+
+
+def _seen_in(fp: Any, drow: np.ndarray, dcol: np.ndarray, order: np.ndarray, rows_sorted: np.ndarray,
+             period: str) -> np.ndarray:
+    sel = _window_points(fp, drow, dcol, order, rows_sorted)
+    arr = fp.day if period == "day" else fp.night
+    return sel[arr[drow[sel] - fp.row, dcol[sel] - fp.col] >= 1].astype(np.int32)
+
+
+def _site_batch(items: Sequence[tuple[tuple[int, ...], tuple[CameraGeometry, ...]]], surface: Surface,
+                params: CoverageParams, drow: np.ndarray, dcol: np.ndarray, order: np.ndarray,
+                rows_sorted: np.ndarray, period: str) -> list[tuple[int, np.ndarray]]:
+    """Candidates sharing one site (same position, height, optics; several azimuths) in one pass.
+
+    Line of sight, public space, privacy masks, range and night lighting do not
+    depend on the azimuth: they come from one :func:`camera_footprint` of a
+    360° camera with the same position, range and IR (its level test made
+    void with an enormous focal length). The frustum and the pixel density
+    along the optical axis are then applied per azimuth at the demand cells,
+    with the same formulas as :func:`camera_footprint` (cell centres, ground
+    from the DEM), so the result is the same cell for cell.
+    """
+    from planner.analysis.coverage import _ground
+
+    out = []
+    thr = params.levels[0].ppm
+    res = surface.resolution_m
+    for js, gs in items:
+        g0 = gs[0]
+        if g0.pan_360 or len(gs) == 1:
+            for j, g in zip(js, gs, strict=True):
+                out.append((j, _seen_in(camera_footprint(g, surface, params), drow, dcol, order, rows_sorted,
+                                        period)))
+            continue
+        pan = CameraGeometry(id=g0.id, x=g0.x, y=g0.y, height_m=g0.height_m, azimuth_deg=0.0, tilt_deg=g0.tilt_deg,
+                             hfov_deg=g0.hfov_deg, vfov_deg=g0.vfov_deg, px_per_rad=1e12, pan_360=True,
+                             ir_range_m=g0.ir_range_m, radius_m=g0.radius_m)
+        fp = camera_footprint(pan, surface, params)
+        sel = _window_points(fp, drow, dcol, order, rows_sorted)
         arr = fp.day if period == "day" else fp.night
-        seen = arr[drow[sel] - fp.row, dcol[sel] - fp.col] >= 1
-        out.append((j, sel[seen].astype(np.int32)))
+        sel = sel[arr[drow[sel] - fp.row, dcol[sel] - fp.col] >= 1]
+        if not len(sel):
+            out.extend((j, np.zeros(0, np.int32)) for j in js)
+            continue
+        cx = surface.origin_x + (dcol[sel] + 0.5) * res
+        cy = surface.origin_y - (drow[sel] + 0.5) * res
+        ground = _ground(surface, cx, cy)
+        cam_ground = float(_ground(surface, np.array([g0.x]), np.array([g0.y]))[0])
+        vx, vy = cx - g0.x, cy - g0.y
+        vz = (ground + params.target_height_m) - (cam_ground + g0.height_m)
+        for j, g in zip(js, gs, strict=True):
+            az = math.radians(g.azimuth_deg)
+            if g.hfov_deg >= 180:
+                depth = np.sqrt(vx ** 2 + vy ** 2 + vz ** 2)
+                inside = vx * math.sin(az) + vy * math.cos(az) >= -1e-9
+            else:
+                th = math.radians(g.tilt_deg)
+                ax, ay, azz = math.sin(az) * math.cos(th), math.cos(az) * math.cos(th), -math.sin(th)
+                ux, uy, uz = math.sin(az) * math.sin(th), math.cos(az) * math.sin(th), math.cos(th)
+                rx, ry = math.cos(az), -math.sin(az)
+                depth = vx * ax + vy * ay + vz * azz
+                right = vx * rx + vy * ry
+                up = vx * ux + vy * uy + vz * uz
+                inside = ((depth > 0) & (np.abs(right) <= depth * math.tan(math.radians(g.hfov_deg) / 2))
+                          & (np.abs(up) <= depth * math.tan(math.radians(g.vfov_deg) / 2)))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ppm = np.where(depth > 0, g.px_per_rad / np.maximum(depth, 1e-6), 0.0)
+            ok = inside & (ppm >= thr)
+            out.append((j, sel[ok].astype(np.int32)))
     return out
 
 
@@ -489,7 +565,13 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     t1 = time.perf_counter()
     pair_site: list[np.ndarray] = []
     pair_dem: list[np.ndarray] = []
-    for j, idx in ex.map_batches(_coverage_batch, list(enumerate(geoms)), surface, cparams, drow, dcol, order,
+    # group the candidates of one site (same position and optics, several azimuths): one line-of-sight pass each
+    groups_of: dict[str, list[int]] = {}
+    for k, c in enumerate(cands):
+        groups_of.setdefault(c.site, []).append(len(existing) + k)
+    work = [((j,), (geoms[j],)) for j in range(len(existing))]
+    work += [(tuple(js), tuple(geoms[j] for j in js)) for js in groups_of.values()]
+    for j, idx in ex.map_batches(_site_batch, work, surface, cparams, drow, dcol, order,
                                  rows_sorted, params.period, progress=sub_progress(progress, 0.05, 1.0)):
         pair_site.append(np.full(len(idx), j, dtype=np.int64))
         pair_dem.append(idx.astype(np.int64))
