@@ -594,7 +594,14 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
 
 def cameras_for(cset: CandidateSet, chosen: Sequence[str], project: Project, *, phase: str,
                 name_prefix: str = "Optimised") -> list[Camera]:
-    """New :class:`Camera` nodes for the chosen candidate ids (fresh ids, one phase)."""
+    """New :class:`Camera` nodes for the chosen candidate ids (fresh ids, one phase).
+
+    Each records one stream at the project's default resolution, codec and bitrate.
+    """
+    from planner.model.nodes import Stream
+
+    pp = project.parameters
+    streams = (Stream(resolution=pp.default_resolution, codec=pp.default_codec, bitrate_mbps=pp.default_bitrate_mbps),)
     start = 0
     for n in project.cameras():
         if n.id.startswith("cam-") and n.id[4:].isdigit():
@@ -604,7 +611,7 @@ def cameras_for(cset: CandidateSet, chosen: Sequence[str], project: Project, *, 
         c = cset.candidate(cid)
         out.append(Camera(id=f"cam-{start + k + 1:04d}", name=f"{name_prefix} {c.site}", x=c.x, y=c.y,
                           phase=phase, height_m=c.height_m, azimuth_deg=c.azimuth_deg, tilt_deg=c.tilt_deg,
-                          camera_type=c.camera_type, cost=0.0,
+                          camera_type=c.camera_type, cost=0.0, streams=streams,
                           notes=f"placed by planner optimise (candidate {c.id}, {c.source})"))
     return out
 
