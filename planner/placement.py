@@ -22,7 +22,7 @@ from planner.analysis.optimise import CoverageInstance, OptimiseResult, optimise
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
 from planner.errors import InvalidInputError
 from planner.io.coverage_table import read_coverage_table, write_coverage_table
-from planner.model.commands import AddNodes
+from planner.model.commands import AddNodes, MacroCommand, SetResults
 from planner.model.project import Project
 
 
@@ -147,9 +147,21 @@ def optimise_project(project: Project, params: CandidateParams | None = None, *,
     return Placement(result=res, instance=cset.instance, candidates=cset)
 
 
+class PlacementCommand(MacroCommand):
+    """Add the optimised cameras and record the run's summary in ``results['optimisation']`` (one undo step)."""
+
+    def __init__(self, nodes: list[Any], summary: dict[str, Any], text: str) -> None:
+        self.nodes = nodes
+        super().__init__([AddNodes(nodes, text=text), SetResults("optimisation", summary, text=text)], text=text)
+
+
 def placement_command(project: Project, placement: Placement, *, phase: str = "optimised",
-                      ids: tuple[str, ...] | None = None) -> AddNodes:
-    """The chosen cameras (or the subset ``ids``) as one undoable :class:`AddNodes` command in ``phase``."""
+                      ids: tuple[str, ...] | None = None) -> PlacementCommand:
+    """The chosen cameras (or the subset ``ids``) as one undoable command in ``phase``.
+
+    The run's figures (model, objective, bound, gap, optimal, coverage before
+    and after) go to ``project.results['optimisation']`` with it, for reports.
+    """
     if placement.candidates is None:
         raise InvalidInputError("`--apply` needs a project (a coverage table has no camera positions)")
     if not str(phase).strip():
@@ -157,7 +169,15 @@ def placement_command(project: Project, placement: Placement, *, phase: str = "o
     chosen = placement.result.chosen_sites if ids is None else tuple(i for i in placement.result.chosen_sites
                                                                       if i in set(ids))
     cams = cameras_for(placement.candidates, chosen, project, phase=phase)
-    return AddNodes(cams, text=f"Add {len(cams)} optimised cameras (phase {phase})")
+    r = placement.result
+    cs = placement.candidates
+    summary = {"model": r.model, "phase": phase, "cameras_added": len(cams), "cameras_proposed": r.cameras,
+               "objective": r.objective, "bound": r.bound, "gap": r.gap, "optimal": r.optimal,
+               "solver_status": r.solver_status, "coverage_before": r.coverage_before,
+               "coverage_after": r.coverage_after, "level": cs.params.level, "period": cs.params.period,
+               "demand": cs.params.demand, "districts": list(cs.params.districts or ()),
+               "candidate_count": len(cs.candidates), "time_s": r.time_s + cs.time_s}
+    return PlacementCommand(cams, summary, text=f"Add {len(cams)} optimised cameras (phase {phase})")
 
 
 # -------------------------------------------------------------- facilities
@@ -330,5 +350,5 @@ def storage_sites_report(project: Project, *, sites: str | None = None, site_spa
     return FacilityPlan(result=res, new_sites=new_sites, camera_updates=updates)
 
 
-__all__ = ["FacilityPlan", "Placement", "radio_sites_report", "storage_sites_report", "instance_from_table", "optimise_project", "optimise_table", "placement_command",
+__all__ = ["FacilityPlan", "Placement", "PlacementCommand", "radio_sites_report", "storage_sites_report", "instance_from_table", "optimise_project", "optimise_table", "placement_command",
            "read_point_layers"]

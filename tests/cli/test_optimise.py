@@ -133,6 +133,12 @@ def test_project_optimise_apply_adds_a_phase(capsys, grid_project: Path) -> None
     code, out, _ = run_cli(capsys, "info", str(grid_project), "--json")
     info = json.loads(out)
     assert info["cameras"] == 5 and info["phases"]["bid"]["camera"] == 5
+    assert "optimisation" in info["results"]
+    from planner import workflows
+
+    summary = workflows.open_project(grid_project).results["optimisation"]
+    assert summary["cameras_added"] == 5 and summary["objective"] == pytest.approx(doc["objective"])
+    assert summary["optimal"] == doc["optimal"] and summary["phase"] == "bid"
     # a second run counts the five as existing and adds coverage on top
     code, out, err = run_cli(capsys, "optimise", str(grid_project), "--cameras", "5", "--candidates", "intersections",
                              "--workers", "0", "--json")
