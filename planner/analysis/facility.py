@@ -155,8 +155,15 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
                        camera_rate_mbps: np.ndarray, sites: Sequence[RadioSiteCandidate], *,
                        planning_load: float = 0.7, spectral_efficiency_bps_hz: float = 1.0, duplex: str = "fdd",
                        tdd_config: int = 1, allocation_prbs: int = 25, environment: str = "urban",
-                       time_limit_s: float = 30.0, progress: ProgressFn = no_progress) -> FacilityResult:
-    """Choose radio sites so that every wireless camera is served within sector capacity (module docs)."""
+                       time_limit_s: float = 30.0, max_pairs: int = 60_000,
+                       progress: ProgressFn = no_progress) -> FacilityResult:
+    """Choose radio sites so that every wireless camera is served within sector capacity (module docs).
+
+    A lazy greedy (open the site that serves most still-unserved cameras per
+    unit cost, filling its sectors up to capacity) gives a start; the MILP,
+    warm-started from it, runs when the model has at most ``max_pairs``
+    camera-sector pairs (larger models stay greedy and say so).
+    """
     t0 = time.perf_counter()
     if not len(sites):
         raise InvalidInputError("no candidate radio site")
@@ -195,6 +202,13 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
     kk, ss = np.nonzero(usable)
     nsite, nsec, npair = len(sites), len(sec_site), len(kk)
     cost = np.array([0.0 if s.fixed else s.cost for s in sites])
+    progress(0.1, "greedy")
+    g_open, g_sector = _radio_greedy(usable, camera_rate_mbps, np.array(sec_cap), sec_site_a, cost,
+                                     np.array([s.fixed for s in sites]))
+    if npair > max_pairs:
+        return _radio_result(camera_ids, sites, sec_site, sec_cap, camera_rate_mbps, usable, cost, g_open, g_sector,
+                             bound=None, status=f"greedy only (model of {npair:,} camera-sector pairs exceeds "
+                                                f"{max_pairs:,})", proven=False, t0=t0)
     big = float(cost.sum()) + 1.0
     # columns: y_j (nsite), w_p (npair), u_k (ncam)
     ncol = nsite + npair + ncam
@@ -228,45 +242,120 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
     a = sp.csc_matrix((vals, (rows_r, rows_c)), shape=(r, ncol))
     row_lo = np.concatenate([np.zeros(ncam), np.full(nsec + npair, -np.inf)])
     row_up = np.zeros(r)
+    pair_of = {(int(k), int(s_)): p for p, (k, s_) in enumerate(zip(kk, ss, strict=True))}
+    start = np.zeros(ncol)
+    start[:nsite] = g_open
+    for k in np.flatnonzero(g_sector >= 0):
+        start[nsite + pair_of[(int(k), int(g_sector[k]))]] = 1.0
+        start[nsite + npair + k] = 1.0
     x, bound, status, proven = _solve(a, col_cost, col_lo, col_up, integer, row_lo, row_up,
-                                      time_limit_s=time_limit_s, start=None, progress=progress)
+                                      time_limit_s=time_limit_s, start=start, progress=progress)
+    if x is not None:
+        g_val = float(cost[g_open].sum()) - big * float((g_sector >= 0).sum())
+        if float(col_cost @ (x > 0.5)) > g_val + 1e-9 and not proven:
+            x = None  # the greedy start is better: keep it
     if x is None:
-        return FacilityResult(model="radio-sites", chosen_sites=(), assignment={}, loads=(),
-                              unserved=tuple(camera_ids), objective=math.nan, bound=None, gap=None, optimal=False,
-                              solver_status=status, time_s=time.perf_counter() - t0,
-                              notes=("no feasible solution within the time limit",))
-    y = x[:nsite] > 0.5
+        gb = bound + big * float((g_sector >= 0).sum()) if math.isfinite(bound) else None
+        gb = None if gb is None else min(gb, float(cost[g_open].sum()))
+        return _radio_result(camera_ids, sites, sec_site, sec_cap, camera_rate_mbps, usable, cost, g_open, g_sector,
+                             bound=gb, status=status, proven=False, t0=t0)
+    opened = x[:nsite] > 0.5
     w = x[nsite:nsite + npair] > 0.5
+    sector = np.full(ncam, -1, dtype=np.int64)
+    sector[kk[w]] = ss[w]
+    n_served = int((sector >= 0).sum())
+    # the MILP bound includes -M per served camera; with M above every site cost, the optimum serves at least
+    # as many cameras, so bound + M * served is a valid lower bound on the site cost
+    site_bound = bound + big * n_served if math.isfinite(bound) else None
+    objective = float(cost[opened].sum())
+    if site_bound is not None:
+        site_bound = min(site_bound, objective)
+    return _radio_result(camera_ids, sites, sec_site, sec_cap, camera_rate_mbps, usable, cost, opened, sector,
+                         bound=site_bound, status=status, proven=bool(proven), t0=t0)
+
+
+def _fill(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, load: np.ndarray, sectors: np.ndarray,
+          served: np.ndarray) -> list[tuple[int, int]]:
+    """Cameras that the given sectors would take (unserved, usable, within capacity; small rates first)."""
+    taken: list[tuple[int, int]] = []
+    busy = served.copy()
+    for s_ in sectors:
+        idx = np.flatnonzero(usable[:, s_] & ~busy)
+        if not len(idx):
+            continue
+        idx = idx[np.argsort(rate[idx], kind="stable")]
+        fits = idx[np.cumsum(rate[idx]) <= cap[s_] - load[s_] + 1e-9]
+        busy[fits] = True
+        taken += [(int(k), int(s_)) for k in fits]
+    return taken
+
+
+def _radio_greedy(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, sec_site: np.ndarray, cost: np.ndarray,
+                  fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    import heapq
+
+    nsite = len(cost)
+    served = np.zeros(usable.shape[0], dtype=bool)
+    sector = np.full(usable.shape[0], -1, dtype=np.int64)
+    load = np.zeros(len(cap))
+    opened = fixed.copy()
+    secs = [np.flatnonzero(sec_site == j) for j in range(nsite)]
+
+    def commit(j: int) -> None:
+        for k, s_ in _fill(usable, rate, cap, load, secs[j], served):
+            served[k] = True
+            sector[k] = s_
+            load[s_] += rate[k]
+
+    for j in np.flatnonzero(fixed):
+        commit(int(j))
+    heap = [(-len(_fill(usable, rate, cap, load, secs[j], served)) / max(cost[j], 1e-9), j)
+            for j in range(nsite) if not opened[j]]
+    heapq.heapify(heap)
+    while heap:
+        negkey, j = heapq.heappop(heap)
+        gain = len(_fill(usable, rate, cap, load, secs[j], served))
+        key = gain / max(cost[j], 1e-9)
+        if heap and key < -heap[0][0] - 1e-12:
+            heapq.heappush(heap, (-key, j))
+            continue
+        if gain == 0:
+            break
+        opened[j] = True
+        commit(j)
+    return opened, sector
+
+
+def _radio_result(camera_ids: Sequence[str], sites: Sequence[RadioSiteCandidate], sec_site: list[int],
+                  sec_cap: list[float], rate: np.ndarray, usable: np.ndarray, cost: np.ndarray, opened: np.ndarray,
+                  sector: np.ndarray, *, bound: float | None, status: str, proven: bool, t0: float) -> FacilityResult:
+    sec_site_a = np.array(sec_site)
     assignment: dict[str, str] = {}
-    load = np.zeros(nsec)
-    ncams = np.zeros(nsec, dtype=int)
-    for p in np.flatnonzero(w):
-        k, s_ = int(kk[p]), int(ss[p])
+    load = np.zeros(len(sec_site))
+    ncams = np.zeros(len(sec_site), dtype=int)
+    for k in np.flatnonzero(sector >= 0):
+        s_ = int(sector[k])
         assignment[camera_ids[k]] = f"{sites[sec_site[s_]].id}/{sec_site[:s_].count(sec_site[s_])}"
-        load[s_] += camera_rate_mbps[k]
+        load[s_] += rate[k]
         ncams[s_] += 1
-    unserved = tuple(camera_ids[k] for k in range(ncam) if camera_ids[k] not in assignment)
+    used = opened & np.array([bool(ncams[sec_site_a == j].sum()) or sites[j].fixed for j in range(len(sites))])
     loads = []
-    for j in np.flatnonzero(y):
+    for j in np.flatnonzero(used):
         secs = np.flatnonzero(sec_site_a == j)
         loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": int(ncams[secs].sum()),
                       "sector_load_mbps": [float(load[s_]) for s_ in secs],
                       "sector_capacity_mbps": [float(sec_cap[s_]) for s_ in secs],
                       "max_utilisation": float(max(load[s_] / sec_cap[s_] for s_ in secs))})
-    objective = float(cost[y].sum())
-    # the MILP bound includes -M per served camera; translate it to a bound on the site cost when all are served
-    n_served = ncam - len(unserved)
-    site_bound = bound + big * n_served if math.isfinite(bound) else None
-    if site_bound is not None:
-        site_bound = min(site_bound, objective)
+    unserved = tuple(camera_ids[k] for k in range(len(camera_ids)) if sector[k] < 0)
     notes = []
     if unserved:
-        no_link = [camera_ids[k] for k in range(ncam) if not usable[k].any()]
-        notes.append(f"{len(unserved)} camera(s) unserved ({len(no_link)} with no usable sector in range)")
-    return FacilityResult(model="radio-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(y)),
+        no_link = int((~usable.any(axis=1)).sum())
+        notes.append(f"{len(unserved)} camera(s) unserved ({no_link} with no usable sector in range)")
+    objective = float(cost[used].sum())
+    return FacilityResult(model="radio-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(used)),
                           assignment=assignment, loads=tuple(loads), unserved=unserved, objective=objective,
-                          bound=site_bound, gap=_gap(objective, site_bound), optimal=bool(proven),
-                          solver_status=status, time_s=time.perf_counter() - t0, notes=tuple(notes))
+                          bound=bound, gap=_gap(objective, bound), optimal=proven, solver_status=status,
+                          time_s=time.perf_counter() - t0, notes=tuple(notes))
 
 
 # --------------------------------------------------------------- storage sites
@@ -283,7 +372,7 @@ class StorageSiteCandidate:
 def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, demand_tb: np.ndarray,
                          sites: Sequence[StorageSiteCandidate], *, usable_fraction: float = 0.7125,
                          cost_per_km: float = 1000.0, nearest: int = 12, time_limit_s: float = 30.0,
-                         progress: ProgressFn = no_progress) -> FacilityResult:
+                         max_pairs: int = 60_000, progress: ProgressFn = no_progress) -> FacilityResult:
     """Choose storage centres and assign each camera within capacity (module docs).
 
     ``demand_tb`` is each camera's recorded volume over the retention target;
@@ -349,8 +438,16 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
     if float(demand_tb.sum()) > float(cap.sum()) + 1e-9:
         raise InvalidInputError(f"the cameras need {demand_tb.sum():.1f} TB usable but all candidate sites hold "
                                 f"{cap.sum():.1f} TB; add candidates or capacity")
-    x, bound, status, proven = _solve(a, col_cost, col_lo, col_up, integer, row_lo, row_up,
-                                      time_limit_s=time_limit_s, start=None, progress=progress)
+    start = _storage_greedy(ncam, nsite, kk, jj, dd, demand_tb, cap, np.array([s.fixed for s in sites]))
+    if npair > max_pairs or time_limit_s <= 0:
+        x, bound, proven = start, math.nan, False
+        status = (f"greedy only (model of {npair:,} camera-site pairs exceeds {max_pairs:,})" if npair > max_pairs
+                  else "greedy only")
+    else:
+        x, bound, status, proven = _solve(a, col_cost, col_lo, col_up, integer, row_lo, row_up,
+                                          time_limit_s=time_limit_s, start=start, progress=progress)
+        if start is not None and (x is None or (not proven and col_cost @ (x > 0.5) > col_cost @ start + 1e-9)):
+            x = start
     if x is None:
         return FacilityResult(model="storage-sites", chosen_sites=(), assignment={}, loads=(),
                               unserved=tuple(camera_ids), objective=math.nan, bound=None, gap=None, optimal=False,
@@ -373,6 +470,48 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
                           unserved=tuple(c for c in camera_ids if c not in assignment), objective=objective,
                           bound=bound_v, gap=_gap(objective, bound_v), optimal=bool(proven), solver_status=status,
                           time_s=time.perf_counter() - t0)
+
+
+def _storage_greedy(ncam: int, nsite: int, kk: np.ndarray, jj: np.ndarray, dd: np.ndarray, demand: np.ndarray,
+                    cap: np.ndarray, fixed: np.ndarray) -> np.ndarray | None:
+    """A feasible start: open sites by how many cameras they are nearest to, assign nearest-with-room."""
+    npair = len(kk)
+    order_pairs = np.lexsort((dd, kk))  # per camera, its candidate pairs nearest first
+    first = np.full(ncam, -1)
+    first[kk[order_pairs[::-1]]] = order_pairs[::-1]
+    popularity = np.bincount(jj[first[first >= 0]], minlength=nsite)
+    site_order = [j for j in np.argsort(-popularity, kind="stable") if not fixed[j]]
+    opened = fixed.copy()
+    need = float(demand.sum())
+    k_open = 0
+    while cap[opened].sum() < need - 1e-9 and k_open < len(site_order):
+        opened[site_order[k_open]] = True
+        k_open += 1
+    cams_by_demand = np.argsort(-demand, kind="stable")
+    starts = np.searchsorted(kk[order_pairs], np.arange(ncam + 1))
+    while True:
+        room = np.where(opened, cap, 0.0).astype(float)
+        x = np.zeros(nsite + npair)
+        ok = True
+        for k in cams_by_demand:
+            for p in order_pairs[starts[k]:starts[k + 1]]:
+                j = jj[p]
+                if opened[j] and room[j] >= demand[k] - 1e-12:
+                    room[j] -= demand[k]
+                    x[nsite + p] = 1.0
+                    break
+            else:
+                ok = False
+                break
+        if ok:
+            used = np.zeros(nsite, dtype=bool)
+            used[jj[x[nsite:] > 0.5]] = True
+            x[:nsite] = used | fixed
+            return x
+        if k_open >= len(site_order):
+            return None
+        opened[site_order[k_open]] = True
+        k_open += 1
 
 
 __all__ = ["FacilityResult", "RadioSiteCandidate", "StorageSiteCandidate", "select_radio_sites",
