@@ -123,8 +123,11 @@ def run_spopt(inst_d: dict, p: int, python: str) -> dict | None:
         out = os.path.join(tmp, "out.json")
         np.savez(npz, dxy=inst_d["dxy"], cxy=inst_d["cxy"], w=inst_d["w"], r=inst_d["r"])
         t0 = time.perf_counter()
-        proc = subprocess.run([python, __file__, "--spopt-worker", npz, str(p), out], capture_output=True, text=True,
-                              timeout=1800)
+        try:
+            proc = subprocess.run([python, __file__, "--spopt-worker", npz, str(p), out], capture_output=True,
+                                  text=True, timeout=900)
+        except subprocess.TimeoutExpired:
+            return {"error": "no answer within 900 s", "time_s": time.perf_counter() - t0}
         if proc.returncode != 0:
             return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "failed",
                     "time_s": time.perf_counter() - t0}
@@ -169,7 +172,7 @@ def main(argv: list[str]) -> int:
             print(f"  {name:<28} {r['objective']:>10,.0f} {pct:>9.3f} "
                   f"{(f'{bound:,.0f}' if bound is not None else '-'):>10} "
                   f"{(f'{100 * gap:.3f}' if gap is not None else '-'):>7} "
-                  f"{('yes' if r.get('optimal') else 'no'):>6} {r['time_s']:7.2f}"
+                  f"{('yes' if r.get('optimal') or r.get('status') == 'Optimal' else 'no'):>6} {r['time_s']:7.2f}"
                   + (f"  (build {r['build_s']:.1f} s)" if "build_s" in r else ""))
     return 0
 

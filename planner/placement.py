@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from planner.analysis.candidates import CandidateParams, CandidateSet, build_candidates, cameras_for
+from planner.analysis.candidates import (
+    CandidateParams,
+    CandidateSet,
+    build_candidates,
+    cameras_for,
+)
 from planner.analysis.optimise import CoverageInstance, OptimiseResult, optimise
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
 from planner.errors import InvalidInputError
@@ -65,15 +70,16 @@ class Placement:
         unit = {"max-coverage": "covered weight", "backup-coverage": "coverage (up to depth)",
                 "min-cameras": "cameras", "min-cost": "cost"}[r.model]
         status = "proven optimal" if r.optimal else (f"gap {100 * r.gap:.3g} %" if r.gap is not None else "no bound")
-        lines = [f"{r.model}: {r.cameras} site(s) chosen; {unit} {r.objective:,.6g} "
-                 f"(bound {r.bound:,.6g}; {status}; {r.method}, {r.solver_status})" if r.bound is not None else
-                 f"{r.model}: {r.cameras} site(s) chosen; {unit} {r.objective:,.6g} ({status})",
-                 f"  coverage of the demand weight: {100 * r.coverage_before:.2f} % before, "
-                 f"{100 * r.coverage_after:.2f} % after; seen twice: {100 * r.backup_before:.2f} % -> "
-                 f"{100 * r.backup_after:.2f} %",
-                 f"  greedy {r.greedy_objective:,.6g}; presolve: {r.presolve.get('demand_merged', 0)} merged demand "
-                 f"points, {r.presolve.get('candidates_kept', 0)} of {r.presolve.get('candidates', 0)} candidates "
-                 f"kept; {r.time_s:.2f} s"]
+        head = f"{r.model}: {r.cameras} site(s) chosen; {unit} {r.objective:,.6g} "
+        head += (f"(bound {r.bound:,.6g}; {status}; {r.method}, {r.solver_status})" if r.bound is not None
+                 else f"({status})")
+        lines = [head,
+                 (f"  coverage of the demand weight: {100 * r.coverage_before:.2f} % before, "
+                  f"{100 * r.coverage_after:.2f} % after; seen twice: {100 * r.backup_before:.2f} % -> "
+                  f"{100 * r.backup_after:.2f} %"),
+                 (f"  greedy {r.greedy_objective:,.6g}; presolve: {r.presolve.get('demand_merged', 0)} merged demand "
+                  f"points, {r.presolve.get('candidates_kept', 0)} of {r.presolve.get('candidates', 0)} candidates "
+                  f"kept; {r.time_s:.2f} s")]
         cs = self.candidates
         if cs is not None:
             lines.insert(1, f"  {len(cs.candidates)} candidates ({len(cs.existing_ids)} existing cameras fixed), "
@@ -239,9 +245,9 @@ class FacilityPlan:
     def text(self) -> str:
         r = self.result
         status = "proven optimal" if r.optimal else (f"gap {100 * r.gap:.3g} %" if r.gap is not None else "no bound")
-        lines = [f"{r.model}: {len(r.chosen_sites)} site(s) chosen ({len(self.new_sites)} new); objective "
-                 f"{r.objective:,.6g} ({status}; {r.solver_status}); {len(r.assignment)} camera(s) assigned, "
-                 f"{len(r.unserved)} unserved; {r.time_s:.2f} s"]
+        lines = [(f"{r.model}: {len(r.chosen_sites)} site(s) chosen ({len(self.new_sites)} new); objective "
+                  f"{r.objective:,.6g} ({status}; {r.solver_status}); {len(r.assignment)} camera(s) assigned, "
+                  f"{len(r.unserved)} unserved; {r.time_s:.2f} s")]
         for ld in r.loads[:40]:
             extra = (f"max sector utilisation {100 * ld['max_utilisation']:.0f} %" if "max_utilisation" in ld else
                      f"{ld['needed_tb']:.1f} of {ld['usable_tb']:.1f} TB usable")
@@ -251,9 +257,9 @@ class FacilityPlan:
         return "\n".join(lines)
 
     def command(self, phase: str) -> Any:
-        from planner.model.commands import MacroCommand, UpdateNodes
-
         import dataclasses
+
+        from planner.model.commands import MacroCommand, UpdateNodes
 
         sites = [dataclasses.replace(n, phase=phase) for n in self.new_sites]
         cmds: list[Any] = []
@@ -350,5 +356,15 @@ def storage_sites_report(project: Project, *, sites: str | None = None, site_spa
     return FacilityPlan(result=res, new_sites=new_sites, camera_updates=updates)
 
 
-__all__ = ["FacilityPlan", "Placement", "PlacementCommand", "radio_sites_report", "storage_sites_report", "instance_from_table", "optimise_project", "optimise_table", "placement_command",
-           "read_point_layers"]
+__all__ = [
+    "FacilityPlan",
+    "Placement",
+    "PlacementCommand",
+    "instance_from_table",
+    "optimise_project",
+    "optimise_table",
+    "placement_command",
+    "radio_sites_report",
+    "read_point_layers",
+    "storage_sites_report",
+]

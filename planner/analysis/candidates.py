@@ -233,7 +233,7 @@ def _sites_from_streets(lines: np.ndarray, area: Any, params: CandidateParams,
     ends: dict[tuple[int, int], list[tuple[float, float, float]]] = {}
     for k in range(len(lines)):
         for (x, y), p in ((a[k], pa[k]), (b[k], pb[k])):
-            key = (int(round(x * 2)), int(round(y * 2)))  # 0.5 m snapping
+            key = (round(x * 2), round(y * 2))  # 0.5 m snapping
             ends.setdefault(key, []).append((x, y, float(_bearing(np.array(p.x - x), np.array(p.y - y)))))
     inter_xy = []
     if "intersections" in want:
@@ -528,7 +528,7 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
         else:
             azs = every
         for a in azs:
-            cands.append(Candidate(id=f"{site}@{int(round(a)) % 360:03d}", site=site, source=src, x=x, y=y,
+            cands.append(Candidate(id=f"{site}@{round(a) % 360:03d}", site=site, source=src, x=x, y=y,
                                    azimuth_deg=float(a), height_m=params.height_m, tilt_deg=params.tilt_deg,
                                    camera_type=params.camera_type, cost=cost))
     if max_candidates is not None and len(cands) > max_candidates:

@@ -313,7 +313,7 @@ def _radio_greedy(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, sec_sit
             for j in range(nsite) if not opened[j]]
     heapq.heapify(heap)
     while heap:
-        negkey, j = heapq.heappop(heap)
+        _, j = heapq.heappop(heap)
         gain = len(_fill(usable, rate, cap, load, secs[j], served))
         key = gain / max(cost[j], 1e-9)
         if heap and key < -heap[0][0] - 1e-12:
@@ -460,7 +460,7 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
     for j in np.flatnonzero(y):
         sel = np.flatnonzero(xa & (jj == j))
         used = float(demand_tb[kk[sel]].sum())
-        loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": int(len(sel)), "usable_tb": float(cap[j]),
+        loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": len(sel), "usable_tb": float(cap[j]),
                       "needed_tb": used, "utilisation": used / cap[j] if cap[j] else 0.0,
                       "mean_distance_m": float(dd[sel].mean()) if len(sel) else 0.0})
     objective = float(col_cost @ (x > 0.5))

@@ -243,9 +243,9 @@ def _presolve(inst: CoverageInstance, depth: int, *, dominance: bool) -> _Reduce
         keep &= ~dom
     kept = np.flatnonzero(keep)
     stats = {"demand_points": inst.n_demand, "demand_uncoverable_or_secured": int(inst.n_demand - len(cols)),
-             "demand_merged": n_merged, "candidates": int(len(free)), "fixed": int(inst.fixed.sum()),
+             "demand_merged": n_merged, "candidates": len(free), "fixed": int(inst.fixed.sum()),
              "candidates_dominated": n_dominated, "candidates_empty": int((sizes == 0).sum()),
-             "candidates_kept": int(len(kept))}
+             "candidates_kept": len(kept)}
     return _Reduced(cand=free[kept], weight=mweight, cap=mcap, mat=mat[kept], offset=offset, stats=stats)
 
 
@@ -283,7 +283,7 @@ def _greedy(red: _Reduced, *, p: int | None, budget: float | None, need: float |
             break
         if need is not None and got >= need - _EPS:
             break
-        negkey, j = heapq.heappop(heap)
+        _, j = heapq.heappop(heap)
         if group is not None and max_per_group is not None and used.get(int(group[j]), 0) >= max_per_group:
             continue
         if budget is not None and spent + cost[j] > budget + _EPS:
@@ -673,7 +673,7 @@ def optimise(inst: CoverageInstance, *, model: str = "max-coverage", cameras: in
         fixed_sites=tuple(inst.site_ids[j] for j in np.flatnonzero(inst.fixed)), objective=objective,
         bound=bound, gap=_gap(objective, bound), optimal=bool(optimal), method=method, solver_status=status,
         greedy_objective=greedy_obj, total_weight=total_weight, coverage_before=before / tw,
-        coverage_after=after / tw, backup_before=before2 / tw, backup_after=after2 / tw, cameras=int(len(picked)),
+        coverage_after=after / tw, backup_before=before2 / tw, backup_after=after2 / tw, cameras=len(picked),
         cost=float(inst.site_cost[picked].sum()), time_s=time.perf_counter() - t0, presolve=red.stats,
         notes=tuple(notes))
 
@@ -702,10 +702,8 @@ def _feasible(red: _Reduced, chosen: np.ndarray, *, cameras: int | None, budget:
         v, _ = _reduced_value(red, chosen)
         if v < need - 1e-6 * max(1.0, need):
             return False
-    if group is not None and max_per_group is not None and chosen.any():
-        if np.bincount(group[chosen] - group.min()).max() > max_per_group:
-            return False
-    return True
+    return not (group is not None and max_per_group is not None and chosen.any()
+                and np.bincount(group[chosen] - group.min()).max() > max_per_group)
 
 
 def _cost_lower_bound(red: _Reduced, cost: np.ndarray, need: float) -> float:

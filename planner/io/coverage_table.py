@@ -15,10 +15,9 @@ import csv
 import math
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -136,12 +135,11 @@ def read_coverage_table(path: str | os.PathLike[str], *, fixed: Iterable[str] = 
         fixed=np.array([s in fx for s in sites], dtype=bool))
 
 
-def write_coverage_table(inst: object, path: str | os.PathLike[str]) -> Path:
+def write_coverage_table(inst: Any, path: str | os.PathLike[str]) -> Path:
     """Write a coverage instance (``planner.analysis.optimise.CoverageInstance``) as a table, atomically.
 
     Sites that cover nothing and uncovered demand points get one row each.
     """
-    inst: Any = inst
     from planner.io.atomic import atomic_write_with
 
     def _write(tmp: Path) -> None:

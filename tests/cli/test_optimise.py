@@ -81,7 +81,7 @@ def test_coverage_table_bad_input_one_line_exit_2(capsys, tmp_path: Path, conten
     argv = ["optimise", "--coverage-table", str(p), *args]
     if "--cameras" not in args:
         argv += ["--cameras", "1"]
-    code, out, err = run_cli(capsys, *argv)
+    code, _, err = run_cli(capsys, *argv)
     assert code == 2, err
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err
 

@@ -227,7 +227,7 @@ class OptimiseDialog(QDialog):
         self._set_accept(False)
         self.placement = None
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: Any) -> None:
         self.runner.cancel()
         super().closeEvent(event)
 
