@@ -124,6 +124,13 @@ class OptimiseDialog(QDialog):
             row.addWidget(b)
         lay.addLayout(row)
         self._set_accept(False)
+        self.objective.currentIndexChanged.connect(self._on_objective)
+        self._on_objective()
+
+    def _on_objective(self) -> None:
+        share = self.objective.currentData() == "min-cameras"
+        self.share.setEnabled(share)
+        self.cameras.setEnabled(not share)
 
     # ------------------------------------------------------------ running
     def _set_accept(self, on: bool) -> None:
