@@ -375,7 +375,7 @@ def format_info(doc: dict[str, Any]) -> str:
         lines.append("Links        " + ", ".join(f"{v} {k}" for k, v in doc["links"].items()))
     if len(doc["phases"]) > 1 or "(none)" not in doc["phases"]:
         for ph, c in doc["phases"].items():
-            lines.append(f"Phase {ph:<7}" + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in c.items() if v))
+            lines.append(f"Phase {ph:<6} " + ", ".join(f"{v} {k.replace('_', ' ')}s" for k, v in c.items() if v))
     if doc["storage_capacity_tb"]:
         lines.append(f"Storage      {doc['storage_capacity_tb']:g} TB (raw, SI)")
     p = doc["parameters"]
