@@ -182,3 +182,18 @@ def test_radio_and_storage_sites(capsys, grid_project: Path) -> None:
     info = json.loads(out)
     assert info["nodes"]["storage_centre"] == 1 and info["phases"]["storage"]["storage_centre"] == 1
     assert info["nodes"]["radio_site"] == len(radio["new_sites"]) == info["phases"]["radio"]["radio_site"]
+
+
+def test_export_table_round_trip(capsys, grid_project: Path, tmp_path: Path) -> None:
+    table = tmp_path / "grid_table.csv"
+    code, out, err = run_cli(capsys, "optimise", str(grid_project), "--cameras", "4", "--candidates", "intersections",
+                             "--workers", "0", "--export-table", str(table), "--json")
+    assert code == 0, err
+    from_project = json.loads(out)
+    code, out, err = run_cli(capsys, "optimise", "--coverage-table", str(table), "--cameras", "4", "--json")
+    assert code == 0, err
+    from_table = json.loads(out)
+    # the same instance: same optimum, same coverage shares (uncovered demand rows keep the total weight)
+    assert from_table["objective"] == pytest.approx(from_project["objective"])
+    assert from_table["coverage_after"] == pytest.approx(from_project["coverage_after"])
+    assert from_table["optimal"] == from_project["optimal"]
