@@ -95,3 +95,21 @@ def test_existing_cameras_are_fixed_and_weights(grid) -> None:
     d = np.hypot(cs.demand_xy[:, 0] - (X0 + 1100.0), cs.demand_xy[:, 1] - (Y0 + 1100.0))
     assert np.allclose(inst.demand_weight[d <= 149.0], 50.0)
     assert np.allclose(inst.demand_weight[d > 151.0], 10.0)
+
+
+def test_night_coverage_is_the_day_coverage_within_ir_range(grid) -> None:
+    day = build_candidates(grid, CandidateParams(sources=("intersections",)), executor=InProcessExecutor())
+    night = build_candidates(grid, CandidateParams(sources=("intersections",), period="night"),
+                             executor=InProcessExecutor())
+    # bullet-1080p-4 has a 30 m IR illuminator and a 55 m detect range: by night each candidate sees the part of
+    # its day coverage within 30 m (horizontal), and nothing beyond
+    d, n = day.instance, night.instance
+    xy = day.demand_xy
+    for j in range(0, d.n_sites, 17):
+        ds = set(d.indices[d.indptr[j]:d.indptr[j + 1]].tolist())
+        ns = set(n.indices[n.indptr[j]:n.indptr[j + 1]].tolist())
+        assert ns <= ds
+        c = day.candidates[j]
+        far = [i for i in ns if np.hypot(xy[i, 0] - c.x, xy[i, 1] - c.y) > 30.0 + 2.0]
+        assert far == []
+    assert len(n.indices) < len(d.indices)
