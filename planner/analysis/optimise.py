@@ -63,7 +63,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
-from planner.errors import AnalysisCancelled, InvalidInputError, OutOfRangeError
+from planner.errors import InvalidInputError, OutOfRangeError
 
 MODELS = ("max-coverage", "backup-coverage", "min-cameras", "min-cost")
 _EPS = 1e-9
@@ -437,32 +437,41 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
         z = np.minimum(count, red.cap).astype(float)
         sol.col_value = list(np.concatenate([start.astype(float), z]))
         h.setSolution(sol)
-    cancelled: list[BaseException] = []
+    stop = threading.Event()
     t_run = time.perf_counter()
-    last = [0.0]
 
     def _tick(e: Any) -> None:
-        # HiGHS checks its own time limit only now and then (the root LP of a large model can run far past it):
-        # stop on the wall clock from every interrupt callback (simplex, IPM and MIP)
-        now = time.perf_counter() - t_run
-        if cancelled or now > time_limit_s:
-            e.interrupt()
-            return
-        if now - last[0] < 0.2:
-            return
-        last[0] = now
-        try:
-            progress(min(now / max(time_limit_s, 1e-3), 1.0), "MILP")
-        except AnalysisCancelled as exc:
-            cancelled.append(exc)
+        # interrupt on cancel or on the wall clock from every callback HiGHS offers (simplex, IPM, MIP)
+        if stop.is_set() or time.perf_counter() - t_run > time_limit_s:
             e.interrupt()
 
     h.cbMipInterrupt.subscribe(_tick)
     h.cbSimplexInterrupt.subscribe(_tick)
     h.cbIpmInterrupt.subscribe(_tick)
-    h.run()
-    if cancelled:
-        raise cancelled[0]
+    # HiGHS calls no callback inside the LP relaxation of a MIP node (the root LP of a large model can run for
+    # minutes past the limit): the solver runs on its own thread while this one keeps reporting progress and
+    # watching for cancel. A cancel or the time limit sets the stop flag; the solver stops at its next callback
+    # and is always joined (a C++ solver thread left running at exit would abort the process).
+    finished = threading.Event()
+
+    def _solve() -> None:
+        try:
+            h.run()
+        finally:
+            finished.set()
+
+    solver = threading.Thread(target=_solve, name="planner-highs", daemon=True)
+    solver.start()
+    try:
+        while not finished.wait(0.1):
+            now = time.perf_counter() - t_run
+            progress(min(now / max(time_limit_s, 1e-3), 1.0),
+                     "MILP" if now <= time_limit_s else "MILP: time limit reached, stopping the solver")
+    except BaseException:  # cancelled (AnalysisCancelled, Ctrl-C): stop the solver, wait for it, re-raise
+        stop.set()
+        solver.join()
+        raise
+    solver.join()
     status = h.getModelStatus()
     name = h.modelStatusToString(status)
     info = h.getInfo()

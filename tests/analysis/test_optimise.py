@@ -212,3 +212,18 @@ def test_bad_input() -> None:
         CoverageInstance.from_pairs([], ["d"], [], [])
     with pytest.raises(InvalidInputError, match="model"):
         optimise(inst, model="p-median", cameras=1)
+
+
+def test_cancel_during_the_milp() -> None:
+    rng = np.random.default_rng(11)
+    inst = _random_instance(rng, 400, 3000, 0.02)
+    seen: list[str] = []
+
+    def stop_in_milp(fraction: float, message: str = "") -> None:
+        seen.append(message)
+        if message == "MILP":
+            raise AnalysisCancelled("stop")
+
+    with pytest.raises(AnalysisCancelled):
+        optimise(inst, cameras=40, time_limit_s=30, progress=stop_in_milp)
+    assert "MILP" in seen and "done" not in seen
