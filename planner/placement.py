@@ -69,7 +69,8 @@ class Placement:
         r = self.result
         unit = {"max-coverage": "covered weight", "backup-coverage": "coverage (up to depth)",
                 "min-cameras": "cameras", "min-cost": "cost"}[r.model]
-        status = "proven optimal" if r.optimal else (f"gap {100 * r.gap:.3g} %" if r.gap is not None else "no bound")
+        status = "proven optimal" if r.optimal else (f"gap {100 * r.gap:.3g} %, not proven" if r.gap is not None
+                                                     else "no bound")
         head = f"{r.model}: {r.cameras} site(s) chosen; {unit} {r.objective:,.6g} "
         head += (f"(bound {r.bound:,.6g}; {status}; {r.method}, {r.solver_status})" if r.bound is not None
                  else f"({status})")
