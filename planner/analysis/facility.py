@@ -45,7 +45,7 @@ import scipy.sparse as sp
 from planner.analysis import network as netk
 from planner.analysis import radio
 from planner.analysis.progress import ProgressFn, no_progress
-from planner.errors import AnalysisCancelled, InvalidInputError, OutOfRangeError
+from planner.errors import InvalidInputError, OutOfRangeError
 
 
 @dataclass(frozen=True)
@@ -100,26 +100,36 @@ def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: n
         sol = highspy.HighsSolution()
         sol.col_value = list(start.astype(float))
         h.setSolution(sol)
-    cancelled: list[BaseException] = []
+    import threading
+
+    stop = threading.Event()
     t_run = time.perf_counter()
 
-    def _tick(e: Any) -> None:
-        now = time.perf_counter() - t_run
-        if cancelled or now > time_limit_s:  # HiGHS's own time check is coarse; stop on the wall clock
-            e.interrupt()
-            return
-        try:
-            progress(min(now / max(time_limit_s, 1e-3), 1.0), "MILP")
-        except AnalysisCancelled as exc:
-            cancelled.append(exc)
+    def _tick(e: Any) -> None:  # HiGHS's own time check is coarse: stop on the wall clock or on cancel
+        if stop.is_set() or time.perf_counter() - t_run > time_limit_s:
             e.interrupt()
 
     h.cbMipInterrupt.subscribe(_tick)
     h.cbSimplexInterrupt.subscribe(_tick)
     h.cbIpmInterrupt.subscribe(_tick)
-    h.run()
-    if cancelled:
-        raise cancelled[0]
+    finished = threading.Event()
+
+    def _run() -> None:
+        try:
+            h.run()
+        finally:
+            finished.set()
+
+    solver = threading.Thread(target=_run, name="planner-highs", daemon=True)
+    solver.start()  # progress and cancel keep working while HiGHS is inside an LP (see optimise._milp)
+    try:
+        while not finished.wait(0.1):
+            progress(min((time.perf_counter() - t_run) / max(time_limit_s, 1e-3), 1.0), "MILP")
+    except BaseException:
+        stop.set()
+        solver.join()
+        raise
+    solver.join()
     status = h.getModelStatus()
     info = h.getInfo()
     x = None
