@@ -41,7 +41,9 @@ How each starting deployment is generated (documented in the README too):
   then grid points ranked by closeness to the sites fill up to 103 distinct
   intersections. Each camera looks down the street
   leaving its intersection that points closest to the nearest priority site.
-* **Santiago**: the 32 comunas, no deployment (a bid starts here).
+* **Santiago**: the 32 comunas, no deployment (a bid starts here); the streets of
+  Santiago centro from an OSMnx drive network (GraphML read as XML), and city
+  blocks derived from them, flagged ``approximate`` as for Montevideo.
 """
 
 from __future__ import annotations
@@ -502,6 +504,56 @@ def build_montevideo() -> Project:
 
 
 # ------------------------------------------------------------------- Santiago
+def _read_graphml_streets(path: Path, crs: object) -> gpd.GeoDataFrame:
+    """Undirected street segments of an OSMnx GraphML drive network (plain XML, no networkx).
+
+    OSMnx writes each two-way street twice (u->v and v->u); one segment is kept
+    per (node pair, OSM way). Edge geometry is the ``geometry`` WKT when
+    present, else the straight line between the nodes. List-valued attributes
+    (``"['primary', 'secondary']"``) keep their first value.
+    """
+    import gzip
+    import xml.etree.ElementTree as ET
+
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as fh:
+        root = ET.parse(fh).getroot()
+    keys = {k.get("id"): k.get("attr.name") for k in root.findall("g:key", ns)}
+    nodes: dict[str, tuple[float, float]] = {}
+    for n in root.iter("{%s}node" % ns["g"]):
+        d = {keys[e.get("key")]: e.text for e in n.findall("g:data", ns)}
+        nodes[n.get("id")] = (float(d["x"]), float(d["y"]))
+
+    def first(v: str | None) -> str:
+        if not v:
+            return ""
+        v = v.strip()
+        if v.startswith("[") and v.endswith("]"):
+            v = v[1:-1].split(",")[0].strip().strip("'\"")
+        return v
+
+    seen: set[tuple[str, str, str]] = set()
+    rows: dict[str, list] = {"name": [], "highway": [], "length_m": [], "osm_from": [], "osm_to": [], "osmid": []}
+    geoms = []
+    for e in root.iter("{%s}edge" % ns["g"]):
+        u, v = e.get("source"), e.get("target")
+        d = {keys[x.get("key")]: x.text for x in e.findall("g:data", ns)}
+        key = (min(u, v), max(u, v), first(d.get("osmid")))
+        if key in seen:
+            continue
+        seen.add(key)
+        g = shapely.from_wkt(d["geometry"]) if d.get("geometry") else shapely.LineString([nodes[u], nodes[v]])
+        geoms.append(g)
+        rows["name"].append(first(d.get("name")))
+        rows["highway"].append(first(d.get("highway")))
+        rows["length_m"].append(float(d.get("length") or 0.0))
+        rows["osm_from"].append(int(u))
+        rows["osm_to"].append(int(v))
+        rows["osmid"].append(first(d.get("osmid")))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=4326).to_crs(crs)
+
+
 def build_santiago() -> Project:
     d = DATA / "santiago"
     src = d / "provincia_santiago_comunas.geojson"
@@ -510,15 +562,29 @@ def build_santiago() -> Project:
     project.districts = gpd.GeoDataFrame(
         {"name": c["NOM_COM"].astype(str), "code": [_slug(n) for n in c["NOM_COM"]], "level": "comuna"},
         geometry=shapely.make_valid(c.geometry.values), crs=project.crs)
+    # Streets of Santiago centro: the OSMnx drive network (3,450 nodes, 6,890 directed edges), undirected.
+    streets = _read_graphml_streets(d / "santiago_urbano.graphml.gz", project.crs)
+    streets = streets[shapely.intersects(streets.geometry.values, project.study_area)].reset_index(drop=True)
+    project.layers["streets"] = streets
+    # No building footprints offline: city blocks derived from the street network (an approximation,
+    # labelled as such), as for Montevideo; faces over 3 ha are parks, squares or open land: dropped.
+    blocks = blocks_from_streets(streets, setback_m=6.0, default_height_m=12.0, boundary=project.study_area)
+    blocks = blocks[blocks.area <= 30_000.0].reset_index(drop=True)
+    project.layers["buildings"] = blocks
     project.parameters = Parameters(
         jurisdiction="CL", default_resolution="1080p", default_codec="h265", default_bitrate_mbps=2.2,
         retention_target_days=30.0, currency="USD",
-        description="Bid starting point: the 32 comunas of the Provincia de Santiago, no deployment yet.",
-        attribution="Comunas: Biblioteca del Congreso Nacional de Chile (CC BY 3.0 CL, presumed)")
+        description="Bid starting point: the 32 comunas of the Provincia de Santiago, no deployment yet; "
+                    "streets of Santiago centro.",
+        attribution="Comunas: Biblioteca del Congreso Nacional de Chile (CC BY 3.0 CL, presumed); "
+                    f"street network of Santiago centro: {OSM}")
     project.metadata = {
         "attribution": project.parameters.attribution,
         "generator": "scripts/build_samples.py",
-        "notes": ["district codes are slugs of the names: the source COD_COMUNA values are truncated"],
+        "notes": ["district codes are slugs of the names: the source COD_COMUNA values are truncated",
+                  "streets cover Santiago centro only (the OSMnx drive network of the source file)",
+                  "no building footprints: occlusion uses city blocks derived from the street network "
+                  "(6 m setback, 12 m high, faces over 3 ha dropped), an approximation"],
     }
     return project
 

@@ -281,6 +281,7 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_run_cov)
         m.addAction(self.act_run_net)
         m.addAction(self.act_run_radio)
+        m.addAction(A("&Optimise placement…", self.open_optimise_dialog))
         m.addSeparator()
         m.addAction(self.act_cancel)
         m = mb.addMenu("&Help")
@@ -774,6 +775,16 @@ class MainWindow(QMainWindow):
 
         den = (1.0 / self.canvas.px_per_m()) / 0.000264583
         self.scale_label.setText(f"1:{nice_round(den):,}")
+
+    def open_optimise_dialog(self) -> Any:
+        """Analysis ▸ Optimise placement… (the dialog pushes accepted cameras on this window's undo stack)."""
+        from planner.gui.dialogs.optimise import OptimiseDialog
+
+        if self.project is None or self.stack is None:
+            return None
+        self.optimise_dialog = OptimiseDialog(self.project, self.stack, self)
+        self.optimise_dialog.show()
+        return self.optimise_dialog
 
     def _about(self) -> None:
         from planner import __version__

@@ -36,7 +36,7 @@ EXPECTED = {
                        jurisdiction="UY"),
     "santiago": dict(epsg=32719, districts=32, levels={"comuna": 32},
                      nodes={"camera": 0, "radio_site": 0, "storage_centre": 0, "command_centre": 0},
-                     storage_tb=0, layers={}, dem=False, jurisdiction="CL"),
+                     storage_tb=0, layers={"streets": 5512, "buildings": 1783}, dem=False, jurisdiction="CL"),
 }
 
 

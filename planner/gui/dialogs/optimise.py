@@ -1,0 +1,246 @@
+"""Analysis ▸ Optimise placement…: propose cameras with the optimiser, in the background, and accept them undoably.
+
+The dialog gathers the inputs of :func:`planner.placement.optimise_project`,
+runs it on a snapshot of the project through an
+:class:`~planner.gui.workers.AnalysisRunner` (progress bar, Cancel), shows the
+proposed cameras with the coverage before and after, the objective, the bound,
+the gap and whether the solution is proven optimal, and pushes the accepted
+cameras (all, or the ticked ones) on the window's undo stack as one command
+(:func:`planner.placement.placement_command`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from planner.gui.workers import AnalysisRunner
+
+OBJECTIVES = (("max-coverage", "Most coverage for N cameras"), ("min-cameras", "Fewest cameras for a target share"),
+              ("backup-coverage", "Most coverage seen twice (backup) for N cameras"))
+LEVELS = ("monitor", "detect", "observe", "recognise", "identify")
+
+
+class OptimiseDialog(QDialog):
+    """Inputs, background run with progress/cancel, proposal list, accept as one undoable step."""
+
+    def __init__(self, project: Any, stack: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Optimise camera placement")
+        self.setMinimumWidth(560)
+        self.project = project
+        self.stack = stack
+        self.placement: Any = None
+        self.runner = AnalysisRunner(self)
+        self.runner.progressed.connect(self._on_progress)
+        self.runner.done.connect(self._on_done)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
+        lay = QVBoxLayout(self)
+        form = QFormLayout()
+        self.objective = QComboBox()
+        for key, label in OBJECTIVES:
+            self.objective.addItem(label, key)
+        form.addRow("Objective", self.objective)
+        self.cameras = QSpinBox()
+        self.cameras.setRange(1, 100_000)
+        self.cameras.setValue(50)
+        form.addRow("New cameras", self.cameras)
+        self.share = QDoubleSpinBox()
+        self.share.setRange(0.01, 1.0)
+        self.share.setSingleStep(0.05)
+        self.share.setValue(0.5)
+        form.addRow("Target share of demand", self.share)
+        self.level = QComboBox()
+        self.level.addItems(LEVELS)
+        self.level.setCurrentText("detect")
+        form.addRow("Detail level", self.level)
+        self.period = QComboBox()
+        self.period.addItems(("day", "night"))
+        form.addRow("Period", self.period)
+        self.district = QComboBox()
+        self.district.addItem("(whole study area)", "")
+        d = project.districts
+        for name in (d["name"].astype(str).tolist() if len(d) else []):
+            self.district.addItem(name, name)
+        form.addRow("Demand area", self.district)
+        has_streets = "streets" in project.layers and len(project.layers["streets"])
+        self.sources = QLineEdit("intersections,streets" if has_streets else "grid")
+        form.addRow("Candidate sites", self.sources)
+        self.demand = QComboBox()
+        self.demand.addItems(("streets", "cells"))
+        self.demand.setCurrentText("streets" if has_streets else "cells")
+        form.addRow("Demand", self.demand)
+        self.spacing = QDoubleSpinBox()
+        self.spacing.setRange(5, 1000)
+        self.spacing.setValue(50)
+        form.addRow("Pole spacing (m)", self.spacing)
+        self.time_limit = QDoubleSpinBox()
+        self.time_limit.setRange(0, 3600)
+        self.time_limit.setValue(30)
+        form.addRow("Solver time limit (s)", self.time_limit)
+        self.phase = QLineEdit("optimised")
+        form.addRow("Phase of the new cameras", self.phase)
+        lay.addLayout(form)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        lay.addWidget(self.progress)
+        self.status = QLabel("Set the inputs and press Run.")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.status)
+        self.proposals = QListWidget()
+        lay.addWidget(self.proposals, 1)
+        row = QHBoxLayout()
+        self.run_btn = QPushButton("Run")
+        self.run_btn.clicked.connect(self.run)
+        self.cancel_btn = QPushButton("Cancel run")
+        self.cancel_btn.setEnabled(False)
+        self.cancel_btn.clicked.connect(self.runner.cancel)
+        self.accept_all_btn = QPushButton("Accept all")
+        self.accept_all_btn.clicked.connect(lambda: self.accept_proposal(selected_only=False))
+        self.accept_sel_btn = QPushButton("Accept ticked")
+        self.accept_sel_btn.clicked.connect(lambda: self.accept_proposal(selected_only=True))
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        for b in (self.run_btn, self.cancel_btn, self.accept_all_btn, self.accept_sel_btn, close):
+            row.addWidget(b)
+        lay.addLayout(row)
+        self._set_accept(False)
+        self.objective.currentIndexChanged.connect(self._on_objective)
+        self._on_objective()
+
+    def _on_objective(self) -> None:
+        share = self.objective.currentData() == "min-cameras"
+        self.share.setEnabled(share)
+        self.cameras.setEnabled(not share)
+
+    # ------------------------------------------------------------ running
+    def _set_accept(self, on: bool) -> None:
+        self.accept_all_btn.setEnabled(on)
+        self.accept_sel_btn.setEnabled(on)
+
+    def run(self) -> None:
+        from planner import placement
+        from planner.analysis.candidates import CandidateParams
+        from planner.analysis.executor import InProcessExecutor
+        from planner.errors import PlannerError
+
+        model = self.objective.currentData()
+        district = self.district.currentData()
+        try:
+            params = CandidateParams(
+                sources=tuple(s.strip() for s in self.sources.text().split(",") if s.strip()),
+                spacing_m=self.spacing.value(), level=self.level.currentText(), period=self.period.currentText(),
+                demand=self.demand.currentText(), districts=(district,) if district else None)
+        except PlannerError as exc:
+            self.status.setText(f"Error: {exc}")
+            return
+        snap = self.project.snapshot()
+        cameras = self.cameras.value() if model != "min-cameras" else None
+        share = self.share.value() if model == "min-cameras" else None
+        limit = self.time_limit.value()
+
+        def job(progress: Any) -> Any:
+            return placement.optimise_project(snap, params, model=model, cameras=cameras, target_share=share,
+                                              time_limit_s=limit, executor=InProcessExecutor(), progress=progress)
+
+        self.placement = None
+        self.proposals.clear()
+        self._set_accept(False)
+        self.progress.setValue(0)
+        self.status.setText("Computing candidate coverage, then solving…")
+        self.run_btn.setEnabled(False)
+        self.cancel_btn.setEnabled(True)
+        self.runner.start("optimise", job)
+
+    def _on_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(1000 * fraction))
+        if message:
+            self.status.setText(message)
+
+    def _finish(self) -> None:
+        self.run_btn.setEnabled(True)
+        self.cancel_btn.setEnabled(False)
+
+    def _on_done(self, name: str, pl: Any) -> None:
+        self._finish()
+        self.placement = pl
+        r = pl.result
+        proof = "proven optimal" if r.optimal else (f"not proven: gap {100 * r.gap:.2f} %" if r.gap is not None
+                                                    else "not proven (no bound)")
+        self.status.setText(
+            f"{r.cameras} camera(s) proposed; coverage of the demand {100 * r.coverage_before:.1f} % before → "
+            f"{100 * r.coverage_after:.1f} % after. Objective {r.objective:,.4g}, bound "
+            f"{'-' if r.bound is None else f'{r.bound:,.4g}'} ({proof}; {r.solver_status}). "
+            f"{len(pl.candidates.candidates)} candidates, {len(pl.candidates.existing_ids)} existing cameras kept.")
+        for cid in r.chosen_sites:
+            c = pl.candidates.candidate(cid)
+            it = QListWidgetItem(f"{cid}  ({c.source}, azimuth {c.azimuth_deg:.0f}°, {c.x:.0f}, {c.y:.0f})")
+            it.setData(Qt.ItemDataRole.UserRole, cid)
+            it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            it.setCheckState(Qt.CheckState.Checked)
+            self.proposals.addItem(it)
+        self.progress.setValue(1000)
+        self._set_accept(bool(r.chosen_sites))
+
+    def _on_failed(self, name: str, exc: object, tb: str) -> None:
+        self._finish()
+        self.status.setText(f"Error: {exc}")
+
+    def _on_cancelled(self, name: str) -> None:
+        self._finish()
+        self.status.setText("Cancelled.")
+        self.progress.setValue(0)
+
+    # ------------------------------------------------------------ accepting
+    def ticked(self) -> tuple[str, ...]:
+        return tuple(self.proposals.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.proposals.count())
+                     if self.proposals.item(i).checkState() == Qt.CheckState.Checked)
+
+    def accept_proposal(self, *, selected_only: bool) -> None:
+        """Add the proposed (or ticked) cameras to the project as one undoable command."""
+        from planner import placement
+        from planner.errors import PlannerError
+
+        if self.placement is None:
+            return
+        ids = self.ticked() if selected_only else None
+        try:
+            cmd = placement.placement_command(self.project, self.placement, phase=self.phase.text().strip(), ids=ids)
+            self.stack.push(cmd)
+        except PlannerError as exc:
+            self.status.setText(f"Error: {exc}")
+            return
+        self.status.setText(f"{len(cmd.nodes)} camera(s) added in phase {self.phase.text().strip()} "
+                            "(Edit ▸ Undo removes them).")
+        self._set_accept(False)
+        self.placement = None
+
+    def closeEvent(self, event: Any) -> None:
+        self.runner.cancel()
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        self.runner.cancel()
+        super().reject()
+
+
+__all__ = ["OptimiseDialog"]

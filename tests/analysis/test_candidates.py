@@ -1,0 +1,115 @@
+"""Candidates and demand from a project: street grid geometry, weights, and the per-site fast path."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from planner.analysis import candidates as cmod
+from planner.analysis.candidates import CandidateParams, build_candidates
+from planner.analysis.coverage import build_surface
+from planner.analysis.executor import InProcessExecutor
+from planner.model.nodes import Camera
+
+X0, Y0 = 692000.0, 4796000.0
+
+
+@pytest.fixture
+def grid(square_geojson):
+    """The 2 km square with a street grid every 200 m (segments split at the crossings) and derived blocks."""
+    from planner import workflows
+
+    project = workflows.new_project("Grid", boundary=square_geojson, districts=square_geojson)
+    xs = X0 + np.arange(100.0, 2000.0, 200.0)
+    ys = Y0 + np.arange(100.0, 2000.0, 200.0)
+    segs = [shapely.LineString([(x, ys[k]), (x, ys[k + 1])]) for x in xs for k in range(len(ys) - 1)]
+    segs += [shapely.LineString([(xs[k], y), (xs[k + 1], y)]) for y in ys for k in range(len(xs) - 1)]
+    project.layers["streets"] = gpd.GeoDataFrame(geometry=segs, crs=project.crs)
+    workflows.derive_blocks(project, setback_m=6.0, height_m=12.0)
+    return project
+
+
+def test_intersections_and_street_azimuths(grid) -> None:
+    cs = build_candidates(grid, CandidateParams(sources=("intersections",)), executor=InProcessExecutor())
+    # 10 x 10 crossings: 64 interior (4 streets), 32 on the edges (3), 4 corners (2: not intersections)
+    assert len({c.site for c in cs.candidates}) == 96
+    assert len(cs.candidates) == 64 * 4 + 32 * 3
+    interior = [c for c in cs.candidates if abs(c.x - (X0 + 900)) < 1e-6 and abs(c.y - (Y0 + 900)) < 1e-6]
+    assert sorted(c.azimuth_deg for c in interior) == [0.0, 90.0, 180.0, 270.0]
+    # demand: 180 segments of 200 m, clipped to the study area (the grid lies inside): 36 km at 10 m
+    assert cs.demand_length_m == pytest.approx(180 * 200.0)
+    assert cs.instance.n_demand == 180 * 20
+
+
+def test_poles_every_spacing_and_every_azimuth(grid) -> None:
+    cs = build_candidates(grid, CandidateParams(sources=("streets",), spacing_m=100.0, azimuths="every",
+                                                azimuth_step_deg=90.0), executor=InProcessExecutor())
+    # each 200 m segment gets 2 interior poles (at 50 m and 150 m), 4 azimuths each
+    assert len({c.site for c in cs.candidates}) == 180 * 2
+    assert len(cs.candidates) == 180 * 2 * 4
+
+
+def test_site_fast_path_matches_camera_footprint(grid) -> None:
+    """The one-viewshed-per-site path gives exactly the demand cells of camera_footprint per azimuth."""
+    params = CandidateParams(sources=("intersections",), azimuths="every", azimuth_step_deg=30.0)
+    cp = params.coverage_params()
+    surface = build_surface(grid, cp)
+    dxy, _ = cmod._street_demand(cmod._street_lines(grid, grid.study_area), grid.study_area, 5.0)
+    res = surface.resolution_m
+    drow = np.floor((surface.origin_y - dxy[:, 1]) / res).astype(np.int64)
+    dcol = np.floor((dxy[:, 0] - surface.origin_x) / res).astype(np.int64)
+    order = np.argsort(drow, kind="stable")
+    from planner.analysis.camera_types import builtin_camera_types
+    from planner.analysis.coverage import camera_geometry
+
+    ctype = builtin_camera_types()["bullet-1080p-4"]
+    geoms = []
+    for az in range(0, 360, 30):
+        for tilt in (5.0, 20.0):
+            cam = Camera(id=f"c{az}-{tilt}", x=X0 + 902.0, y=Y0 + 898.0, height_m=6.0, azimuth_deg=az, tilt_deg=tilt)
+            geoms.append(camera_geometry(cam, ctype, cp))
+    for g_set in (geoms[0::2], geoms[1::2]):  # one tilt per site
+        ref = cmod._coverage_batch(list(enumerate(g_set)), surface, cp, drow, dcol, order, drow[order], "day")
+        fast = cmod._site_batch([(tuple(range(len(g_set))), tuple(g_set))], surface, cp, drow, dcol, order,
+                                drow[order], "day")
+        total = 0
+        for (j1, a), (j2, b) in zip(ref, fast, strict=True):
+            assert j1 == j2 and np.array_equal(np.sort(a), np.sort(b))
+            total += len(a)
+        assert total > 0
+
+
+def test_existing_cameras_are_fixed_and_weights(grid) -> None:
+    grid.add_nodes([Camera(id="cam-0001", x=X0 + 900.0, y=Y0 + 900.0, azimuth_deg=90.0, height_m=6.0)])
+    ps = gpd.GeoDataFrame({"name": ["school"], "weight": [4.0]},
+                          geometry=[shapely.Point(X0 + 1100.0, Y0 + 1100.0)], crs=grid.crs)
+    grid.layers["priority_sites"] = ps
+    cs = build_candidates(grid, CandidateParams(sources=("intersections",), site_radius_m=150.0),
+                          executor=InProcessExecutor())
+    inst = cs.instance
+    assert inst.site_ids[0] == "cam-0001" and inst.fixed[0] and inst.fixed.sum() == 1
+    assert inst.site_cost[0] == 0.0
+    # demand within 150 m of the school weighs 10 m x (1 + 4) = 50; elsewhere 10
+    d = np.hypot(cs.demand_xy[:, 0] - (X0 + 1100.0), cs.demand_xy[:, 1] - (Y0 + 1100.0))
+    assert np.allclose(inst.demand_weight[d <= 149.0], 50.0)
+    assert np.allclose(inst.demand_weight[d > 151.0], 10.0)
+
+
+def test_night_coverage_is_the_day_coverage_within_ir_range(grid) -> None:
+    day = build_candidates(grid, CandidateParams(sources=("intersections",)), executor=InProcessExecutor())
+    night = build_candidates(grid, CandidateParams(sources=("intersections",), period="night"),
+                             executor=InProcessExecutor())
+    # bullet-1080p-4 has a 30 m IR illuminator and a 55 m detect range: by night each candidate sees the part of
+    # its day coverage within 30 m (horizontal), and nothing beyond
+    d, n = day.instance, night.instance
+    xy = day.demand_xy
+    for j in range(0, d.n_sites, 17):
+        ds = set(d.indices[d.indptr[j]:d.indptr[j + 1]].tolist())
+        ns = set(n.indices[n.indptr[j]:n.indptr[j + 1]].tolist())
+        assert ns <= ds
+        c = day.candidates[j]
+        far = [i for i in ns if np.hypot(xy[i, 0] - c.x, xy[i, 1] - c.y) > 30.0 + 2.0]
+        assert far == []
+    assert len(n.indices) < len(d.indices)
