@@ -601,11 +601,14 @@ def main(argv: list[str]) -> int:
         argv = argv[:i] + argv[i + 2:]
     names = argv or list(BUILDERS)
     for name in names:
+        from planner.style import plural
+
         project = BUILDERS[name]()
         path = save_project(project, out / f"{name}.gpkg")
         counts = project.count_by_kind()
         print(f"{path}: {len(project.districts)} districts, "
-              + ", ".join(f"{v} {k}" for k, v in counts.items()) + f", {path.stat().st_size / 1e6:.1f} MB")
+              + ", ".join(plural(v, k.replace("_", " ")) for k, v in counts.items())
+              + f", {path.stat().st_size / 1e6:.1f} MB")
     return 0
 
 
