@@ -6,7 +6,8 @@
 #
 # What it does:
 #   1. installs the system libraries Qt needs, only those that are missing (apt-get; sudo when not root);
-#   2. creates .venv and installs the planner with its GUI and test extras (pip install -e '.[test]');
+#   2. creates .venv and installs the planner with its GUI and test extras (pip install -e '.[test]'),
+#      at the versions of constraints.txt (the ones the suite last passed with);
 #   3. runs `planner run sample_projects/marseille.gpkg`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +55,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
 echo "setup: planner $(.venv/bin/planner --version | cut -d' ' -f2) installed in .venv"
 
 # --- 3. the main job -----------------------------------------------------------------------

@@ -9,9 +9,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "planner"
-LAYERS = {"model": 0, "analysis": 1, "io": 1, "workflows": 2, "cli": 3, "gui": 3}
-#: The CLI commands that open the window import the GUI's entry point lazily, inside the function.
-ENTRY_POINTS = {("planner/cli/commands/gui.py", "planner.gui.app"), ("planner/cli/commands/run.py", "planner.gui.app")}
 
 
 def _imports(path: Path) -> list[str]:
@@ -36,22 +33,12 @@ def test_qt_only_in_gui() -> None:
     assert offenders == []
 
 
-def test_layers_depend_downwards_only() -> None:
-    offenders = []
-    for path in PKG.rglob("*.py"):
-        parts = path.relative_to(PKG).parts
-        layer = parts[0].removesuffix(".py")
-        if layer not in LAYERS:
-            continue
-        for mod in _imports(path):
-            bits = mod.split(".")
-            if bits[0] != "planner" or len(bits) < 2 or bits[1] not in LAYERS:
-                continue
-            if (str(path.relative_to(ROOT)), mod) in ENTRY_POINTS:
-                continue
-            if LAYERS[bits[1]] > LAYERS[layer] or (LAYERS[bits[1]] == LAYERS[layer] and bits[1] != layer):
-                offenders.append(f"{path.relative_to(ROOT)} ({layer}) imports {mod}")
-    assert offenders == []
+def test_import_contracts() -> None:
+    """The layer and Qt contracts of pyproject.toml ([tool.importlinter]) hold: run import-linter on them."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "Contracts: 2 kept, 0 broken." in out.stdout
 
 
 def test_no_pickle_or_eval_in_the_package() -> None:

@@ -381,9 +381,25 @@ def test_sector_capacity_planning_table() -> None:
 
 
 def test_peak_phy_rates() -> None:
-    assert peak_uplink_phy_mbps(10) == pytest.approx(25.456)
-    assert peak_uplink_phy_mbps(20, modulation="64qam") == pytest.approx(75.376)
-    assert peak_uplink_phy_mbps(20, tdd_config=0) == pytest.approx(51.024 * 0.6)
+    """Peak UL rates against the resource grid, not against the planner's own table.
+
+    A subframe (1 ms) of N PRB carries N x 12 subcarriers x 12 SC-FDMA data symbols (normal cyclic
+    prefix, two symbols for the demodulation reference, 3GPP TS 36.211 §5.5.2), so the raw rate is
+    N x 144 x bits per symbol kb/s: 28.8 Mb/s for 50 PRB at 16QAM, 86.4 Mb/s for 100 PRB at 64QAM.
+    The largest transport blocks of TS 36.213 Table 7.1.7.2.1-1 (I_TBS 19 at 50 PRB: 25,456 bits;
+    I_TBS 26 at 100 PRB: 75,376 bits) use a code rate of 0.87-0.89 of that, below the 0.93 limit of
+    TS 36.213 §8.6; TDD keeps the uplink subframes of its configuration (TS 36.211 Table 4.2-2:
+    configuration 0 has 6 of 10).
+    """
+    for mhz, prb, mod, bits in ((10, 50, "16qam", 4), (20, 100, "64qam", 6), (20, 100, "16qam", 4)):
+        raw = prb * 12 * 12 * bits / 1000  # Mb/s
+        rate = peak_uplink_phy_mbps(mhz, modulation=mod)
+        assert 0.80 * raw < rate < 0.93 * raw, (mhz, mod)
+    assert peak_uplink_phy_mbps(10) * 1000 == pytest.approx(25_456)  # TS 36.213 TBS, I_TBS 19, 50 PRB
+    assert peak_uplink_phy_mbps(20, modulation="64qam") * 1000 == pytest.approx(75_376)  # I_TBS 26, 100 PRB
+    assert peak_uplink_phy_mbps(20, modulation="64qam") / peak_uplink_phy_mbps(10) == pytest.approx(
+        75_376 / 25_456)
+    assert peak_uplink_phy_mbps(20, tdd_config=0) == pytest.approx(peak_uplink_phy_mbps(20) * 6 / 10)
 
 
 @pytest.mark.parametrize(

@@ -111,5 +111,7 @@ def test_inspector_focal_length_field(window):
     from planner.gui.panels.node_table import parse_value
     from planner.gui.panels.inspector import with_field
 
-    with pytest.raises(Exception, match="fixed lens"):
+    from planner.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="`bullet-1080p-4` has a fixed lens"):
         with_field(cam, "focal_mm", parse_value(cam, "focal_mm", "8"))

@@ -33,17 +33,19 @@ def test_marseille_report(tmp_path):
 
     out = export_all(open_project(SAMPLES / "marseille.gpkg"), tmp_path / "marseille.pdf", "pdf")[0]
     assert out.stat().st_size > 200_000
-    if shutil.which("pdfinfo") and shutil.which("pdffonts") and shutil.which("pdftotext"):
-        info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
-        pages = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")))
-        assert pages >= 10
-        fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
-        assert fonts and all(" yes " in ln for ln in fonts)  # every font embedded
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
-        for needle in ("Marseille", "Assumptions and sources", "Retention and the legal check",
-                       "Bill of materials and costs by phase", "Phase 2016", "Phase 2020", "Cumulative CAPEX",
-                       "Methodology", "L252-5"):
-            assert needle in text, needle
+    # poppler-utils comes with scripts/setup.sh: the page, font and text checks always run
+    for tool in ("pdfinfo", "pdffonts", "pdftotext"):
+        assert shutil.which(tool), f"{tool} missing: run scripts/setup.sh (it installs poppler-utils)"
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    pages = int(next(ln.split()[-1] for ln in info.splitlines() if ln.startswith("Pages:")))
+    assert pages >= 10
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in ln for ln in fonts)  # every font embedded
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    for needle in ("Marseille", "Assumptions and sources", "Retention and the legal check",
+                   "Bill of materials and costs by phase", "Phase 2016", "Phase 2020", "Cumulative CAPEX",
+                   "Methodology", "L252-5"):
+        assert needle in text, needle
 
 
 def _pdftotext(path, page: int | None = None) -> str:
@@ -69,10 +71,6 @@ def _small_with_sites(project):
     return project
 
 
-needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext)")
-
-
-@needs_poppler
 def test_contents_summary_priority_sites_and_plurals(small_project, tmp_path):
     _small_with_sites(small_project)
     out = export_all(small_project, tmp_path / "r.pdf", "pdf")[0]
@@ -97,7 +95,6 @@ def test_contents_summary_priority_sites_and_plurals(small_project, tmp_path):
     assert "1 cameras" not in text and "1 storage centres" not in text
 
 
-@needs_poppler
 def test_user_text_is_literal_not_mathtext(small_project, tmp_path):
     small_project.name = "Budget $5 to $10 a head"
     cam = small_project.node("cam-0002")
@@ -200,7 +197,6 @@ def test_retention_chart_bars_to_scale_with_target_and_legal_lines():
 
 
 @pytest.mark.slow
-@needs_poppler
 def test_marseille_report_lists_the_priority_sites_not_seen(tmp_path):
     """With coverage computed, the Marseille report names the 17 priority sites no camera sees."""
     from planner.workflows import apply_result, coverage_record, coverage_report, open_project

@@ -97,8 +97,31 @@ def test_empty_project_exports(tmp_path):
     from planner.workflows import open_project
     from tests.conftest import SAMPLES
 
-    files = exports.export_all(open_project(SAMPLES / "santiago.gpkg"), tmp_path / "s", "all")
-    assert len(files) == 7
+    import json
+    import sqlite3
+    import zipfile
+    import xml.etree.ElementTree as ET
+
+    files = {p.suffix: p for p in exports.export_all(open_project(SAMPLES / "santiago.gpkg"), tmp_path / "s", "all")}
+    assert sorted(files) == [".csv", ".geojson", ".gpkg", ".html", ".kml", ".kmz", ".pdf"]
+    con = sqlite3.connect(files[".gpkg"])  # the 32 comunas and the study area, no node layer
+    tables = {r[0] for r in con.execute("select table_name from gpkg_contents")}
+    assert {"study_area", "districts"} <= tables and "cameras" not in tables
+    assert con.execute("select count(*) from districts").fetchone()[0] == 32
+    con.close()
+    doc = json.loads(files[".geojson"].read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and doc["features"] == []
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    root = ET.parse(files[".kml"]).getroot()
+    assert root.tag.endswith("kml") and root.findall(".//k:Placemark/k:Point", ns) == []
+    with zipfile.ZipFile(files[".kmz"]) as zf:
+        assert "doc.kml" in zf.namelist()
+    rows = files[".csv"].read_text(encoding="utf-8").splitlines()
+    assert rows and "," in rows[0]  # a header, and no camera lines
+    assert not [r for r in rows[1:] if r.lower().startswith("camera")]
+    page = files[".html"].read_text(encoding="utf-8")
+    assert "<html" in page.lower() and "Santiago" in page
+    assert files[".pdf"].read_bytes().startswith(b"%PDF")
 
 
 def test_derived_blocks_are_labelled_an_approximation_in_every_export(tmp_path) -> None:
