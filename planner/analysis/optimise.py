@@ -348,7 +348,7 @@ def _quiet_highs() -> Any:
         try:
             with open(os.devnull, "wb") as null:
                 os.dup2(null.fileno(), 1)
-                h = highspy.Highs()
+                h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships no annotations for Highs()
                 h.silent()
         finally:
             os.dup2(saved, 1)
@@ -597,7 +597,8 @@ def optimise(inst: CoverageInstance, *, model: str = "max-coverage", cameras: in
     need = None
     full = False
     if not maximise:
-        target = target_share * total_weight  # type: ignore[operator]
+        assert target_share is not None  # checked above for the models that do not maximise
+        target = target_share * total_weight
         need = max(target - before, 0.0)
         coverable = before + float(red.weight.sum())
         if target > coverable + 1e-9 * max(total_weight, 1):

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -153,7 +153,7 @@ class RasterLayer:
     @property
     def grid(self) -> Grid:
         """The layer's :class:`Grid`."""
-        return Grid(self.transform, self.shape[1], self.shape[0], self.crs)  # type: ignore[arg-type]
+        return Grid(self.transform, self.shape[1], self.shape[0], self.crs)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -449,7 +449,7 @@ def _buildings_to_pairs(
     import shapely
 
     if hasattr(buildings, "geometry") and hasattr(buildings, "columns"):
-        gdf = buildings
+        gdf = cast("gpd.GeoDataFrame", buildings)
         if gdf.crs is None:
             raise CRSError("`buildings` has no CRS; set one before building the DSM")
         if height_column not in gdf.columns:
@@ -699,7 +699,7 @@ def blocks_from_streets(
     from shapely.ops import polygonize
 
     if hasattr(streets, "geometry") and hasattr(streets, "crs"):
-        series = streets.geometry if hasattr(streets, "columns") else streets
+        series = cast("gpd.GeoSeries", streets.geometry if hasattr(streets, "columns") else streets)
         out_crs = series.crs
         lines = [g for g in series.values if g is not None and not g.is_empty]
     else:

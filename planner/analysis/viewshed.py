@@ -355,7 +355,8 @@ def _bilinear(z: NDArray[np.float64], y: float, x: float) -> float:
     x1 = min(x0 + 1, nc - 1)
     a = z[y0, x0] * (1.0 - fx) + z[y0, x1] * fx
     b = z[y1, x0] * (1.0 - fx) + z[y1, x1] * fx
-    return a * (1.0 - fy) + b * fy
+    value: float = a * (1.0 - fy) + b * fy
+    return value
 
 
 @njit(cache=True, nogil=True)
