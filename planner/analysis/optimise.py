@@ -60,6 +60,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 import scipy.sparse as sp
 
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
@@ -132,10 +133,10 @@ class CoverageInstance:
             raise OutOfRangeError(f"`max_per_group` must be >= 1; got {self.max_per_group}")
 
     @classmethod
-    def from_pairs(cls, site_ids: Sequence[str], demand_ids: Sequence[str], pair_site: Sequence[int],
-                   pair_demand: Sequence[int], *, demand_weight: Sequence[float] | None = None,
-                   site_cost: Sequence[float] | None = None, fixed: Sequence[bool] | None = None,
-                   group: Sequence[int] | None = None, max_per_group: int | None = None) -> CoverageInstance:
+    def from_pairs(cls, site_ids: Sequence[str], demand_ids: Sequence[str], pair_site: ArrayLike,
+                   pair_demand: ArrayLike, *, demand_weight: ArrayLike | None = None,
+                   site_cost: ArrayLike | None = None, fixed: ArrayLike | None = None,
+                   group: ArrayLike | None = None, max_per_group: int | None = None) -> CoverageInstance:
         """Build from (site index, demand index) pairs; duplicate pairs count once."""
         n, m = len(site_ids), len(demand_ids)
         ps = np.asarray(pair_site, dtype=np.int64)
