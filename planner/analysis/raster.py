@@ -19,6 +19,7 @@ Elevation layers use float32 with NaN for unknown cells.
 from __future__ import annotations
 
 import math
+import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -204,7 +205,7 @@ def bilinear_sample(array: NDArray[Any], transform: Any, xs: NDArray[Any], ys: N
 # --------------------------------------------------------------------------- reading
 
 
-def dem_dataset_path(path: str | Path) -> str:
+def dem_dataset_path(path: str | os.PathLike[str]) -> str:
     """GDAL path for a DEM file; ``.zip`` archives open their first raster member.
 
     Raises
@@ -240,7 +241,7 @@ def _crs(value: Any, *, name: str) -> CRS:
 
 
 def read_dem(
-    path: str | Path,
+    path: str | os.PathLike[str],
     *,
     crs: Any = None,
     resolution_m: float | None = None,

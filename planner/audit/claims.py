@@ -182,7 +182,7 @@ def check_retention(claim: dict[str, Any], *, project: Any = None) -> dict[str, 
         a_lo, _, _, _ = bitrate_range(res, alt)
         if b_hi >= a_lo * ff:
             alternatives.append(f"{alt} (range from {a_lo * ff:.2f} Mb/s)")
-    out = {
+    out: dict[str, Any] = {
         "claim": claim, "verdict": verdict,
         "computed": {
             "implied_bitrate_mbps": b_typ, "implied_bitrate_mbps_usable_0_75": b_hi,

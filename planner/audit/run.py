@@ -178,7 +178,7 @@ def _mask_figures(base: Project, nodes: list[Any], scenario: scn.Scenario, cpara
         return []
     r = run_coverage(scn.scenario_project(base, nodes, scenario, masks=False), cparams, executor=executor)
     res = cparams.resolution_m
-    out = []
+    out: list[dict[str, Any]] = []
     for i, g in enumerate(masks.geometry.values):
         g = g.intersection(base.study_area)
         if g.is_empty:
