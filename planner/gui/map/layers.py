@@ -136,7 +136,7 @@ class PathLayerItem(LayerMixin, QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         scale = painter.worldTransform().m11()
-        exposed = option.exposedRect  # type: ignore[attr-defined]
+        exposed = option.exposedRect
         for sp in self._paths:
             if scale < sp.min_px_per_m or not sp.bounds().intersects(exposed):
                 continue
@@ -148,7 +148,7 @@ class PathLayerItem(LayerMixin, QGraphicsItem):
                         & (b[:, 1] <= exposed.bottom()))
                 paths = [pieces[i] for i in np.flatnonzero(keep)]
             else:
-                paths = [sp.coarse if coarse else sp.path]
+                paths = [sp.coarse if coarse and sp.coarse is not None else sp.path]
             if sp.brush is not None:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(sp.brush)
