@@ -16,7 +16,7 @@ class UndoActions:
         self.undo = QAction("&Undo", parent)
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = QAction("&Redo", parent)
-        self.redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
         self._stack: CommandStack | None = None
         self.undo.triggered.connect(self._on_undo)
         self.redo.triggered.connect(self._on_redo)

@@ -65,13 +65,15 @@ def load_raster_overlay(path: str | Path, project_crs: pyproj.CRS, *, key: str |
 
 def _stretch(band: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if np.dtype(dtype) == np.uint8:
-        return np.nan_to_num(band, nan=0).astype(np.uint8)
+        as_bytes: np.ndarray = np.nan_to_num(band, nan=0).astype(np.uint8)
+        return as_bytes
     finite = band[np.isfinite(band)]
     if not finite.size:
         return np.zeros(band.shape, np.uint8)
     lo, hi = np.percentile(finite, [2, 98])
     out = (band - lo) / max(hi - lo, 1e-9) * 255
-    return np.clip(np.nan_to_num(out, nan=0), 0, 255).astype(np.uint8)
+    stretched: np.ndarray = np.clip(np.nan_to_num(out, nan=0), 0, 255).astype(np.uint8)
+    return stretched
 
 
 def _lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[float, float]:
@@ -117,7 +119,7 @@ class BasemapItem(LayerMixin, QGraphicsItem):
         return QRectF(-1e8, -1e8, 2e8, 2e8)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        exposed = option.exposedRect  # type: ignore[attr-defined]
+        exposed = option.exposedRect
         vp_w = max(painter.viewport().width(), 1)
         x0, x1 = exposed.left(), exposed.right()
         y0, y1 = -exposed.bottom(), -exposed.top()
@@ -169,12 +171,12 @@ class BasemapItem(LayerMixin, QGraphicsItem):
         key = reply.request().attribute(QNetworkRequest.Attribute.User)
         if key is not None:
             key = tuple(key)
-        self._pending.discard(key)  # type: ignore[arg-type]
+        self._pending.discard(key)
         if reply.error() == QNetworkReply.NetworkError.NoError:
             img = QImage()
             if img.loadFromData(reply.readAll().data()):
-                self._tiles[key] = img  # type: ignore[index]
+                self._tiles[key] = img
                 self.update()
         else:  # offline, refused, ...: silently fall back to no basemap tile
-            self._failed.add(key)  # type: ignore[arg-type]
+            self._failed.add(key)
         reply.deleteLater()
