@@ -220,7 +220,7 @@ class AnalysisRunner(QObject):
     # -- events (GUI thread)
     def _drain(self) -> None:
         """Deliver what the workers queued; stop polling once nothing runs and the queue is empty."""
-        handlers = {"progress": self._on_progress, "finished": self._on_finished, "failed": self._on_failed,
+        handlers: dict[str, Callable[..., None]] = {"progress": self._on_progress, "finished": self._on_finished, "failed": self._on_failed,
                     "cancelled": self._on_cancelled}
         while True:
             try:

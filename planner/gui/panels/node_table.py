@@ -37,7 +37,7 @@ def _display(v: Any) -> str:
         return f"{v:.6g}" if abs(v) < 1e5 else f"{v:.2f}"
     if isinstance(v, tuple):
         if v and dataclasses.is_dataclass(v[0]):
-            return "; ".join(f"{s.kind} {s.resolution} {s.codec}" for s in v)  # type: ignore[attr-defined]
+            return "; ".join(f"{s.kind} {s.resolution} {s.codec}" for s in v)
         return ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v)
     return str(v)
 
@@ -150,7 +150,7 @@ class _Proxy(QSortFilterProxyModel):
     def lessThan(self, a: Index, b: Index) -> bool:  # noqa: N802
         va, vb = a.data(Qt.ItemDataRole.UserRole), b.data(Qt.ItemDataRole.UserRole)
         try:
-            return va < vb  # type: ignore[no-any-return, operator]
+            return bool(va < vb)
         except TypeError:
             return str(va) < str(vb)
 
