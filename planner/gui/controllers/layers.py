@@ -86,10 +86,10 @@ class LayerManager:
             for key, item in pl.node_items().items():
                 self.items[key] = item
                 scene.addItem(item)
-        for key, item in built.items():
-            if item is not None:
-                self.items[key] = item
-                scene.addItem(item)
+        for key, built_item in built.items():
+            if built_item is not None:
+                self.items[key] = built_item
+                scene.addItem(built_item)
         self.canvas.node_layers = [self.items[k] for k in ("radio_sites", "centres", "cameras")]  # type: ignore[misc]
         self.apply_state()
 

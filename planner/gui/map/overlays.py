@@ -8,6 +8,7 @@ a tile that fails is simply not drawn; the map never depends on it.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ATTRIBUTION = "© OpenStreetMap contributors"
 
 
-def load_raster_overlay(path: str | Path, project_crs: pyproj.CRS, *, key: str | None = None) -> ImageLayerItem:
+def load_raster_overlay(path: str | os.PathLike[str], project_crs: pyproj.CRS, *, key: str | None = None) -> ImageLayerItem:
     """Read a GeoTIFF (RGB(A) or single band), warp it to the project CRS, and make a map layer."""
     import rasterio
     from rasterio.enums import Resampling
