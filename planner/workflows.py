@@ -473,10 +473,10 @@ def nodes_from_table(project: Project, kind: NodeKind, gdf: gpd.GeoDataFrame, *,
 def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
                          resolution_m: float = 30.0, margin_m: float = 2000.0) -> Raster:
     """Read a DEM (GeoTIFF, SRTM .hgt or .hgt.zip), reproject it onto a grid in the project CRS."""
-    from planner.analysis import raster as rmod
-
     import rasterio
     from rasterio._err import CPLE_BaseError
+
+    from planner.analysis import raster as rmod
 
     bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
     try:

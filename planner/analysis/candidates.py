@@ -526,7 +526,7 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     step = params.azimuth_step_deg
     every = [float(a) for a in np.arange(0.0, 360.0 - 1e-9, step)]
     counters: dict[str, int] = {}
-    for k, (src, x, y, az) in enumerate(sites):
+    for src, x, y, az in sites:
         prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "layer": "pt", "grid": "grid"}[src]
         counters[prefix] = counters.get(prefix, 0) + 1
         site = f"{prefix}-{counters[prefix]:05d}"

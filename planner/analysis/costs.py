@@ -45,7 +45,17 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InvalidInputError
-from planner.model.nodes import Camera, CommandCentre, Connection, LinkKind, Node, RadioKind, RadioSite, Status, StorageCentre
+from planner.model.nodes import (
+    Camera,
+    CommandCentre,
+    Connection,
+    LinkKind,
+    Node,
+    RadioKind,
+    RadioSite,
+    Status,
+    StorageCentre,
+)
 from planner.model.project import Project
 from planner.resources import load_json_resource
 

@@ -49,7 +49,6 @@ from planner.model.nodes import (
     Link,
     LinkKind,
     Node,
-
     RadioSite,
     StorageCentre,
     StorageRole,

@@ -60,8 +60,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
 from planner.errors import InvalidInputError, OutOfRangeError

@@ -102,7 +102,7 @@ class RadioCoverage:
 
 
 @njit(cache=True)
-def _knife_edge_db(dem: np.ndarray, a: float, b: float, c: float, e: float, f: float,  # noqa: PLR0913
+def _knife_edge_db(dem: np.ndarray, a: float, b: float, c: float, e: float, f: float,
                    sx: float, sy: float, sz: float, xs: np.ndarray, ys: np.ndarray, zt: np.ndarray,
                    wavelength: float, k_r: float, step: float) -> np.ndarray:
     """ITU-R P.526 single knife-edge loss J(v) of the dominant edge, per target cell (NaN-safe)."""

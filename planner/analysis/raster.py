@@ -533,8 +533,8 @@ def _burn_tiles(
     progress: ProgressFn,
 ) -> None:
     import shapely
-    from rasterio.features import rasterize
     from affine import Affine
+    from rasterio.features import rasterize
 
     if int(tile_size_px) < 16:
         raise OutOfRangeError(f"`tile_size_px` must be >= 16; got {tile_size_px}")

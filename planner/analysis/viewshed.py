@@ -591,7 +591,7 @@ _POOL_LOCK = threading.Lock()
 
 def _pool(workers: int) -> ThreadPoolExecutor:
     with _POOL_LOCK:
-        if not _POOL or _POOL[0]._max_workers != workers:  # noqa: SLF001
+        if not _POOL or _POOL[0]._max_workers != workers:
             if _POOL:
                 _POOL.pop().shutdown(wait=False)
             _POOL.append(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="viewshed"))

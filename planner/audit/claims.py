@@ -85,7 +85,7 @@ def load_claims(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             doc = json.loads(text)
     except InvalidInputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - yaml and json raise different classes
+    except Exception as exc:  # yaml and json raise different classes
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InvalidInputError(f"`{p}`: not a readable claim file ({first})") from None
     claims = doc.get("claims") if isinstance(doc, dict) and "claims" in doc else doc

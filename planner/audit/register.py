@@ -47,9 +47,9 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -444,7 +444,7 @@ def read_vector_register(path: str | os.PathLike[str], *, crs: Any = None) -> Re
     p = Path(path)
     try:
         gdf = pyogrio.read_dataframe(str(p))
-    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
+    except Exception as exc:  # GDAL errors come in many classes
         msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InvalidInputError(f"`{p}`: not a readable vector file ({msg})") from None
     if gdf.crs is None:

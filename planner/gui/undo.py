@@ -67,7 +67,7 @@ class UndoShortcutFilter(QObject):
             widget = widget.parent()
         return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or \
                 not isinstance(event, QKeyEvent) or not isinstance(watched, QWidget):
             return False

@@ -257,7 +257,7 @@ class LayerManager:
         except PlannerError as exc:
             self.on_error(str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - GDAL errors on odd files
+        except Exception as exc:  # GDAL errors on odd files
             self.on_error(f"Could not read {Path(path).name}: {exc}")
             return False
         self.overlays[item.key] = item

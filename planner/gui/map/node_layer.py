@@ -325,7 +325,7 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
         return d if d * px_per_m >= 12.0 else None
 
     # -- Qt
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

@@ -116,7 +116,7 @@ class BasemapItem(LayerMixin, QGraphicsItem):
         self.net.finished.connect(self._on_reply)
         self.enabled_network = enabled_network
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-1e8, -1e8, 2e8, 2e8)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -126,7 +126,7 @@ class BasemapItem(LayerMixin, QGraphicsItem):
         y0, y1 = -exposed.bottom(), -exposed.top()
         try:
             lons, lats = self._to_ll.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
-        except Exception:  # noqa: BLE001 - outside the projection's domain: draw nothing
+        except Exception:  # outside the projection's domain: draw nothing
             return
         lon0, lon1, lat0, lat1 = min(lons), max(lons), min(lats), max(lats)
         if not all(map(math.isfinite, (lon0, lon1, lat0, lat1))):

@@ -203,7 +203,7 @@ class NumberField(QLineEdit):
     def value(self) -> float | int:
         return self.parse()
 
-    def setValue(self, value: float) -> None:  # noqa: N802 - the spin-box API
+    def setValue(self, value: float) -> None:  # the spin-box API
         self.setText(f"{value:g}")
         self.setModified(True)
         self.committed.emit()
