@@ -775,7 +775,7 @@ class CoverageResult:
             for i, nm in enumerate(names):
                 kd, kn = float(kds[i]), float(kns[i])
                 street_levels[nm] = {"day_km": kd, "day_pct": 100 * kd / total if total else 0.0,
-                                         "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
+                                     "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
         sites = []
         if len(self.zones.site_xy):
             sd = self.sample(self.zones.site_xy, period="day", best_within_m=5.0)
@@ -1037,8 +1037,10 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
     has = geo.combo is not None
     combo = geo.combo if geo.combo is not None else np.zeros((1, 1), dtype=np.uint8)
     blind = _combo_hist(tile.day, tile.night, tile.count, tile.near, tile.public, combo, geo.const, has, hd, hn, ov)
-    tile.valid = (tile.public & (geo.combo > 0)) if geo.combo is not None else (tile.public if geo.const else
-                                                              np.zeros_like(tile.public))
+    if geo.combo is not None:
+        tile.valid = tile.public & (geo.combo > 0)
+    else:
+        tile.valid = tile.public if geo.const else np.zeros_like(tile.public)
     hd = hd[:, : nlev + 1].astype(float)
     hn = hn[:, : nlev + 1].astype(float)
     st: dict[str, Any] = {"day": hd[1:].sum(axis=0), "night": hn[1:].sum(axis=0), "overlap": ov.astype(float),
