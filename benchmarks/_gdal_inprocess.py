@@ -30,7 +30,7 @@ def main() -> int:
     out: dict[str, np.ndarray] = {"gdal_version": np.array(gdal.__version__)}
     mode = getattr(gdal, "GVM_Edge", 2)
 
-    def run(x: float, y: float, md: float):  # noqa: ANN202
+    def run(x: float, y: float, md: float):
         return gdal.ViewshedGenerate(band, "MEM", "", [], x, y, job["observer_height_m"], job["target_height_m"],
                                      1, 0, 255, 255, job["curvature_coeff"], mode, md)
 

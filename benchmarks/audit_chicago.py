@@ -38,10 +38,8 @@ def main() -> None:
 
     t0 = time.perf_counter()
     res = run_audit(regs, boundary=str(DATA / "neighborhoods_98.geojson"), params=AuditParams(), progress=progress)
-    prev = t0
     for when, msg in marks:
         print(f"  {msg:<20} starts at {when - t0:5.1f} s")
-        prev = when
     print(f"audit, 3 scenarios, 98 districts: {time.perf_counter() - t0:.1f} s "
           f"({res.doc['scenarios']['median']['views']} views)")
     t = time.perf_counter()

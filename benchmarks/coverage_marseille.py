@@ -36,7 +36,7 @@ from planner.analysis.executor import InProcessExecutor, default_executor  # noq
 SAMPLE = ROOT / "sample_projects" / "marseille.gpkg"
 
 
-def staged(project, phases) -> tuple[dict[str, float], cv.CoverageResult]:  # noqa: ANN001
+def staged(project, phases) -> tuple[dict[str, float], cv.CoverageResult]:
     marks: dict[str, float] = {}
     last = [time.perf_counter()]
 
@@ -69,7 +69,7 @@ def main() -> None:
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; numba warm-up ...")
     cv.run_coverage(project, cv.CoverageParams(phases=("2016",)), executor=InProcessExecutor()).polygons()
     for phases, label in ((("2016",), "1,000 cameras (2016)"), (None, "2,000 cameras (2016+2020)")):
-        cv._Geoms._tiles = None  # noqa: SLF001 - time the per-tile zone labels too, as a fresh process would
+        cv._Geoms._tiles = None  # time the per-tile zone labels too, as a fresh process would
         n = len(cv.select_cameras(project, phases))
         m, result = staged(project, phases)
         total = m["run"] + m["summary"] + m["polygons"]

@@ -83,7 +83,7 @@ def main() -> None:
     print(f"\nMarseille ({w.project.count_by_kind()['camera']:,} cameras), frame times ({how}) at "
           f"{c.viewport().width()}x{c.viewport().height()} px, median / p95 (ms):")
 
-    def report(label: str, action) -> None:  # noqa: ANN001
+    def report(label: str, action) -> None:
         med, p95 = frame_ms(w, action)
         print(f"  {label:<46} {med:7.1f} / {p95:7.1f}")
 
@@ -122,7 +122,7 @@ def main() -> None:
     w.close()
 
 
-def frames_while_running(w, name: str) -> None:  # noqa: ANN001
+def frames_while_running(w, name: str) -> None:
     """Pan and repaint the map continuously while ``name`` runs in the background runner.
 
     Prints the repaint time (the frame) and the gap between the starts of two frames (what a user
@@ -160,7 +160,7 @@ def frames_while_running(w, name: str) -> None:  # noqa: ANN001
           f"{p95(gaps):.1f} ms p95 / {gaps[-1]:.0f} ms max")
 
 
-def move_costs(w) -> None:  # noqa: ANN001
+def move_costs(w) -> None:
     """GUI-thread cost of moving one camera, then the longest freeze while its coverage is recomputed."""
     from PySide6.QtCore import QElapsedTimer, QTimer
     from PySide6.QtWidgets import QApplication

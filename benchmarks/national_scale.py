@@ -95,7 +95,7 @@ def town_project(path: Path, t: int, x0: float, y0: float, count: int, seed: int
     return p
 
 
-def run_all(tiles: list[tuple[Path, float, float]], per_town: list[int], executor, seed: int) -> tuple[float, list]:  # noqa: ANN001
+def run_all(tiles: list[tuple[Path, float, float]], per_town: list[int], executor, seed: int) -> tuple[float, list]:
     docs = []
     t0 = time.perf_counter()
     for t, ((path, x0, y0), count) in enumerate(zip(tiles, per_town, strict=True)):
@@ -167,7 +167,7 @@ def main() -> int:
     return 0
 
 
-def dask_run(tiles, per_town, a, rows) -> list | None:  # noqa: ANN001
+def dask_run(tiles, per_town, a, rows) -> list | None:
     from distributed import Client
 
     port = free_port()
@@ -191,7 +191,7 @@ def dask_run(tiles, per_town, a, rows) -> list | None:  # noqa: ANN001
         rows.append(("dask (scheduler + 2 worker processes)", secs,
                      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, wrss))
         return docs
-    except Exception as exc:  # noqa: BLE001 - a benchmark reports and goes on
+    except Exception as exc:  # a benchmark reports and goes on
         logs.seek(0)
         print(f"dask run failed: {exc}\n{logs.read().decode(errors='replace')[-2000:]}")
         return None

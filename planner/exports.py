@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from planner.errors import InvalidInputError
-from planner.model.nodes import Camera, CommandCentre, RadioSite, StorageCentre
+from planner.model.nodes import CommandCentre, RadioSite, StorageCentre
 from planner.model.project import Project
 
 FORMATS: tuple[str, ...] = ("gpkg", "geojson", "kml", "kmz", "csv", "html", "pdf")
@@ -110,7 +110,7 @@ def _camera_types(project: Project) -> dict[str, Any]:
     if user:
         try:
             types.update(parse_camera_types({"schema_version": 1, "types": list(user)}, origin="project"))
-        except Exception:  # noqa: BLE001 - validation reports broken user types; exports use the library
+        except Exception:  # validation reports broken user types; exports use the library
             pass
     return types
 

@@ -240,7 +240,7 @@ class FacilityPlan:
     camera_updates: tuple[Any, ...]  # cameras with their new radio_site_id / storage_centre_id
 
     def doc(self) -> dict[str, Any]:
-        d = self.result.to_dict()
+        d: dict[str, Any] = self.result.to_dict()
         d["new_sites"] = [n.id for n in self.new_sites]
         return d
 
@@ -284,17 +284,17 @@ def radio_sites_report(project: Project, *, sites: str | None = None, site_spaci
     from planner.analysis.bitrate import camera_uplink
     from planner.analysis.coverage import select_cameras
     from planner.analysis.facility import RadioSiteCandidate, select_radio_sites
-    from planner.model.nodes import Connection, NodeKind, RadioSite
+    from planner.model.nodes import Connection, RadioSite
 
     cams = [c for c in select_cameras(project, phases) if all_cameras or c.connection == Connection.WIRELESS]
     if not cams:
         raise InvalidInputError("no wireless camera in the project; use --all-cameras to plan radio for every camera")
     cxy = np.array([c.xy for c in cams])
-    existing = [s for s in project.nodes(NodeKind.RADIO_SITE)
-                if s.site_kind not in ("fibre_pop", "microwave_hub") and s.sectors]  # type: ignore[attr-defined]
+    existing = [s for s in project.iter_nodes() if isinstance(s, RadioSite)
+                and s.site_kind not in ("fibre_pop", "microwave_hub") and s.sectors]
     cands = [RadioSiteCandidate(id=s.id, x=s.x, y=s.y, height_m=s.height_m, sector_azimuths_deg=s.sector_azimuths_deg,
                                 channel_mhz=s.channel_mhz, freq_mhz=s.freq_mhz, antenna_gain_dbi=s.antenna_gain_dbi,
-                                cost=0.0, fixed=True) for s in existing]  # type: ignore[attr-defined]
+                                cost=0.0, fixed=True) for s in existing]
     pts = _candidate_points(project, sites)
     if pts is None:
         pts = _grid_over(cxy, site_spacing_m, site_spacing_m / 2)
@@ -327,7 +327,7 @@ def storage_sites_report(project: Project, *, sites: str | None = None, site_spa
     from planner.analysis.bitrate import camera_uplink
     from planner.analysis.coverage import select_cameras
     from planner.analysis.facility import StorageSiteCandidate, select_storage_sites
-    from planner.model.nodes import NodeKind, StorageCentre
+    from planner.model.nodes import StorageCentre
 
     cams = select_cameras(project, phases)
     if not cams:
@@ -337,8 +337,8 @@ def storage_sites_report(project: Project, *, sites: str | None = None, site_spa
     need_tb = np.asarray(storage.bytes_per_camera_day(rec)) * days / 1e12
     cxy = np.array([c.xy for c in cams])
     uf = storage.usable_fraction(storage.StorageLayout()).value
-    existing = list(project.nodes(NodeKind.STORAGE_CENTRE))
-    cands = [StorageSiteCandidate(id=s.id, x=s.x, y=s.y, capacity_tb=s.capacity_tb, cost=0.0, fixed=True)  # type: ignore[attr-defined]
+    existing = [s for s in project.iter_nodes() if isinstance(s, StorageCentre)]
+    cands = [StorageSiteCandidate(id=s.id, x=s.x, y=s.y, capacity_tb=s.capacity_tb, cost=0.0, fixed=True)
              for s in existing]
     pts = _candidate_points(project, sites)
     if pts is None:

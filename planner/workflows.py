@@ -142,9 +142,10 @@ def new_project(name: str, *, boundary: str | os.PathLike[str], districts: str |
             jurisdiction = guess.country_code if jurisdiction is None else jurisdiction
             currency = guess.currency if currency is None else currency
             report.notes.append(guess.note(missing))
-    changes = {k: v for k, v in (("jurisdiction", jurisdiction), ("currency", currency)) if v is not None}
-    if changes:
-        params = dataclasses.replace(params, **changes)
+    if jurisdiction is not None:
+        params = dataclasses.replace(params, jurisdiction=jurisdiction)
+    if currency is not None:
+        params = dataclasses.replace(params, currency=currency)
     project = Project(name=name, crs=project_crs, study_area=study_area, districts=dist, parameters=params)
     if notes is not None:
         notes.extend(report.notes)
@@ -472,10 +473,10 @@ def nodes_from_table(project: Project, kind: NodeKind, gdf: gpd.GeoDataFrame, *,
 def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
                          resolution_m: float = 30.0, margin_m: float = 2000.0) -> Raster:
     """Read a DEM (GeoTIFF, SRTM .hgt or .hgt.zip), reproject it onto a grid in the project CRS."""
-    from planner.analysis import raster as rmod
-
     import rasterio
     from rasterio._err import CPLE_BaseError
+
+    from planner.analysis import raster as rmod
 
     bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
     try:
@@ -486,7 +487,7 @@ def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
             raise InvalidInputError(f"`{path}`: the DEM's CRS cannot be placed on the Earth (an engineering or "
                                     "local CRS); reproject it to a geographic or projected CRS") from None
         raise InvalidInputError(f"`{path}`: the DEM cannot be read (truncated or damaged? {text[:160]})") from None
-    return Raster(array=grid.array.astype("float32"), transform=tuple(grid.transform)[:6],  # type: ignore[arg-type]
+    return Raster(array=grid.array.astype("float32"), transform=tuple(grid.transform)[:6],
                   crs=project.crs, nodata=None if grid.nodata is None or math.isnan(grid.nodata) else grid.nodata,
                   source=Path(path).name)
 
@@ -580,7 +581,8 @@ def _near_area(project: Project, xy: list[tuple[float, float]], distance_m: floa
     """Which points lie within ``distance_m`` of the study area (no buffer of a long coastline)."""
     area = project.study_area
     shapely.prepare(area)
-    return shapely.dwithin(area, shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2)), distance_m)
+    near: np.ndarray = shapely.dwithin(area, shapely.points(np.asarray(xy, dtype=float).reshape(-1, 2)), distance_m)
+    return near
 
 
 def project_camera_type_ids(project: Project) -> set[str]:
@@ -619,10 +621,10 @@ def validate(project: Project) -> list[Issue]:
     if project.node_count:
         nodes = project.nodes()
         inside = _near_area(project, [n.xy for n in nodes], 1000.0)
-        for n, ok in zip(nodes, inside, strict=True):
+        for node, ok in zip(nodes, inside, strict=True):
             if not ok:
                 issues.append(Issue("warning", "node_outside",
-                                    f"{n.kind.value} {n.id} lies more than 1 km outside the study area", n.id))
+                                    f"{node.kind.value} {node.id} lies more than 1 km outside the study area", node.id))
     centres = {n.id for n in project.nodes(NodeKind.STORAGE_CENTRE)}
     sites = {n.id for n in project.nodes(NodeKind.RADIO_SITE)}
     for cam in project.cameras():
@@ -892,8 +894,11 @@ def write_raster(raster: Raster, path: Path) -> Path:
         raise InvalidInputError(f"`{path}`: the output must be a .tif file")
     if not path.parent.exists():
         raise InvalidInputError(f"`{path}`: folder {str(path.parent)!r} does not exist")
-    return atomic_write_with(path, lambda tmp: write_geotiff(
-        tmp, raster.array, transform=Affine(*raster.transform), crs=raster.crs, nodata=raster.nodata))
+
+    def write(tmp: Path) -> None:
+        write_geotiff(tmp, raster.array, transform=Affine(*raster.transform), crs=raster.crs, nodata=raster.nodata)
+
+    return atomic_write_with(path, write)
 
 
 def _radio_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:

@@ -65,6 +65,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from planner import workflows  # noqa: E402
+from planner.analysis.raster import blocks_from_streets  # noqa: E402
 from planner.io.project_file import save_project  # noqa: E402
 from planner.model.nodes import (  # noqa: E402
     Camera,
@@ -78,7 +79,6 @@ from planner.model.nodes import (  # noqa: E402
     StorageRole,
     Stream,
 )
-from planner.analysis.raster import blocks_from_streets  # noqa: E402
 from planner.model.project import Parameters, Project  # noqa: E402
 
 DATA = ROOT / "sample_projects" / "data"
@@ -148,7 +148,7 @@ def build_marseille() -> Project:
     q = q.sort_values(["depco", "nom_qua"], kind="stable").reset_index(drop=True)
     q["rank"] = q.groupby("depco").cumcount() + 1
     quartiers = gpd.GeoDataFrame(
-        {"name": q["nom_qua"].str.title(), "code": [f"{c}-{r:02d}" for c, r in zip(q["depco"], q["rank"])],
+        {"name": q["nom_qua"].str.title(), "code": [f"{c}-{r:02d}" for c, r in zip(q["depco"], q["rank"], strict=True)],
          "level": "quartier"}, geometry=shapely.make_valid(q.geometry.values), crs=crs)
     arr = q.dissolve(by="depco", as_index=False).sort_values("depco")
     arrond = gpd.GeoDataFrame(
@@ -521,7 +521,7 @@ def _read_graphml_streets(path: Path, crs: object) -> gpd.GeoDataFrame:
         root = ET.parse(fh).getroot()
     keys = {k.get("id"): k.get("attr.name") for k in root.findall("g:key", ns)}
     nodes: dict[str, tuple[float, float]] = {}
-    for n in root.iter("{%s}node" % ns["g"]):
+    for n in root.iter(f"{{{ns['g']}}}node"):
         d = {keys[e.get("key")]: e.text for e in n.findall("g:data", ns)}
         nodes[n.get("id")] = (float(d["x"]), float(d["y"]))
 
@@ -536,7 +536,7 @@ def _read_graphml_streets(path: Path, crs: object) -> gpd.GeoDataFrame:
     seen: set[tuple[str, str, str]] = set()
     rows: dict[str, list] = {"name": [], "highway": [], "length_m": [], "osm_from": [], "osm_to": [], "osmid": []}
     geoms = []
-    for e in root.iter("{%s}edge" % ns["g"]):
+    for e in root.iter(f"{{{ns['g']}}}edge"):
         u, v = e.get("source"), e.get("target")
         d = {keys[x.get("key")]: x.text for x in e.findall("g:data", ns)}
         key = (min(u, v), max(u, v), first(d.get("osmid")))

@@ -8,9 +8,9 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import geopandas as gpd  # noqa: E402
-import pytest  # noqa: E402
-import shapely  # noqa: E402
+import geopandas as gpd
+import pytest
+import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_projects"

@@ -185,7 +185,7 @@ def _num(problems: list[str], where: str, key: str, value: Any, *, low: float, s
     return v
 
 
-def _parse_one(entry: Any, where: str, problems: list[str]) -> CameraType | None:  # noqa: C901, PLR0912
+def _parse_one(entry: Any, where: str, problems: list[str]) -> CameraType | None:
     if not isinstance(entry, Mapping):
         problems.append(f"{where}: must be an object; got {type(entry).__name__}")
         return None

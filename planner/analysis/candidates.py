@@ -160,7 +160,8 @@ class CandidateSet:
 
 # ------------------------------------------------------------------ helpers
 def _bearing(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
-    return (np.degrees(np.arctan2(dx, dy)) + 360.0) % 360.0
+    bearing: np.ndarray = (np.degrees(np.arctan2(dx, dy)) + 360.0) % 360.0
+    return bearing
 
 
 def _dedupe_angles(angles: Sequence[float], tol: float = 20.0) -> list[float]:
@@ -194,7 +195,8 @@ def _street_lines(project: Project, area: Any) -> np.ndarray:
         return np.array([], dtype=object)
     lines = shapely.get_parts(s.geometry.values)
     lines = lines[(shapely.get_type_id(lines) == 1) & ~shapely.is_empty(lines)]
-    return lines[shapely.intersects(lines, area)]
+    inside: np.ndarray = lines[shapely.intersects(lines, area)]
+    return inside
 
 
 def _street_demand(lines: np.ndarray, area: Any, spacing: float) -> tuple[np.ndarray, np.ndarray]:
@@ -299,7 +301,7 @@ def _sites_from_corners(project: Project, area: Any) -> list[tuple[str, float, f
         return []  # derived blocks have no real corners
     polys = shapely.get_parts(b.geometry.values)
     polys = polys[shapely.intersects(polys, area)]
-    out = []
+    out: list[tuple[str, float, float, list[float]]] = []
     for g in polys:
         ring = shapely.simplify(g, 2.0).exterior
         pts = np.asarray(ring.coords)[:-1]
@@ -387,14 +389,16 @@ def _window_points(fp: Any, drow: np.ndarray, dcol: np.ndarray, order: np.ndarra
     lo, hi = np.searchsorted(rows_sorted, fp.row), np.searchsorted(rows_sorted, fp.row + h)
     sel = order[lo:hi]
     c = dcol[sel]
-    return sel[(c >= fp.col) & (c < fp.col + w)]
+    window: np.ndarray = sel[(c >= fp.col) & (c < fp.col + w)]
+    return window
 
 
 def _seen_in(fp: Any, drow: np.ndarray, dcol: np.ndarray, order: np.ndarray, rows_sorted: np.ndarray,
              period: str) -> np.ndarray:
     sel = _window_points(fp, drow, dcol, order, rows_sorted)
     arr = fp.day if period == "day" else fp.night
-    return sel[arr[drow[sel] - fp.row, dcol[sel] - fp.col] >= 1].astype(np.int32)
+    seen: np.ndarray = sel[arr[drow[sel] - fp.row, dcol[sel] - fp.col] >= 1].astype(np.int32)
+    return seen
 
 
 def _site_batch(items: Sequence[tuple[tuple[int, ...], tuple[CameraGeometry, ...]]], surface: Surface,
@@ -522,7 +526,7 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     step = params.azimuth_step_deg
     every = [float(a) for a in np.arange(0.0, 360.0 - 1e-9, step)]
     counters: dict[str, int] = {}
-    for k, (src, x, y, az) in enumerate(sites):
+    for src, x, y, az in sites:
         prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "layer": "pt", "grid": "grid"}[src]
         counters[prefix] = counters.get(prefix, 0) + 1
         site = f"{prefix}-{counters[prefix]:05d}"
@@ -550,9 +554,9 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     proto = Camera(id="candidate", x=0.0, y=0.0, height_m=params.height_m, tilt_deg=params.tilt_deg,
                    camera_type=params.camera_type)
     base = camera_geometry(proto, ctype, cparams)
-    for c in cands:
-        geoms.append(CameraGeometry(id=c.id, x=c.x, y=c.y, height_m=c.height_m, azimuth_deg=c.azimuth_deg,
-                                    tilt_deg=c.tilt_deg, hfov_deg=base.hfov_deg, vfov_deg=base.vfov_deg,
+    for cand in cands:
+        geoms.append(CameraGeometry(id=cand.id, x=cand.x, y=cand.y, height_m=cand.height_m,
+                                    azimuth_deg=cand.azimuth_deg, tilt_deg=cand.tilt_deg, hfov_deg=base.hfov_deg, vfov_deg=base.vfov_deg,
                                     px_per_rad=base.px_per_rad, pan_360=base.pan_360, ir_range_m=base.ir_range_m,
                                     radius_m=base.radius_m))
     if project.dem is not None:
@@ -573,9 +577,10 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     pair_dem: list[np.ndarray] = []
     # group the candidates of one site (same position and optics, several azimuths): one line-of-sight pass each
     groups_of: dict[str, list[int]] = {}
-    for k, c in enumerate(cands):
-        groups_of.setdefault(c.site, []).append(len(existing) + k)
-    work = [((j,), (geoms[j],)) for j in range(len(existing))]
+    for k, cand in enumerate(cands):
+        groups_of.setdefault(cand.site, []).append(len(existing) + k)
+    work: list[tuple[tuple[int, ...], tuple[CameraGeometry, ...]]] = [((j,), (geoms[j],))
+                                                                     for j in range(len(existing))]
     work += [(tuple(js), tuple(geoms[j] for j in js)) for js in groups_of.values()]
     for j, idx in ex.map_batches(_site_batch, work, surface, cparams, drow, dcol, order,
                                  rows_sorted, params.period, progress=sub_progress(progress, 0.05, 1.0)):

@@ -45,7 +45,17 @@ from typing import Any
 import numpy as np
 
 from planner.errors import InvalidInputError
-from planner.model.nodes import Camera, CommandCentre, Connection, LinkKind, Node, RadioKind, RadioSite, Status, StorageCentre
+from planner.model.nodes import (
+    Camera,
+    CommandCentre,
+    Connection,
+    LinkKind,
+    Node,
+    RadioKind,
+    RadioSite,
+    Status,
+    StorageCentre,
+)
 from planner.model.project import Project
 from planner.resources import load_json_resource
 
@@ -229,7 +239,8 @@ def fibre_tree_length_m(xy: np.ndarray) -> float:
 # ------------------------------------------------------------------ main
 class _Lines:
     def __init__(self, prices: dict[str, UnitPrice], fx: float) -> None:
-        self.prices, self.fx, self.lines = prices, fx, []  # type: list[BomLine]
+        self.prices, self.fx = prices, fx
+        self.lines: list[BomLine] = []
 
     def add(self, phase: str, key: str, quantity: float, *, description: str | None = None,
             unit_price_eur: float | None = None, source: str | None = None, category: str | None = None,

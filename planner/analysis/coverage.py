@@ -274,12 +274,14 @@ def _ground(surface: Surface, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     xs, ys = np.broadcast_arrays(np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64))
     if surface.dem is None:
         return np.zeros(xs.shape)
+    assert surface.dem_transform is not None  # build_surface sets both or neither
     a, _, c, _, e, f = surface.dem_transform[:6]
     nod = surface.dem_nodata
-    has_nod = nod is not None and not math.isnan(float(nod))
+    nod_value = 0.0 if nod is None else float(nod)
+    has_nod = nod is not None and not math.isnan(nod_value)
     out = np.empty(xs.shape, dtype=np.float64)
     _bilinear_points(surface.dem, float(a), float(c), float(e), float(f), np.ascontiguousarray(xs).ravel(),
-                     np.ascontiguousarray(ys).ravel(), has_nod, float(nod) if has_nod else 0.0, out.ravel())
+                     np.ascontiguousarray(ys).ravel(), has_nod, nod_value if has_nod else 0.0, out.ravel())
     return out
 
 
@@ -342,8 +344,9 @@ def _rasterize(geoms: Sequence[Any], values: Sequence[float] | None, *, x0: floa
     if not len(geoms):
         return np.full(shape, fill, dtype=dtype)
     shapes = zip(geoms, values, strict=True) if values is not None else ((g, 1) for g in geoms)
-    return rasterize(shapes, out_shape=shape, transform=Affine(res, 0, x0, 0, -res, y0), fill=fill,
-                     dtype=dtype, all_touched=all_touched)
+    burned: np.ndarray = rasterize(shapes, out_shape=shape, transform=Affine(res, 0, x0, 0, -res, y0), fill=fill,
+                                   dtype=dtype, all_touched=all_touched)
+    return burned
 
 
 def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoverageParams) -> Footprint:
@@ -623,8 +626,9 @@ def _carry_polygons(old: _Tile, new: _Tile) -> None:
     for br, bc in _blocks():
         sl = (slice(br, br + SUB), slice(bc, bc + SUB))
         same = (np.array_equal(old.day[sl], new.day[sl]) and np.array_equal(old.night[sl], new.night[sl])
-                and (old.valid is None) == (new.valid is None)
-                and (old.valid is None or np.array_equal(old.valid[sl], new.valid[sl])))
+                and ((old.valid is None and new.valid is None)
+                     or (old.valid is not None and new.valid is not None
+                         and np.array_equal(old.valid[sl], new.valid[sl]))))
         if same:
             for k, v in old.polys.items():
                 if k[2] == (br, bc):
@@ -755,22 +759,23 @@ class CoverageResult:
                 "day_pct": {nm: float(100 * dk[i] / a) if a else 0.0 for i, nm in enumerate(names)},
                 "night_pct": {nm: float(100 * nk[i] / a) if a else 0.0 for i, nm in enumerate(names)},
             })
-        streets = None
+        streets: dict[str, Any] | None = None
         if self.zones.street_wkb:
             sd_ = np.zeros(nlev + 1)
             sn_ = np.zeros(nlev + 1)
-            for k in sorted(self.tiles):  # a fixed order: the same sums after an update as after a full run
-                st = self.tiles[k].stats
+            for key in sorted(self.tiles):  # a fixed order: the same sums after an update as after a full run
+                st = self.tiles[key].stats
                 if "street_day" in st:
                     sd_ += st["street_day"]
                     sn_ += st["street_night"]
             total = self.zones.street_total_km
-            streets = {"total_km": total, "levels": {}}
+            street_levels: dict[str, dict[str, float]] = {}
+            streets = {"total_km": total, "levels": street_levels}
             kds, kns = cum(sd_) / 1000, cum(sn_) / 1000
             for i, nm in enumerate(names):
                 kd, kn = float(kds[i]), float(kns[i])
-                streets["levels"][nm] = {"day_km": kd, "day_pct": 100 * kd / total if total else 0.0,
-                                         "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
+                street_levels[nm] = {"day_km": kd, "day_pct": 100 * kd / total if total else 0.0,
+                                     "night_km": kn, "night_pct": 100 * kn / total if total else 0.0}
         sites = []
         if len(self.zones.site_xy):
             sd = self.sample(self.zones.site_xy, period="day", best_within_m=5.0)
@@ -869,7 +874,10 @@ class CoverageResult:
                 per_parts.append(np.full(len(lv), period, dtype=object))
                 tr_parts.append(np.full(len(lv), k[0], dtype=np.int64))
                 tc_parts.append(np.full(len(lv), k[1], dtype=np.int64))
-        cat = (lambda parts, dt: np.concatenate(parts) if parts else np.array([], dtype=dt))  # noqa: E731
+
+        def cat(parts: list[np.ndarray], dt: Any) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.array([], dtype=dt)
+
         lvl = cat(lv_parts, np.int64)
         cols = {"level": names[lvl - 1] if len(lvl) else np.array([], dtype=object), "level_index": lvl,
                 "period": cat(per_parts, object), "ppm": ppms[lvl - 1] if len(lvl) else np.array([], dtype=float),
@@ -1027,10 +1035,12 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
     hn = np.zeros_like(hd)
     ov = np.zeros(6, dtype=np.int64)
     has = geo.combo is not None
-    combo = geo.combo if has else np.zeros((1, 1), dtype=np.uint8)
+    combo = geo.combo if geo.combo is not None else np.zeros((1, 1), dtype=np.uint8)
     blind = _combo_hist(tile.day, tile.night, tile.count, tile.near, tile.public, combo, geo.const, has, hd, hn, ov)
-    tile.valid = (tile.public & (geo.combo > 0)) if has else (tile.public if geo.const else
-                                                              np.zeros_like(tile.public))
+    if geo.combo is not None:
+        tile.valid = tile.public & (geo.combo > 0)
+    else:
+        tile.valid = tile.public if geo.const else np.zeros_like(tile.public)
     hd = hd[:, : nlev + 1].astype(float)
     hn = hn[:, : nlev + 1].astype(float)
     st: dict[str, Any] = {"day": hd[1:].sum(axis=0), "night": hn[1:].sum(axis=0), "overlap": ov.astype(float),

@@ -107,7 +107,7 @@ class DaskExecutor:
         if isinstance(self.scheduler, Client):
             return self.scheduler, False
         try:
-            return Client(self.scheduler, timeout="10s"), True
+            return Client(self.scheduler, timeout="10s"), True  # type: ignore[no-untyped-call]  # distributed is untyped
         except (OSError, TimeoutError) as exc:
             raise InvalidInputError(f"cannot reach the dask scheduler {self.scheduler!r} ({exc})") from None
 
@@ -123,7 +123,7 @@ class DaskExecutor:
             done = 0
             results: dict[Any, list[Any]] = {}
             try:
-                for fut in as_completed(futures):
+                for fut in as_completed(futures):  # type: ignore[no-untyped-call]  # distributed is untyped
                     results[fut.key] = fut.result()
                     done += 1
                     progress(done / len(futures), f"batch {done}/{len(futures)}")

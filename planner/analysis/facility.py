@@ -203,7 +203,7 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
                                    model=model, environment=env)
         for c_i, c in enumerate(cols):
             budget = radio.LinkBudget(rx_antenna_gain_dbi=sites[sec_site[c]].antenna_gain_dbi)
-            thr = radio.uplink_throughput(pl[:, c_i], bandwidth_hz=int(allocation_prbs) * netk.PRB_HZ, budget=budget)
+            thr = radio.uplink_throughput(pl[:, c_i], bandwidth_hz=int(allocation_prbs) * radio.PRB_HZ, budget=budget)
             az, bw = sec_az[c]
             d = camera_xy - sxy[c]
             bearing = np.degrees(np.arctan2(d[:, 0], d[:, 1])) % 360.0
@@ -226,7 +226,9 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
     col_lo = np.concatenate([[1.0 if s.fixed else 0.0 for s in sites], np.zeros(npair), np.zeros(ncam)])
     col_up = np.ones(ncol)
     integer = np.concatenate([np.ones(nsite, bool), np.ones(npair, bool), np.zeros(ncam, bool)])
-    rows_r, rows_c, vals = [], [], []
+    rows_r: list[int | np.integer[Any]] = []
+    rows_c: list[int | np.integer[Any]] = []
+    vals: list[float | np.floating[Any]] = []
     r = 0
     # Σ_p w_p - u_k = 0 for each camera
     rows_r += list(kk)
@@ -317,9 +319,9 @@ def _radio_greedy(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, sec_sit
             sector[k] = s_
             load[s_] += rate[k]
 
-    for j in np.flatnonzero(fixed):
-        commit(int(j))
-    heap = [(-len(_fill(usable, rate, cap, load, secs[j], served)) / max(cost[j], 1e-9), j)
+    for j_fixed in np.flatnonzero(fixed):
+        commit(int(j_fixed))
+    heap: list[tuple[float, int]] = [(-len(_fill(usable, rate, cap, load, secs[j], served)) / max(cost[j], 1e-9), j)
             for j in range(nsite) if not opened[j]]
     heapq.heapify(heap)
     while heap:
@@ -343,14 +345,14 @@ def _radio_result(camera_ids: Sequence[str], sites: Sequence[RadioSiteCandidate]
     assignment: dict[str, str] = {}
     load = np.zeros(len(sec_site))
     ncams = np.zeros(len(sec_site), dtype=int)
-    for k in np.flatnonzero(sector >= 0):
+    for k in np.flatnonzero(sector >= 0).tolist():
         s_ = int(sector[k])
         assignment[camera_ids[k]] = f"{sites[sec_site[s_]].id}/{sec_site[:s_].count(sec_site[s_])}"
         load[s_] += rate[k]
         ncams[s_] += 1
     used = opened & np.array([bool(ncams[sec_site_a == j].sum()) or sites[j].fixed for j in range(len(sites))])
     loads = []
-    for j in np.flatnonzero(used):
+    for j in np.flatnonzero(used).tolist():
         secs = np.flatnonzero(sec_site_a == j)
         loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": int(ncams[secs].sum()),
                       "sector_load_mbps": [float(load[s_]) for s_ in secs],
@@ -362,7 +364,7 @@ def _radio_result(camera_ids: Sequence[str], sites: Sequence[RadioSiteCandidate]
         no_link = int((~usable.any(axis=1)).sum())
         notes.append(f"{len(unserved)} camera(s) unserved ({no_link} with no usable sector in range)")
     objective = float(cost[used].sum())
-    return FacilityResult(model="radio-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(used)),
+    return FacilityResult(model="radio-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(used).tolist()),
                           assignment=assignment, loads=tuple(loads), unserved=unserved, objective=objective,
                           bound=bound, gap=_gap(objective, bound), optimal=proven, solver_status=status,
                           time_s=time.perf_counter() - t0, notes=tuple(notes))
@@ -426,7 +428,9 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
     col_lo = np.concatenate([[1.0 if s.fixed else 0.0 for s in sites], np.zeros(npair)])
     col_up = np.ones(ncol)
     integer = np.ones(ncol, dtype=bool)
-    rr, cc, vv = [], [], []
+    rr: list[int | np.integer[Any]] = []
+    cc: list[int | np.integer[Any]] = []
+    vv: list[float | np.floating[Any]] = []
     rr += list(kk)
     cc += list(nsite + np.arange(npair))
     vv += [1.0] * npair
@@ -467,7 +471,7 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
     xa = x[nsite:] > 0.5
     assignment = {camera_ids[int(kk[p])]: sites[int(jj[p])].id for p in np.flatnonzero(xa)}
     loads = []
-    for j in np.flatnonzero(y):
+    for j in np.flatnonzero(y).tolist():
         sel = np.flatnonzero(xa & (jj == j))
         used = float(demand_tb[kk[sel]].sum())
         loads.append({"site": sites[j].id, "fixed": sites[j].fixed, "cameras": len(sel), "usable_tb": float(cap[j]),
@@ -475,7 +479,7 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
                       "mean_distance_m": float(dd[sel].mean()) if len(sel) else 0.0})
     objective = float(col_cost @ (x > 0.5))
     bound_v = min(bound, objective) if math.isfinite(bound) else None
-    return FacilityResult(model="storage-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(y)),
+    return FacilityResult(model="storage-sites", chosen_sites=tuple(sites[j].id for j in np.flatnonzero(y).tolist()),
                           assignment=assignment, loads=tuple(loads),
                           unserved=tuple(c for c in camera_ids if c not in assignment), objective=objective,
                           bound=bound_v, gap=_gap(objective, bound_v), optimal=bool(proven), solver_status=status,

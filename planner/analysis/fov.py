@@ -59,7 +59,7 @@ def fov_wedges(project: Project, *, level: str = "detect", max_range_m: float = 
                 try:
                     opt = ct.optics()
                     cache[cam.camera_type] = (float(opt.hfov_deg), float(opt.range_m(ppm)), True)
-                except Exception:  # noqa: BLE001 - a broken user type draws as unknown
+                except Exception:  # a broken user type draws as unknown
                     cache[cam.camera_type] = (60.0, 30.0, False)
         hfov, rng, known = cache[cam.camera_type]
         rng = min(rng, max_range_m)

@@ -450,7 +450,7 @@ def live_viewing_load(
     """
     v = np.atleast_1d(np.asarray(viewers, dtype=float))
     if v.ndim != 1 or np.any(~np.isfinite(v)) or np.any(v < 0) or np.any(v != np.round(v)):
-        msg = f"`viewers` must be whole numbers >= 0; got {viewers}"
+        msg = f"`viewers` must be whole numbers >= 0; got {viewers!s}"
         raise InvalidInputError(msg)
     b = _per("stream_bitrate_mbps", stream_bitrate_mbps, v.size)
     if int(recorders) < 0:

@@ -49,7 +49,6 @@ from planner.model.nodes import (
     Link,
     LinkKind,
     Node,
-
     RadioSite,
     StorageCentre,
     StorageRole,
@@ -601,16 +600,16 @@ def _route(project: Project, links: list[Link], cams: list[Camera], sites: list[
         _, pred = shortest_path(graph, directed=False, indices=sources, return_predecessors=True)
         row_of = {src: r for r, src in enumerate(sources)}
         unrouted = 0
-        for (s, d), mbps in flows.items():
-            if s not in pos or d not in pos:
+        for (src_id, dst_id), mbps in flows.items():
+            if src_id not in pos or dst_id not in pos:
                 unrouted += 1
                 continue
-            r = row_of[pos[s]]
-            cur = pos[d]
-            if pred[r, cur] < 0 and cur != pos[s]:
+            r = row_of[pos[src_id]]
+            cur = pos[dst_id]
+            if pred[r, cur] < 0 and cur != pos[src_id]:
                 unrouted += 1
                 continue
-            while cur != pos[s]:
+            while cur != pos[src_id]:
                 prev = int(pred[r, cur])
                 carried[edge_of[(prev, cur)]] += mbps
                 cur = prev

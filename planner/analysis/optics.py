@@ -520,7 +520,8 @@ class LensProjection:
         radial = _g_prime(self.k, t)
         with np.errstate(divide="ignore", invalid="ignore"):
             tangential = np.where(t > 1e-9, _g(self.k, t) / np.sin(np.maximum(t, 1e-12)), 1.0)
-        return self.px_per_rad * np.minimum(radial, tangential)
+        scale: np.ndarray = self.px_per_rad * np.minimum(radial, tangential)
+        return scale
 
 
 def ray_pixel_density(

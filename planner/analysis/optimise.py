@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
 from planner.errors import InvalidInputError, OutOfRangeError
@@ -132,10 +133,10 @@ class CoverageInstance:
             raise OutOfRangeError(f"`max_per_group` must be >= 1; got {self.max_per_group}")
 
     @classmethod
-    def from_pairs(cls, site_ids: Sequence[str], demand_ids: Sequence[str], pair_site: Sequence[int],
-                   pair_demand: Sequence[int], *, demand_weight: Sequence[float] | None = None,
-                   site_cost: Sequence[float] | None = None, fixed: Sequence[bool] | None = None,
-                   group: Sequence[int] | None = None, max_per_group: int | None = None) -> CoverageInstance:
+    def from_pairs(cls, site_ids: Sequence[str], demand_ids: Sequence[str], pair_site: ArrayLike,
+                   pair_demand: ArrayLike, *, demand_weight: ArrayLike | None = None,
+                   site_cost: ArrayLike | None = None, fixed: ArrayLike | None = None,
+                   group: ArrayLike | None = None, max_per_group: int | None = None) -> CoverageInstance:
         """Build from (site index, demand index) pairs; duplicate pairs count once."""
         n, m = len(site_ids), len(demand_ids)
         ps = np.asarray(pair_site, dtype=np.int64)
@@ -348,7 +349,7 @@ def _quiet_highs() -> Any:
         try:
             with open(os.devnull, "wb") as null:
                 os.dup2(null.fileno(), 1)
-                h = highspy.Highs()
+                h = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy ships no annotations for Highs()
                 h.silent()
         finally:
             os.dup2(saved, 1)
@@ -597,7 +598,8 @@ def optimise(inst: CoverageInstance, *, model: str = "max-coverage", cameras: in
     need = None
     full = False
     if not maximise:
-        target = target_share * total_weight  # type: ignore[operator]
+        assert target_share is not None  # checked above for the models that do not maximise
+        target = target_share * total_weight
         need = max(target - before, 0.0)
         coverable = before + float(red.weight.sum())
         if target > coverable + 1e-9 * max(total_weight, 1):

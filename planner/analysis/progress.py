@@ -20,7 +20,7 @@ class ProgressFn(Protocol):
     def __call__(self, fraction: float, message: str = "") -> None: ...
 
 
-def no_progress(fraction: float, message: str = "") -> None:  # noqa: ARG001
+def no_progress(fraction: float, message: str = "") -> None:
     """A progress callback that ignores everything."""
 
 

@@ -71,7 +71,8 @@ class RadioCoverage:
 
     def best_throughput(self) -> np.ndarray:
         with np.errstate(invalid="ignore"):
-            return np.nanmax(np.where(np.isnan(self.throughput_mbps), -np.inf, self.throughput_mbps), axis=0)
+            best: np.ndarray = np.nanmax(np.where(np.isnan(self.throughput_mbps), -np.inf, self.throughput_mbps), axis=0)
+        return best
 
     def as_raster(self, crs: object, *, what: str = "throughput") -> Raster:
         """The best-server raster (``throughput`` Mb/s or ``rx_power`` dBm) as a :class:`Raster`."""
@@ -101,7 +102,7 @@ class RadioCoverage:
 
 
 @njit(cache=True)
-def _knife_edge_db(dem: np.ndarray, a: float, b: float, c: float, e: float, f: float,  # noqa: PLR0913
+def _knife_edge_db(dem: np.ndarray, a: float, b: float, c: float, e: float, f: float,
                    sx: float, sy: float, sz: float, xs: np.ndarray, ys: np.ndarray, zt: np.ndarray,
                    wavelength: float, k_r: float, step: float) -> np.ndarray:
     """ITU-R P.526 single knife-edge loss J(v) of the dominant edge, per target cell (NaN-safe)."""
@@ -158,8 +159,8 @@ def run_radio_coverage(project: Project, params: RadioCoverageParams | None = No
                        sites: list[RadioSite] | None = None, progress: ProgressFn = no_progress) -> RadioCoverage:
     """Received power and uplink rate from camera CPEs to each radio site (see the module docs)."""
     params = params or RadioCoverageParams()
-    sites = sites if sites is not None else [s for s in project.nodes("radio_site")  # type: ignore[misc]
-                                             if s.has_sectors]
+    sites = sites if sites is not None else [s for s in project.iter_nodes()
+                                             if isinstance(s, RadioSite) and s.has_sectors]
     if not sites:
         raise InvalidInputError("the project has no radio site with sectors to map")
     res = params.resolution_m

@@ -19,11 +19,12 @@ Elevation layers use float32 with NaN for unknown cells.
 from __future__ import annotations
 
 import math
+import os
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -153,7 +154,7 @@ class RasterLayer:
     @property
     def grid(self) -> Grid:
         """The layer's :class:`Grid`."""
-        return Grid(self.transform, self.shape[1], self.shape[0], self.crs)  # type: ignore[arg-type]
+        return Grid(self.transform, self.shape[1], self.shape[0], self.crs)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -204,7 +205,7 @@ def bilinear_sample(array: NDArray[Any], transform: Any, xs: NDArray[Any], ys: N
 # --------------------------------------------------------------------------- reading
 
 
-def dem_dataset_path(path: str | Path) -> str:
+def dem_dataset_path(path: str | os.PathLike[str]) -> str:
     """GDAL path for a DEM file; ``.zip`` archives open their first raster member.
 
     Raises
@@ -240,7 +241,7 @@ def _crs(value: Any, *, name: str) -> CRS:
 
 
 def read_dem(
-    path: str | Path,
+    path: str | os.PathLike[str],
     *,
     crs: Any = None,
     resolution_m: float | None = None,
@@ -449,7 +450,7 @@ def _buildings_to_pairs(
     import shapely
 
     if hasattr(buildings, "geometry") and hasattr(buildings, "columns"):
-        gdf = buildings
+        gdf = cast("gpd.GeoDataFrame", buildings)
         if gdf.crs is None:
             raise CRSError("`buildings` has no CRS; set one before building the DSM")
         if height_column not in gdf.columns:
@@ -532,8 +533,8 @@ def _burn_tiles(
     progress: ProgressFn,
 ) -> None:
     import shapely
-    from rasterio.features import rasterize
     from affine import Affine
+    from rasterio.features import rasterize
 
     if int(tile_size_px) < 16:
         raise OutOfRangeError(f"`tile_size_px` must be >= 16; got {tile_size_px}")
@@ -699,7 +700,7 @@ def blocks_from_streets(
     from shapely.ops import polygonize
 
     if hasattr(streets, "geometry") and hasattr(streets, "crs"):
-        series = streets.geometry if hasattr(streets, "columns") else streets
+        series = cast("gpd.GeoSeries", streets.geometry if hasattr(streets, "columns") else streets)
         out_crs = series.crs
         lines = [g for g in series.values if g is not None and not g.is_empty]
     else:

@@ -170,15 +170,15 @@ def bytes_per_camera_day(
     b = _positive("bitrate_mbps", bitrate_mbps)
     duty = np.asarray(duty_cycle, dtype=float)
     if np.any(~np.isfinite(duty)) or np.any(duty <= 0) or np.any(duty > 1):
-        msg = f"`duty_cycle` must be in (0, 1]; got {duty_cycle}"
+        msg = f"`duty_cycle` must be in (0, 1]; got {duty_cycle!s}"
         raise InvalidInputError(msg)
     ab = np.asarray(alarm_bitrate_mbps, dtype=float)
     af = np.asarray(alarm_fraction, dtype=float)
     if np.any(~np.isfinite(ab)) or np.any(ab < 0):
-        msg = f"`alarm_bitrate_mbps` must be >= 0; got {alarm_bitrate_mbps}"
+        msg = f"`alarm_bitrate_mbps` must be >= 0; got {alarm_bitrate_mbps!s}"
         raise InvalidInputError(msg)
     if np.any(~np.isfinite(af)) or np.any(af < 0) or np.any(af > 1):
-        msg = f"`alarm_fraction` must be in [0, 1]; got {alarm_fraction}"
+        msg = f"`alarm_fraction` must be in [0, 1]; got {alarm_fraction!s}"
         raise InvalidInputError(msg)
     out = (b * duty + ab * af) * 1e6 / 8.0 * SECONDS_PER_DAY
     return _scalar(out)
@@ -483,7 +483,7 @@ def usable_fraction(layout: StorageLayout, *, disks: int | None = None) -> Usabl
     (``hot_spare_share = hot_spares / disks``). With ``raid_group_size=None``
     the whole array (``disks - hot_spares``) is one group.
     """
-    lv = RaidLevel(layout.raid_level)
+    lv = parse_raid_level(layout.raid_level)
     if disks is not None:
         cap = raid_usable(
             lv,
@@ -742,7 +742,7 @@ def capacity_for_retention(
             (n - layout.hot_spares) * layout.disk_tb * uf.value,
         )
     lay = layout or StorageLayout()
-    lv = RaidLevel(lay.raid_level)
+    lv = parse_raid_level(lay.raid_level)
     keep = (1.0 - lay.fs_reserve) * (1.0 - lay.growth_margin)
     data_disks = max(1, math.ceil(video_tb / keep / lay.disk_tb - 1e-9))
     if lay.raid_group_size is None:

@@ -355,7 +355,8 @@ def _bilinear(z: NDArray[np.float64], y: float, x: float) -> float:
     x1 = min(x0 + 1, nc - 1)
     a = z[y0, x0] * (1.0 - fx) + z[y0, x1] * fx
     b = z[y1, x0] * (1.0 - fx) + z[y1, x1] * fx
-    return a * (1.0 - fy) + b * fy
+    value: float = a * (1.0 - fy) + b * fy
+    return value
 
 
 @njit(cache=True, nogil=True)
@@ -590,7 +591,7 @@ _POOL_LOCK = threading.Lock()
 
 def _pool(workers: int) -> ThreadPoolExecutor:
     with _POOL_LOCK:
-        if not _POOL or _POOL[0]._max_workers != workers:  # noqa: SLF001
+        if not _POOL or _POOL[0]._max_workers != workers:
             if _POOL:
                 _POOL.pop().shutdown(wait=False)
             _POOL.append(ThreadPoolExecutor(max_workers=workers, thread_name_prefix="viewshed"))

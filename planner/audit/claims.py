@@ -85,7 +85,7 @@ def load_claims(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
             doc = json.loads(text)
     except InvalidInputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - yaml and json raise different classes
+    except Exception as exc:  # yaml and json raise different classes
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InvalidInputError(f"`{p}`: not a readable claim file ({first})") from None
     claims = doc.get("claims") if isinstance(doc, dict) and "claims" in doc else doc
@@ -182,7 +182,7 @@ def check_retention(claim: dict[str, Any], *, project: Any = None) -> dict[str, 
         a_lo, _, _, _ = bitrate_range(res, alt)
         if b_hi >= a_lo * ff:
             alternatives.append(f"{alt} (range from {a_lo * ff:.2f} Mb/s)")
-    out = {
+    out: dict[str, Any] = {
         "claim": claim, "verdict": verdict,
         "computed": {
             "implied_bitrate_mbps": b_typ, "implied_bitrate_mbps_usable_0_75": b_hi,

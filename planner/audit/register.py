@@ -47,6 +47,7 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -290,7 +291,7 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
     if not records:
         raise InvalidInputError(f"`{path}`: the register has no rows")
     columns = list(records[0][1].keys())
-    cols = {}
+    cols: dict[str, str] = {}
     for c in columns:
         cols.setdefault(normalise_name(c), c)
     used: dict[str, str] = {}
@@ -317,9 +318,9 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
     height_c = _find(cols, HEIGHT_NAMES)
     id_c = _find(cols, ID_NAMES)
     name_c = _find(cols, NAME_NAMES)
-    for k, c in (("type", type_c), ("height", height_c), ("id", id_c), ("name", name_c)):
-        if c:
-            used[k] = c
+    for k, col in (("type", type_c), ("height", height_c), ("id", id_c), ("name", name_c)):
+        if col:
+            used[k] = col
     src_crs = None
     if crs is not None:
         try:
@@ -327,10 +328,10 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
         except pyproj.exceptions.CRSError:
             raise CRSError(f"`--crs`: unknown CRS {crs!r}") from None
     to_wgs = None
-    if projected and src_crs is None:
+    if projected and src_crs is None and lon_c is not None and lat_c is not None:
         # x/y columns: degrees only if every value looks like degrees
-        vals = [(_num(r[lon_c]), _num(r[lat_c])) for _, r, _ in records]
-        vals = [v for v in vals if v[0] is not None and v[1] is not None]
+        raw = [(_num(r[lon_c]), _num(r[lat_c])) for _, r, _ in records]
+        vals = [(x, y) for x, y in raw if x is not None and y is not None]
         if vals and all(abs(x) <= 180 and abs(y) <= 90 for x, y in vals):
             notes.append(f"columns {lon_c!r}/{lat_c!r} read as longitude/latitude (values look like degrees)")
         else:
@@ -338,8 +339,8 @@ def _from_records(records: list[tuple[str, dict[str, Any], tuple[float, float] |
                            "with --crs")
     swapped = False
     if lon_c and lat_c and not projected and src_crs is None:
-        vals = [(_num(r.get(lon_c)), _num(r.get(lat_c))) for _, r, _ in records]
-        vals = [v for v in vals if v[0] is not None and v[1] is not None and (v[0], v[1]) != (0, 0)]
+        raw = [(_num(r.get(lon_c)), _num(r.get(lat_c))) for _, r, _ in records]
+        vals = [(x, y) for x, y in raw if x is not None and y is not None and (x, y) != (0, 0)]
         if vals and all(abs(y) > 90 >= abs(x) for x, y in vals):
             swapped = True
             notes.append(f"columns {lon_c!r} and {lat_c!r} look swapped (every latitude beyond 90°): read the other "
@@ -427,7 +428,7 @@ def read_csv_register(path: str | os.PathLike[str], *, crs: Any = None) -> Regis
         raise InvalidInputError(f"`{p}`: the CSV has a header but no rows")
     header = [h.strip() for h in rows[0]]
     # csv line numbers: count physical lines so the row numbers match a spreadsheet
-    records = []
+    records: list[tuple[str, dict[str, Any], tuple[float, float] | None]] = []
     line = 1
     for r in rows[1:]:
         line += 1
@@ -443,7 +444,7 @@ def read_vector_register(path: str | os.PathLike[str], *, crs: Any = None) -> Re
     p = Path(path)
     try:
         gdf = pyogrio.read_dataframe(str(p))
-    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
+    except Exception as exc:  # GDAL errors come in many classes
         msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InvalidInputError(f"`{p}`: not a readable vector file ({msg})") from None
     if gdf.crs is None:
@@ -516,7 +517,7 @@ def read_register(path: str | os.PathLike[str], *, crs: Any = None) -> Register:
     return read_vector_register(p, crs=crs)
 
 
-def read_registers(paths: list[str | os.PathLike[str]], *, crs: Any = None) -> Register:
+def read_registers(paths: Sequence[str | os.PathLike[str]], *, crs: Any = None) -> Register:
     """Several registers read as one; with more than one file, rows are named ``file:row``."""
     regs = [read_register(p, crs=crs) for p in paths]
     if len(regs) == 1:

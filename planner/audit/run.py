@@ -178,7 +178,7 @@ def _mask_figures(base: Project, nodes: list[Any], scenario: scn.Scenario, cpara
         return []
     r = run_coverage(scn.scenario_project(base, nodes, scenario, masks=False), cparams, executor=executor)
     res = cparams.resolution_m
-    out = []
+    out: list[dict[str, Any]] = []
     for i, g in enumerate(masks.geometry.values):
         g = g.intersection(base.study_area)
         if g.is_empty:
@@ -194,8 +194,8 @@ def _mask_figures(base: Project, nodes: list[Any], scenario: scn.Scenario, cpara
         lv = r.sample(np.column_stack([gx.ravel()[inside], gy.ravel()[inside]]), period="day")
         out.append({"name": str(masks["name"].iloc[i]) if "name" in masks.columns else f"mask {i + 1}",
                     "area_km2": float(g.area) / 1e6,
-                    "removed_km2": {l.name: float(np.count_nonzero(lv >= j + 1)) * res * res / 1e6
-                                    for j, l in enumerate(r.levels)}})
+                    "removed_km2": {level.name: float(np.count_nonzero(lv >= j + 1)) * res * res / 1e6
+                                    for j, level in enumerate(r.levels)}})
     return out
 
 

@@ -7,6 +7,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QCoreApplication
+
+    from planner.gui.main_window import MainWindow
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def make_app(argv: Sequence[str] | None = None):  # noqa: ANN201 - returns QApplication
+def make_app(argv: Sequence[str] | None = None) -> QCoreApplication:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -34,7 +40,7 @@ def make_app(argv: Sequence[str] | None = None):  # noqa: ANN201 - returns QAppl
     return app
 
 
-def run_sync(window, name: str) -> None:  # noqa: ANN001
+def run_sync(window: MainWindow, name: str) -> None:
     """Run an analysis to completion on the GUI thread's event loop (screenshots, scripts)."""
     from PySide6.QtCore import QEventLoop
 
@@ -53,7 +59,7 @@ def run_sync(window, name: str) -> None:  # noqa: ANN001
         window.runner.failed.disconnect(quit_)
 
 
-def screenshot(window, path: str | os.PathLike[str], *, size: str = "1600x1000", analyse: bool = False,  # noqa: ANN001
+def screenshot(window: MainWindow, path: str | os.PathLike[str], *, size: str = "1600x1000", analyse: bool = False,
                panel: str = "map", zoom: float = 1.0) -> Path:
     from PySide6.QtWidgets import QApplication
 
@@ -65,7 +71,8 @@ def screenshot(window, path: str | os.PathLike[str], *, size: str = "1600x1000",
         run_sync(window, "network")
         if window.project.cameras():
             run_sync(window, "coverage")
-        window.stack.set_clean()
+        if window.stack is not None:
+            window.stack.set_clean()
     if panel in ("results", "coverage", "network"):
         window.results_dock.raise_()
         window.results.setCurrentIndex({"results": 0, "coverage": 1, "network": 2}[panel])
@@ -104,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = screenshot(window, args.screenshot, size=args.size, analyse=args.analyse, panel=args.panel,
                              zoom=args.zoom)
             print(f"wrote {out}")
-            window.stack is not None and window.stack.set_clean()
+            if window.stack is not None:
+                window.stack.set_clean()
             window.close()
             return 0
         window.show()

@@ -439,7 +439,7 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _c=False, p=p: self.maybe_discard_changes() and self.open_path(p))
         self.recent_menu.setEnabled(bool(self.prefs.recent_files))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.document.can_close():
             event.ignore()
             return

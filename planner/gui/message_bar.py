@@ -41,6 +41,6 @@ class MessageBar(QFrame):
         if self.error and self.source == source and not self.isHidden():
             self.hide()
 
-    def hide(self) -> None:  # noqa: D102
+    def hide(self) -> None:
         self.source = ""
         super().hide()

@@ -16,7 +16,7 @@ class UndoActions:
         self.undo = QAction("&Undo", parent)
         self.undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo = QAction("&Redo", parent)
-        self.redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        self.redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")])
         self._stack: CommandStack | None = None
         self.undo.triggered.connect(self._on_undo)
         self.redo.triggered.connect(self._on_redo)
@@ -67,7 +67,7 @@ class UndoShortcutFilter(QObject):
             widget = widget.parent()
         return False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress) or \
                 not isinstance(event, QKeyEvent) or not isinstance(watched, QWidget):
             return False

@@ -48,7 +48,6 @@ from planner.analysis.kernels import warm_up
 from planner.analysis.progress import CancelToken
 from planner.errors import AnalysisCancelled
 
-
 _POOL: concurrent.futures.ThreadPoolExecutor | None = None
 _PENDING: set[concurrent.futures.Future[Any]] = set()
 _LOCK = threading.Lock()
@@ -145,7 +144,7 @@ class _Job:
             result = self._fn(progress=self._token)
         except AnalysisCancelled:
             self._events.put(("cancelled", self._gen))
-        except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread, never swallowed
+        except BaseException as exc:  # reported to the GUI thread, never swallowed
             self._events.put(("failed", self._gen, exc, traceback.format_exc()))
         else:
             self._events.put(("finished", self._gen, result))
@@ -220,7 +219,7 @@ class AnalysisRunner(QObject):
     # -- events (GUI thread)
     def _drain(self) -> None:
         """Deliver what the workers queued; stop polling once nothing runs and the queue is empty."""
-        handlers = {"progress": self._on_progress, "finished": self._on_finished, "failed": self._on_failed,
+        handlers: dict[str, Callable[..., None]] = {"progress": self._on_progress, "finished": self._on_finished, "failed": self._on_failed,
                     "cancelled": self._on_cancelled}
         while True:
             try:

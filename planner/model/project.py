@@ -387,7 +387,7 @@ class _ResultsView(Mapping[str, Any]):
             raise KeyError(f"{key!r} is not a result kind; expected one of {[k.value for k in ResultKind]}") from None
         return self._data[kind]
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         try:
             return self[key]
         except KeyError as exc:

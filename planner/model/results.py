@@ -30,7 +30,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 
@@ -255,7 +255,7 @@ def check_result(result: Any) -> ResultRecord:
     kind = getattr(result, "kind", None)
     if not isinstance(kind, ResultKind) or not isinstance(result, RESULT_TYPES[kind]):
         raise InvalidInputError(f"not a project result: {type(result).__name__}")
-    return result  # type: ignore[no-any-return]
+    return cast(ResultRecord, result)
 
 
 __all__ = ["AuditRecord", "CoverageRecord", "DocumentRecord", "MAX_DEPTH", "NON_FINITE_MEANING", "RESULT_TYPES",

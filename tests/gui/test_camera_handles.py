@@ -108,8 +108,8 @@ def test_inspector_focal_length_field(window):
     assert cam.camera_type == "bullet-1080p-4" and cam.focal_mm is None
     assert not insp.fields["focal_mm"].isEnabled()
     # the table refuses a focal length the lens cannot take
-    from planner.gui.panels.node_table import parse_value
     from planner.gui.panels.inspector import with_field
+    from planner.gui.panels.node_table import parse_value
 
     from planner.errors import InvalidInputError
 

@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from planner import workflows
-from planner.errors import AnalysisCancelled
 from planner.gui.map.canvas import Tool
 
 

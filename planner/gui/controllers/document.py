@@ -84,7 +84,7 @@ class DocumentController(QObject):
                 project = workflows.open_project(source)
             finally:
                 QGuiApplication.restoreOverrideCursor()
-        except Exception as exc:  # noqa: BLE001 - a corrupt file must not crash the app
+        except Exception as exc:  # a corrupt file must not crash the app
             w.show_error(f"Could not open {path.name}: {_describe(exc)}")
             return False
         w.set_project(project, path)
@@ -135,7 +135,7 @@ class DocumentController(QObject):
                 workflows.save(w.project, path)
             finally:
                 QGuiApplication.restoreOverrideCursor()
-        except Exception as exc:  # noqa: BLE001 - any failure is reported; the work stays open and unsaved
+        except Exception as exc:  # any failure is reported; the work stays open and unsaved
             text = f"Could not save {path.name}: {_describe(exc)}. The project is not saved; it stays open."
             w.show_error(text, source="save")
             w.statusBar().showMessage(f"Could not save {path.name}", 10000)
@@ -164,7 +164,7 @@ class DocumentController(QObject):
         """Whether the window may close; any error while asking or saving keeps it open."""
         try:
             ok = self.maybe_discard_changes()
-        except Exception as exc:  # noqa: BLE001 - never lose the work to an error while closing
+        except Exception as exc:  # never lose the work to an error while closing
             self.w.show_error(f"Could not close: {_describe(exc)}. The project stays open.")
             return False
         if ok and self.w.stack is not None and self.w.stack.is_clean:
@@ -197,7 +197,7 @@ class DocumentController(QObject):
             return rec
         try:
             job()
-        except Exception as exc:  # noqa: BLE001 - reported, never raised
+        except Exception as exc:  # reported, never raised
             self._autosave_failed(exc)
             return None
         self._autosave_ok(rec)
@@ -274,7 +274,7 @@ class DocumentController(QObject):
         saved = None
         try:
             saved = self.autosave(wait=True)
-        except Exception:  # noqa: BLE001 - an excepthook must not raise
+        except Exception:  # an excepthook must not raise
             saved = None
         if isinstance(exc, AnalysisCancelled):
             return
@@ -322,7 +322,7 @@ class DocumentController(QObject):
                 ok = self.w.push(cmd)
             finally:
                 QGuiApplication.restoreOverrideCursor()
-        except Exception as exc:  # noqa: BLE001 - unreadable files raise GDAL/pandas errors
+        except Exception as exc:  # unreadable files raise GDAL/pandas errors
             self.w.show_error(f"Could not import {Path(path).name}: {exc}")
             return False
         if ok and cmd.summary is not None:

@@ -42,10 +42,10 @@ class ExportController:
             return
         from planner.exports import EXTENSIONS, SUFFIXES, slug
 
-        out = w.ask_export_path(fmt)
-        if not out:
+        chosen = w.ask_export_path(fmt)
+        if not chosen:
             return
-        out = Path(out)
+        out = Path(chosen)
         if fmt != "all" and out.suffix.lower() != EXTENSIONS[fmt]:
             out = out.with_name(out.name + EXTENSIONS[fmt])
         if fmt == "all" and out.is_dir():

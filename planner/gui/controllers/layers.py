@@ -86,10 +86,10 @@ class LayerManager:
             for key, item in pl.node_items().items():
                 self.items[key] = item
                 scene.addItem(item)
-        for key, item in built.items():
-            if item is not None:
-                self.items[key] = item
-                scene.addItem(item)
+        for key, built_item in built.items():
+            if built_item is not None:
+                self.items[key] = built_item
+                scene.addItem(built_item)
         self.canvas.node_layers = [self.items[k] for k in ("radio_sites", "centres", "cameras")]  # type: ignore[misc]
         self.apply_state()
 
@@ -257,7 +257,7 @@ class LayerManager:
         except PlannerError as exc:
             self.on_error(str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - GDAL errors on odd files
+        except Exception as exc:  # GDAL errors on odd files
             self.on_error(f"Could not read {Path(path).name}: {exc}")
             return False
         self.overlays[item.key] = item

@@ -14,7 +14,7 @@ project: the scenario layers are map overlays, so the undo stack is untouched.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
@@ -39,6 +39,9 @@ from PySide6.QtWidgets import (
 )
 
 from planner.gui.workers import AnalysisRunner
+
+if TYPE_CHECKING:
+    from planner.gui.main_window import MainWindow
 
 REGISTER_FILTER = "Registers (*.csv *.txt *.tsv *.geojson *.json *.gpkg *.osm *.pbf);;All files (*)"
 VECTOR_FILTER = "Vector files (*.gpkg *.geojson *.json *.shp *.kml *.zip);;All files (*)"
@@ -75,9 +78,9 @@ def _file_row(parent: QWidget, edit: QLineEdit, caption: str, filt: str, *, many
 class AuditDialog(QDialog):
     """Non-modal audit panel bound to a main window (for its project, canvas and layer list)."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
-        self.window = window
+        self.main_window = window
         self.setWindowTitle("Audit a register")
         self.resize(720, 760)
         self.result: Any = None
@@ -215,7 +218,8 @@ class AuditDialog(QDialog):
         if not regs:
             self.output.setPlainText("Choose a register file first.")
             return
-        project = self.window.project.snapshot() if self.use_project.isChecked() and self.window.project else None
+        current = self.main_window.project
+        project = current.snapshot() if self.use_project.isChecked() and current else None
         boundary = self.boundary_edit.text().strip() or None if project is None else None
         share = self.share.value() / 100.0
         avail = AvailabilityParams(share=share, draws=self.draws.value()) if share > 0 else None
@@ -277,9 +281,10 @@ class AuditDialog(QDialog):
         from planner.gui.map.layers import PathLayerItem
         from planner.gui.map.project_layers import coverage_paths
 
-        w = self.window
+        w = self.main_window
         if w.project is None:
             w.set_project(self.result.project, None)  # the audit's study area and districts, not saved
+        assert w.project is not None  # set_project just opened one
         if w.project.crs != self.result.project.crs:
             self.scenario.setEnabled(False)
             return
@@ -304,7 +309,7 @@ class AuditDialog(QDialog):
 
     def show_scenario(self, name: str) -> None:
         """The scenario switch: show one scenario's layer, hide the other two."""
-        w = self.window
+        w = self.main_window
         for s in SCENARIOS:
             key = f"audit_{s}"
             if key in w.layers.overlays:

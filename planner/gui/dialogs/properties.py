@@ -59,14 +59,14 @@ class ProjectPropertiesDialog(QDialog):
         p = current.parameters
         lay = QVBoxLayout(self)
         form = QFormLayout()
-        self.fields: dict[str, QWidget] = {}
+        self.fields: dict[str, QLineEdit | QComboBox] = {}
         values = {"name": current.name, "default_bitrate_mbps": f"{p.default_bitrate_mbps:g}",
                   "retention_target_days": f"{p.retention_target_days:g}", "target_height_m": f"{p.target_height_m:g}",
                   "description": p.description, "attribution": p.attribution}
         for key in ("name", "jurisdiction", "currency", "default_resolution", "default_codec", "default_bitrate_mbps",
                     "retention_target_days", "target_height_m", "description", "attribution"):
             if key in TEXT_KEYS:
-                w: QWidget = QLineEdit(values[key])
+                w: QLineEdit | QComboBox = QLineEdit(values[key])
             else:
                 w = self._combo(key, p)
             w.setToolTip(KEYS[key])
@@ -136,11 +136,12 @@ class ProjectPropertiesDialog(QDialog):
         """The form as ``key=value`` changes (unit prices removed from the table are cleared)."""
         out: dict[str, str] = {}
         for key, w in self.fields.items():
-            out[key] = w.text() if isinstance(w, QLineEdit) else w.currentText()  # type: ignore[union-attr]
+            out[key] = w.text() if isinstance(w, QLineEdit) else w.currentText()
         kept = set()
         for r in range(self.prices.rowCount()):
-            k = (self.prices.item(r, 0).text() if self.prices.item(r, 0) else "").strip()
-            v = (self.prices.item(r, 1).text() if self.prices.item(r, 1) else "").strip()
+            key_item, value_item = self.prices.item(r, 0), self.prices.item(r, 1)
+            k = (key_item.text() if key_item else "").strip()
+            v = (value_item.text() if value_item else "").strip()
             if k:
                 out[UNIT_PRICE + k] = v
                 kept.add(k)

@@ -18,15 +18,26 @@ import math
 from collections.abc import Callable
 from enum import StrEnum
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QKeyEvent, QLinearGradient, QMouseEvent, QPainter, \
-    QPainterPath, QPen, QPolygonF, QWheelEvent
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QLinearGradient,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
 from planner.gui.map import style
 from planner.gui.map.layers import LegendEntry, _symbol_path
-from planner.gui.map.node_layer import NodeLayerItem
 from planner.gui.map.lens import focal_for_detect_range
+from planner.gui.map.node_layer import NodeLayerItem
 from planner.model.nodes import Camera, Node
 
 
@@ -239,13 +250,13 @@ class MapCanvas(QGraphicsView):
                                   Qt.CursorShape.ArrowCursor if self.tool == Tool.SELECT else
                                   Qt.CursorShape.CrossCursor)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
             self.zoom(1.25 ** steps, event.position().toPoint())
         event.accept()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         k = event.key()
         if k in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
             self.zoom(1.25)
@@ -273,7 +284,7 @@ class MapCanvas(QGraphicsView):
         self._set_preview({})
         self.viewport().update()
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
         self._press_pos = self._last_pos = pos
         self._press_scene = self.mapToScene(pos)
@@ -314,7 +325,7 @@ class MapCanvas(QGraphicsView):
         self._rubber_additive = additive
         self._rubber = QRectF(QPointF(pos), QPointF(pos))
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position().toPoint()
         x, y = self.map_pos(pos)
         self.last_map_pos = (x, y)
@@ -349,7 +360,7 @@ class MapCanvas(QGraphicsView):
             self.viewport().update()
         self._last_pos = pos
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         mode, self._mode = self._mode, ""
         pos = event.position().toPoint()
         if mode == "pan":
@@ -383,12 +394,12 @@ class MapCanvas(QGraphicsView):
                 ids.extend(layer.ids_in_rect(min(a[0], b[0]), min(a[1], b[1]), max(a[0], b[0]), max(a[1], b[1])))
             self.selection_requested.emit(ids, bool(getattr(self, "_rubber_additive", False)))
 
-    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
         self.viewport().update()
 
     # ----------------------------------------------------------- overlays
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)

@@ -22,7 +22,10 @@ def polygon_from_xy(xy: np.ndarray, *, flip: bool = True) -> QPolygonF:
     if n == 0:
         return poly
     poly.resize(n)
-    buf = np.frombuffer(shiboken6.VoidPtr(poly.data(), n * 16, True), np.float64).reshape(n, 2)
+    # the stubs type QPolygonF.data() as QPointF and VoidPtr as VoidPtr(int); at runtime data() is the raw
+    # point buffer and VoidPtr(address, size, writable) wraps it
+    buf = np.frombuffer(shiboken6.VoidPtr(poly.data(), n * 16, True),  # type: ignore[arg-type, call-arg]
+                        np.float64).reshape(n, 2)  # type: ignore[call-overload]
     buf[:, 0] = xy[:, 0]
     buf[:, 1] = -xy[:, 1] if flip else xy[:, 1]
     return poly
@@ -86,7 +89,7 @@ def spatial_pieces(geoms: Sequence[shapely.Geometry] | np.ndarray, *, outline: b
     piece; otherwise polygons stay whole (holes with their shell).
     """
     geoms = np.asarray(geoms, dtype=object)
-    empty = (np.empty((0, 4)), [])
+    empty: tuple[np.ndarray, list[QPainterPath]] = (np.empty((0, 4)), [])
     if len(geoms) == 0:
         return empty
     parts = shapely.get_parts(geoms)
@@ -134,7 +137,7 @@ def spatial_pieces(geoms: Sequence[shapely.Geometry] | np.ndarray, *, outline: b
         if outline or lines:
             path = QPainterPath()
             for i in group:
-                path.addPolygon(polygon_from_xy(items[i]))  # type: ignore[arg-type]
+                path.addPolygon(polygon_from_xy(items[i]))
         else:
             path = polygons_path([items[i] for i in group])
         paths.append(path)

@@ -21,8 +21,19 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QPixmap, \
-    QPolygonF, QTransform
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QStyleOptionGraphicsItem, QWidget
 
 from planner.gui.map import style
@@ -131,12 +142,12 @@ class PathLayerItem(LayerMixin, QGraphicsItem):
         self._rect = rect.adjusted(-1, -1, 1, 1)
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:  # Qt override
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         scale = painter.worldTransform().m11()
-        exposed = option.exposedRect  # type: ignore[attr-defined]
+        exposed = option.exposedRect
         for sp in self._paths:
             if scale < sp.min_px_per_m or not sp.bounds().intersects(exposed):
                 continue
@@ -148,7 +159,7 @@ class PathLayerItem(LayerMixin, QGraphicsItem):
                         & (b[:, 1] <= exposed.bottom()))
                 paths = [pieces[i] for i in np.flatnonzero(keep)]
             else:
-                paths = [sp.coarse if coarse else sp.path]
+                paths = [sp.coarse if coarse and sp.coarse is not None else sp.path]
             if sp.brush is not None:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(sp.brush)
@@ -349,7 +360,7 @@ class PointLayerItem(LayerMixin, QGraphicsItem):
         self.colours = colours
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -389,7 +400,7 @@ class LabelLayerItem(LayerMixin, QGraphicsItem):
         self.min_minor = min_minor_px_per_m
         self._rect = QRectF(-1e9, -1e9, 2e9, 2e9) if len(self.xs) else QRectF()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

@@ -325,7 +325,7 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
         return d if d * px_per_m >= 12.0 else None
 
     # -- Qt
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._rect
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -484,15 +484,15 @@ class NodeLayerItem(LayerMixin, QGraphicsItem):
                 painter.drawEllipse(h, 5.5, 5.5)
                 rl = self.range_handle_length_m(node, scale)
                 if rl is not None:  # zoom lens: a square handle at the tip of the detect wedge
-                    r = t.map(QPointF(node.x + rl * math.sin(a), -(node.y + rl * math.cos(a))))
+                    tip = t.map(QPointF(node.x + rl * math.sin(a), -(node.y + rl * math.cos(a))))
                     painter.setBrush(style.SELECTION)
-                    painter.drawRect(QRectF(r.x() - 4.5, r.y() - 4.5, 9, 9))
+                    painter.drawRect(QRectF(tip.x() - 4.5, tip.y() - 4.5, 9, 9))
                     old = self.nodes.get(node.id)
                     if node.id in self.preview and isinstance(old, Camera) and old.focal_mm != node.focal_mm:
                         rng = zoom_range_mm(node.camera_type)
                         f = node.focal_mm if node.focal_mm is not None else (rng[0] if rng else 0.0)
                         label = f"{f:g} mm · detect {rl:,.0f} m"
-                        path = text_path(label, painter.font()).translated(r.x() + 10, r.y() + 4)
+                        path = text_path(label, painter.font()).translated(tip.x() + 10, tip.y() + 4)
                         painter.strokePath(path, QPen(QColor(255, 255, 255, 230), 3))
                         painter.fillPath(path, QColor("#202020"))
         painter.restore()

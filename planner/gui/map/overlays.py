@@ -8,6 +8,7 @@ a tile that fails is simply not drawn; the map never depends on it.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 ATTRIBUTION = "© OpenStreetMap contributors"
 
 
-def load_raster_overlay(path: str | Path, project_crs: pyproj.CRS, *, key: str | None = None) -> ImageLayerItem:
+def load_raster_overlay(path: str | os.PathLike[str], project_crs: pyproj.CRS, *, key: str | None = None) -> ImageLayerItem:
     """Read a GeoTIFF (RGB(A) or single band), warp it to the project CRS, and make a map layer."""
     import rasterio
     from rasterio.enums import Resampling
@@ -65,13 +66,15 @@ def load_raster_overlay(path: str | Path, project_crs: pyproj.CRS, *, key: str |
 
 def _stretch(band: np.ndarray, dtype: np.dtype) -> np.ndarray:
     if np.dtype(dtype) == np.uint8:
-        return np.nan_to_num(band, nan=0).astype(np.uint8)
+        as_bytes: np.ndarray = np.nan_to_num(band, nan=0).astype(np.uint8)
+        return as_bytes
     finite = band[np.isfinite(band)]
     if not finite.size:
         return np.zeros(band.shape, np.uint8)
     lo, hi = np.percentile(finite, [2, 98])
     out = (band - lo) / max(hi - lo, 1e-9) * 255
-    return np.clip(np.nan_to_num(out, nan=0), 0, 255).astype(np.uint8)
+    stretched: np.ndarray = np.clip(np.nan_to_num(out, nan=0), 0, 255).astype(np.uint8)
+    return stretched
 
 
 def _lonlat_to_tile(lon: float, lat: float, z: int) -> tuple[float, float]:
@@ -113,17 +116,17 @@ class BasemapItem(LayerMixin, QGraphicsItem):
         self.net.finished.connect(self._on_reply)
         self.enabled_network = enabled_network
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return QRectF(-1e8, -1e8, 2e8, 2e8)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        exposed = option.exposedRect  # type: ignore[attr-defined]
+        exposed = option.exposedRect
         vp_w = max(painter.viewport().width(), 1)
         x0, x1 = exposed.left(), exposed.right()
         y0, y1 = -exposed.bottom(), -exposed.top()
         try:
             lons, lats = self._to_ll.transform([x0, x1, x0, x1], [y0, y0, y1, y1])
-        except Exception:  # noqa: BLE001 - outside the projection's domain: draw nothing
+        except Exception:  # outside the projection's domain: draw nothing
             return
         lon0, lon1, lat0, lat1 = min(lons), max(lons), min(lats), max(lats)
         if not all(map(math.isfinite, (lon0, lon1, lat0, lat1))):
@@ -169,12 +172,12 @@ class BasemapItem(LayerMixin, QGraphicsItem):
         key = reply.request().attribute(QNetworkRequest.Attribute.User)
         if key is not None:
             key = tuple(key)
-        self._pending.discard(key)  # type: ignore[arg-type]
+        self._pending.discard(key)
         if reply.error() == QNetworkReply.NetworkError.NoError:
             img = QImage()
             if img.loadFromData(reply.readAll().data()):
-                self._tiles[key] = img  # type: ignore[index]
+                self._tiles[key] = img
                 self.update()
         else:  # offline, refused, ...: silently fall back to no basemap tile
-            self._failed.add(key)  # type: ignore[arg-type]
+            self._failed.add(key)
         reply.deleteLater()

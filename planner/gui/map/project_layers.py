@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import shapely
-from PySide6.QtGui import QBrush, QColor, QPainterPath
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 
 from planner.gui.map import style
 from planner.gui.map.geometry import lines_path, spatial_pieces
@@ -53,13 +54,14 @@ def _simplify(geoms: np.ndarray, tolerance_m: float, *, batch_vertices: int = 40
     """
     n = shapely.get_num_coordinates(geoms)
     if len(geoms) == 0 or n.sum() <= batch_vertices:
-        return shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+        whole: np.ndarray = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+        return whole
     cuts = np.flatnonzero(np.diff(np.cumsum(n) // batch_vertices)) + 1
     return np.concatenate([shapely.simplify(g, tolerance_m, preserve_topology=True) for g in np.split(geoms, cuts)])
 
 
-def _styled(geoms, pen, brush, *, fine_m: float = 1.0, coarse_m: float = 15.0, lines: bool = False,  # noqa: ANN001
-            **kw) -> StyledPath:  # noqa: ANN003
+def _styled(geoms: Sequence[shapely.Geometry] | np.ndarray, pen: QPen | None, brush: QBrush | None, *, fine_m: float = 1.0, coarse_m: float = 15.0,
+            lines: bool = False, **kw: Any) -> StyledPath:
     """A :class:`StyledPath` of ``geoms`` in spatial pieces (only those in view are drawn), simplified
     by ``fine_m`` metres and, below ``coarse_below_px_per_m``, by ``coarse_m`` (0: no coarse version)."""
     geoms = np.asarray(geoms, dtype=object)

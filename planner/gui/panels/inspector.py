@@ -106,7 +106,7 @@ class StreamsEditor(QWidget):
         row.addWidget(rm)
         row.addStretch(1)
         lay.addLayout(row)
-        self._loading = False
+        self._loading: bool = False
 
     def set_streams(self, streams: tuple[Stream, ...]) -> None:
         self._loading = True
@@ -126,7 +126,7 @@ class StreamsEditor(QWidget):
     def streams(self) -> tuple[Stream, ...]:
         out = []
         for r in range(self.table.rowCount()):
-            vals = [(self.table.item(r, c).text().strip() if self.table.item(r, c) else "")
+            vals = [(item.text().strip() if (item := self.table.item(r, c)) else "")
                     for c in range(len(STREAM_COLUMNS))]
             try:
                 d: dict[str, Any] = {"kind": vals[0] or "record", "resolution": vals[1] or "1080p",
@@ -203,7 +203,7 @@ class NumberField(QLineEdit):
     def value(self) -> float | int:
         return self.parse()
 
-    def setValue(self, value: float) -> None:  # noqa: N802 - the spin-box API
+    def setValue(self, value: float) -> None:  # the spin-box API
         self.setText(f"{value:g}")
         self.setModified(True)
         self.committed.emit()
@@ -242,8 +242,13 @@ class PhaseField(QComboBox):
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.activated.connect(lambda _i: self.committed.emit())
-        self.lineEdit().editingFinished.connect(self._on_finished)
+        self._line().editingFinished.connect(self._on_finished)
         self._shown = ""
+
+    def _line(self) -> QLineEdit:
+        line = self.lineEdit()
+        assert line is not None  # the combo box is editable
+        return line
 
     def set_phases(self, phases: list[str]) -> None:
         text = self.currentText()
@@ -260,8 +265,8 @@ class PhaseField(QComboBox):
         i = self.findData(value) if value is not None else -1
         self.setCurrentIndex(i)
         self.setEditText("" if value is None else value)
-        self.lineEdit().setPlaceholderText("mixed" if value is None else "")
-        self.lineEdit().setModified(False)
+        self._line().setPlaceholderText("mixed" if value is None else "")
+        self._line().setModified(False)
         self.blockSignals(False)
 
     def phase(self) -> str:
@@ -271,8 +276,8 @@ class PhaseField(QComboBox):
         return self.currentText().strip()
 
     def _on_finished(self) -> None:
-        if self.lineEdit().isModified():
-            self.lineEdit().setModified(False)
+        if self._line().isModified():
+            self._line().setModified(False)
             self.committed.emit()
 
 
@@ -420,7 +425,12 @@ class InspectorPanel(QScrollArea):
             nf.committed.connect(lambda n=name: self._commit(n))
             return nf
         le = QLineEdit()
-        le.editingFinished.connect(lambda n=name, le=le: le.isModified() and self._commit(n))
+
+        def finished(n: str = name, le: QLineEdit = le) -> None:
+            if le.isModified():
+                self._commit(n)
+
+        le.editingFinished.connect(finished)
         return le
 
     def _load(self) -> None:

@@ -6,8 +6,7 @@ import dataclasses
 import enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, \
-    Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +36,7 @@ def _display(v: Any) -> str:
         return f"{v:.6g}" if abs(v) < 1e5 else f"{v:.2f}"
     if isinstance(v, tuple):
         if v and dataclasses.is_dataclass(v[0]):
-            return "; ".join(f"{s.kind} {s.resolution} {s.codec}" for s in v)  # type: ignore[attr-defined]
+            return "; ".join(f"{s.kind} {s.resolution} {s.codec}" for s in v)
         return ", ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in v)
     return str(v)
 
@@ -102,10 +101,10 @@ class NodeTableModel(QAbstractTableModel):
                 self.rows[r] = n
                 self.dataChanged.emit(self.index(r, 0), self.index(r, last))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -120,7 +119,7 @@ class NodeTableModel(QAbstractTableModel):
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.columns[section].replace("_", " ")
         return None
@@ -131,7 +130,7 @@ class NodeTableModel(QAbstractTableModel):
             f |= Qt.ItemFlag.ItemIsEditable
         return f
 
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         node = self.rows[index.row()]
@@ -147,10 +146,10 @@ class NodeTableModel(QAbstractTableModel):
 
 
 class _Proxy(QSortFilterProxyModel):
-    def lessThan(self, a: Index, b: Index) -> bool:  # noqa: N802
+    def lessThan(self, a: Index, b: Index) -> bool:
         va, vb = a.data(Qt.ItemDataRole.UserRole), b.data(Qt.ItemDataRole.UserRole)
         try:
-            return va < vb  # type: ignore[no-any-return, operator]
+            return bool(va < vb)
         except TypeError:
             return str(va) < str(vb)
 

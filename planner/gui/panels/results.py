@@ -71,7 +71,7 @@ class BarChart(QWidget):
         top = max(values, default=1.0)
         return top if top > 0 else 1.0
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("white"))
