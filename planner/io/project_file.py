@@ -577,7 +577,7 @@ def _numeric_fields(cls: type) -> set[str]:
 
 def _check_node_columns(con: sqlite3.Connection, path: Path, contents: dict[str, str]) -> None:
     """Node and link tables: numeric fields hold numbers (SQLite lets text in; GDAL would read it as 0)."""
-    tables = {layer: NODE_CLASSES[kind] for kind, layer in NODE_LAYERS.items()}
+    tables: dict[str, type] = {layer: NODE_CLASSES[kind] for kind, layer in NODE_LAYERS.items()}
     tables["links"] = Link
     for table, cls in tables.items():
         if contents.get(table) != "features":
