@@ -10,7 +10,22 @@ from __future__ import annotations
 
 
 class PlannerError(Exception):
-    """Base class of every error the planner raises on purpose."""
+    """Base class of every error the planner raises on purpose.
+
+    The message is always one line: line breaks that come from the data
+    (a CSV header holding a newline, SQLite's multi-line integrity report)
+    are shown as `` / ``, and a message is cut at :data:`MAX_MESSAGE` characters.
+    """
+
+    MAX_MESSAGE = 1000
+
+    def __init__(self, *args: object) -> None:
+        if args and isinstance(args[0], str):
+            msg = " / ".join(part.strip() for part in args[0].replace("\r", "\n").split("\n") if part.strip())
+            if len(msg) > self.MAX_MESSAGE:
+                msg = msg[: self.MAX_MESSAGE - 1] + "…"
+            args = (msg, *args[1:])
+        super().__init__(*args)
 
 
 class InvalidInputError(PlannerError, ValueError):

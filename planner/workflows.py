@@ -356,9 +356,11 @@ def _normalise_buildings(gdf: gpd.GeoDataFrame, path: str, report: vector.ReadRe
     lcol = vector.find_column(cols, ("levels", "building:levels", "nb_etages", "floors", "pisos"))
     heights = np.full(len(gdf), np.nan)
     if hcol:
-        heights = pd.to_numeric(gdf[hcol].astype(str).str.replace("m", "").str.strip(), errors="coerce").to_numpy()
+        text = pd.Series(_texts(gdf[hcol]), index=gdf.index).str.replace("m", "").str.strip()
+        # a writable float copy (pandas 3 hands out read-only views)
+        heights = np.array(pd.to_numeric(text, errors="coerce"), dtype=float)
     if lcol:
-        lv = pd.to_numeric(gdf[lcol], errors="coerce").to_numpy() * 3.0 + 1.0  # 3 m a storey + roof
+        lv = np.array(pd.to_numeric(gdf[lcol], errors="coerce"), dtype=float) * 3.0 + 1.0  # 3 m a storey + roof
         heights = np.where(np.isnan(heights), lv, heights)
     missing = np.isnan(heights)
     if missing.any():

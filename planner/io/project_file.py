@@ -507,6 +507,10 @@ def _json_value(path: Path, key: str, text: Any) -> Any:
     """Parse one metadata value strictly: finite numbers only, bounded depth, size and count."""
     if not isinstance(text, str):
         raise ProjectFileError(f"`{path}`: metadata {key!r} is not JSON text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ProjectFileError(f"`{path}`: metadata {key!r} is not valid UTF-8 text") from None
     if len(text) > MAX_JSON_BYTES:
         raise ProjectFileError(f"`{path}`: metadata {key!r} is {len(text):,} characters, over the "
                                f"{MAX_JSON_BYTES:,} limit")
@@ -633,7 +637,7 @@ def _numeric_fields(cls: type) -> set[str]:
 
 def _check_node_columns(con: sqlite3.Connection, path: Path, contents: dict[str, str]) -> None:
     """Node and link tables: numeric fields hold numbers (SQLite lets text in; GDAL would read it as 0)."""
-    tables = {layer: NODE_CLASSES[kind] for kind, layer in NODE_LAYERS.items()}
+    tables: dict[str, type] = {layer: NODE_CLASSES[kind] for kind, layer in NODE_LAYERS.items()}
     tables["links"] = Link
     for table, cls in tables.items():
         if contents.get(table) != "features":
@@ -669,11 +673,17 @@ def _read_meta(path: Path) -> dict[str, Any]:
     except sqlite3.Error as exc:
         raise ProjectFileError(f"`{path}`: cannot open ({exc})") from None
     try:
+        # names and text that are not UTF-8 must not raise from inside sqlite3: keep their bytes
+        # (surrogate escapes) and refuse them where they matter (_json_value)
+        con.text_factory = lambda b: b.decode("utf-8", "surrogateescape")
         con.set_progress_handler(_deadline_handler(time.monotonic() + SQLITE_DEADLINE_S), 1000)
         con.execute("PRAGMA trusted_schema = OFF")
         check = con.execute("PRAGMA quick_check").fetchone()
         if not check or check[0] != "ok":
-            raise ProjectFileError(f"`{path}`: the GeoPackage is corrupt ({check[0] if check else 'no answer'})")
+            report = str(check[0]).strip().splitlines() if check else ["no answer"]
+            first = next((ln for ln in report if not ln.startswith("***")), report[0] if report else "")
+            more = f"; {len(report) - 1} more problem(s)" if len(report) > 1 else ""
+            raise ProjectFileError(f"`{path}`: the GeoPackage is corrupt ({first.strip()[:160]}{more})")
         rows, contents = _inspect(con, path)
     except sqlite3.OperationalError as exc:
         if "interrupted" in str(exc):
@@ -682,6 +692,9 @@ def _read_meta(path: Path) -> dict[str, Any]:
         raise ProjectFileError(f"`{path}`: the GeoPackage is truncated or corrupt ({exc})") from None
     except sqlite3.DatabaseError as exc:
         raise ProjectFileError(f"`{path}`: the GeoPackage is truncated or corrupt ({exc})") from None
+    except UnicodeDecodeError:  # SQLite's own error text quoting bytes of a damaged schema
+        raise ProjectFileError(f"`{path}`: the GeoPackage is corrupt (its schema holds bytes that are not "
+                               "UTF-8 text)") from None
     finally:
         con.close()
     meta: dict[str, Any] = {}

@@ -280,8 +280,15 @@ CRS_MEMBERS: list[Any] = [{"properties": "name"}, {"type": "name", "properties":
 
 def mutate_json(rng: random.Random, data: bytes) -> bytes:
     try:
+        return _mutate_json(rng, data)
+    except (RecursionError, ValueError):  # an earlier mutation nested it too deeply to walk: bytes then
+        return mutate_bytes(rng, data)
+
+
+def _mutate_json(rng: random.Random, data: bytes) -> bytes:
+    try:
         doc = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         return mutate_bytes(rng, data)
     special: str | None = None
     for _ in range(rng.choice((1, 1, 2, 3))):

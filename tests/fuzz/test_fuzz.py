@@ -37,6 +37,16 @@ def test_mutators_are_seeded_and_change_their_input() -> None:
     assert len(outs) > 40 and csv not in outs
 
 
+def test_mutators_survive_their_own_deep_output() -> None:
+    """The long run stopped once: a mutation nested a value 100,000 deep and the next mutation walked it."""
+    import random
+
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    assert mutate_json(random.Random(1), deep) != deep
+    nested = ("[" * 900 + "1" + "]" * 900).encode()  # parses, but too deep to walk recursively
+    mutate_json(random.Random(2), nested)
+
+
 def test_a_crash_is_counted_as_a_class(tmp_path, monkeypatch) -> None:
     """The harness itself: an exception that is not a PlannerError is a crash, grouped by where it happened."""
     from planner import workflows

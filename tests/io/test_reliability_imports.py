@@ -287,3 +287,15 @@ def test_missing_and_numeric_ids_in_geojson_nodes(small_project, tmp_path) -> No
     p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
     s = workflows.import_layer(small_project, "command_centres", p)
     assert s.count == 3 and any("generated ids" in n for n in s.notes)
+
+
+def test_buildings_with_some_heights_missing(small_project, tmp_path) -> None:
+    """Fuzz class: pandas 3 hands out a read-only array, and filling the missing heights crashed."""
+    p = tmp_path / "b.geojson"
+    gdf = gpd.GeoDataFrame({"height": ["12 m", None]},
+                           geometry=[shapely.box(5.371, 43.294, 5.3715, 43.2945),
+                                     shapely.box(5.373, 43.296, 5.3738, 43.2966)], crs=4326)
+    p.write_text(gdf.to_json(drop_id=True), encoding="utf-8")
+    s = workflows.import_layer(small_project, "buildings", p)
+    assert list(small_project.layers["buildings"]["height_m"]) == [12.0, 10.0]
+    assert any("10 m assumed" in n for n in s.notes)
