@@ -56,7 +56,7 @@ _LOCK = threading.Lock()
 #: Imported on the GUI thread before the first job: what analyses and exports use.
 PRELOAD = (
     "planner.analysis.coverage", "planner.analysis.network_plan", "planner.analysis.radio_coverage",
-    "planner.analysis.costs", "planner.analysis.fov", "planner.exports", "planner.io.export_csv",
+    "planner.analysis.costs", "planner.analysis.fov", "planner.workflows.export", "planner.io.export_csv",
     "planner.io.export_geojson", "planner.io.export_gpkg", "planner.io.export_html", "planner.io.export_kml",
     "planner.io.export_pdf", "planner.io.project_file", "planner.workflows", "scipy.sparse.csgraph",
     "scipy.spatial", "rasterio", "rasterio.features", "pyogrio", "folium", "branca.element", "jinja2",

@@ -1,6 +1,6 @@
 """PDF report for a bid or an audit, drawn with matplotlib (``PdfPages``), no Qt.
 
-The writer lays out a document prepared by :func:`planner.exports.report_document`:
+The writer lays out a document prepared by :func:`planner.workflows.export.report_document`:
 cover, study area, assumptions with sources, coverage per level and per
 district (when computed), radio, network and storage sizing, retention and
 the legal check, bill of materials and costs by phase with cumulative totals,
@@ -1189,7 +1189,7 @@ def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDa
 
 def write_pdf_report(path: str | os.PathLike[str], report: Mapping[str, Any],
                      layers: Mapping[str, gpd.GeoDataFrame], *, dem: Any = None) -> Path:
-    """Lay out ``report`` (see :func:`planner.exports.report_document`) into an A4 PDF at ``path``.
+    """Lay out ``report`` (see :func:`planner.workflows.export.report_document`) into an A4 PDF at ``path``.
 
     The layout runs twice: a dry run (no map or chart drawn, nothing written) finds the page of every
     section for the table of contents, then the real run draws and writes the pages.

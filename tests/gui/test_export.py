@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from planner.exports import EXTENSIONS
+from planner.workflows.export import EXTENSIONS
 
 
 def _export(w, qtbot, fmt, out, monkeypatch):
@@ -90,7 +90,7 @@ def test_export_refuses_to_overwrite_the_project_file(window):
 
 def test_error_while_writing_shows_in_the_banner(window, qtbot, tmp_path, monkeypatch):
     w = window
-    from planner import exports
+    from planner.workflows import export as exports
     from planner.errors import InvalidInputError
 
     def broken(data, fmt, out):
@@ -106,7 +106,7 @@ def test_error_while_writing_shows_in_the_banner(window, qtbot, tmp_path, monkey
 
 def test_export_can_be_cancelled(window, qtbot, tmp_path, monkeypatch):
     w = window
-    from planner import exports
+    from planner.workflows import export as exports
 
     real = exports.prepare
 

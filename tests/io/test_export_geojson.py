@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from planner.exports import export_all
+from planner.workflows.export import export_all
 
 
 def test_geojson_tags(small_project, tmp_path):

@@ -7,7 +7,7 @@ import math
 
 import pyogrio
 
-from planner.exports import export_all
+from planner.workflows.export import export_all
 from tests.io._export_helpers import add_fake_coverage
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from xml.etree import ElementTree as ET
 
-from planner.exports import COVERAGE_MISSING, export_all
+from planner.workflows.export import COVERAGE_MISSING, export_all
 from tests.io._export_helpers import add_fake_coverage, hostile
 
 NS = {"k": "http://www.opengis.net/kml/2.2"}

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from planner.exports import export_all
+from planner.workflows.export import export_all
 from tests.io._export_helpers import add_fake_coverage, hostile
 
 
@@ -130,7 +130,7 @@ def test_user_text_is_literal_not_mathtext(small_project, tmp_path):
 
 
 def _report_and_layers(project):
-    from planner.exports import prepare, report_document
+    from planner.workflows.export import prepare, report_document
 
     data = prepare(project)
     return report_document(data), data.layers

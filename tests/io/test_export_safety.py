@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner import exports
+from planner.workflows import export as exports
 from planner.cli.main import main
 from planner.errors import InvalidInputError
 
@@ -130,7 +130,7 @@ def test_derived_blocks_are_labelled_an_approximation_in_every_export(tmp_path) 
     import sqlite3
     import zipfile
 
-    from planner import exports
+    from planner.workflows import export as exports
     from planner.io.project_file import load_project
     from tests.conftest import SAMPLES
 

@@ -264,7 +264,7 @@ def test_dollar_signs_in_names_are_literal_in_the_pdf(small_project, tmp_path) -
 
     import geopandas as gpd_
 
-    from planner import exports
+    from planner.workflows import export as exports
 
     small_project.name = "Plan $_$ 2026, $5 to $8"
     d = small_project.districts.copy()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from planner import exports
+from planner.workflows import export as exports
 from planner.cli.main import main
 from planner.errors import DiskFullError, InvalidInputError, ProjectBusyError, ProjectChangedError
 from planner.io import atomic, project_file

@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> Report:
     import os
     from pathlib import Path
 
-    from planner import exports, workflows
+    from planner import workflows
+    from planner.workflows import export as exports
 
     project = workflows.open_project(args.project)
     if args.format == "audit-pdf":  # a project in audit mode (planner audit REGISTER --project P --save)

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> Report | int:
     summary = workflows.run_all(project, path=args.project)
     files = workflows.write_summary(summary, out)
     if not args.summary_only:
-        from planner.exports import export_all
+        from planner.workflows.export import export_all
 
         files += export_all(project, out, ["pdf", "html"], protect=[args.project])
     summary["files"] = [str(f) for f in files]

@@ -40,7 +40,7 @@ class ExportController:
         if w.project is None:
             w.show_error("Open a project first.")
             return
-        from planner.exports import EXTENSIONS, SUFFIXES, slug
+        from planner.workflows.export import EXTENSIONS, SUFFIXES, slug
 
         chosen = w.ask_export_path(fmt)
         if not chosen:
@@ -59,13 +59,13 @@ class ExportController:
 
     def export(self, fmt: str, out: str | os.PathLike[str]) -> bool:
         """Export a snapshot of the project in the background (``fmt``: a format of
-        :data:`planner.exports.FORMATS` or ``all``; ``out``: the file, or the folder for ``all``).
+        :data:`planner.workflows.export.FORMATS` or ``all``; ``out``: the file, or the folder for ``all``).
 
         A bad path is reported at once in the message bar; errors while writing
         arrive there too (through the runner), and success names the written path.
         Returns True when the export started.
         """
-        from planner import exports
+        from planner.workflows import export as exports
 
         w = self.w
         if w.project is None:
@@ -82,7 +82,7 @@ class ExportController:
         return w.analyses.run("export", fmt=fmt, target=target, protect=protect)
 
     def _build(self, fmt: str, target: Path, protect: list[Path]) -> Any:
-        from planner import exports
+        from planner.workflows import export as exports
 
         assert self.w.project is not None
         snap = self.w.project.snapshot()
@@ -102,7 +102,7 @@ class ExportController:
         self.w.statusBar().showMessage(text, 8000)
 
     def ask_export_path(self, fmt: str) -> str:
-        from planner.exports import EXTENSIONS, SUFFIXES, slug
+        from planner.workflows.export import EXTENSIONS, SUFFIXES, slug
 
         w = self.w
         assert w.project is not None

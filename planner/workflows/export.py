@@ -248,7 +248,7 @@ def prepare(project: Project, *, progress: Callable[[float, str], None] | None =
     network = None
     warnings: list[str] = []
     if project.cameras():
-        from planner.workflows import network_report
+        from planner.workflows.reports import network_report
 
         try:
             result, network, _text = network_report(project)

@@ -1,4 +1,4 @@
-"""Use-cases shared by the CLI and the GUI: create, open, import, inspect, validate.
+"""Project use-cases shared by the CLI and the GUI: create, open, import, inspect, save.
 
 Each workflow either succeeds completely or raises a
 :class:`planner.errors.PlannerError` before changing anything: imports build
@@ -24,20 +24,28 @@ import shapely
 from planner.errors import BadRowsError, InvalidInputError, ProjectFileError, RowProblem
 from planner.io import osm, vector
 from planner.io.project_file import load_project, read_schema_version, save_project
-from planner.model.nodes import NODE_CLASSES, Connection, Node, NodeKind, RadioSite, StorageCentre
+from planner.model.nodes import NODE_CLASSES, Node, NodeKind
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts, utm_crs_for
 
 #: ``planner import --layer KIND`` choices.
 LAYER_KINDS = ("boundary", "districts", *REFERENCE_LAYERS, "dem",
                "cameras", "radio_sites", "storage_centres", "command_centres", "camera_types")
+
+
 NODE_LAYER_KINDS: dict[str, NodeKind] = {
     "cameras": NodeKind.CAMERA,
     "radio_sites": NodeKind.RADIO_SITE,
     "storage_centres": NodeKind.STORAGE_CENTRE,
     "command_centres": NodeKind.COMMAND_CENTRE,
 }
+
+
 NAME_FIELDS = ("name", "nom", "nombre", "nom_com", "nom_qua", "label", "title", "intersection", "address")
+
+
 CODE_FIELDS = ("code", "codigo", "cod_comuna", "insee", "depco", "id")
+
+
 #: Column aliases for node attributes in imported tables (normalised lower-case).
 NODE_ALIASES: dict[str, tuple[str, ...]] = {
     "name": NAME_FIELDS + ("location", "site"),
@@ -596,329 +604,6 @@ def project_camera_type_ids(project: Project) -> set[str]:
         if isinstance(t, dict) and "id" in t:
             ids.add(str(t["id"]))
     return ids
-
-
-@dataclass(frozen=True)
-class Issue:
-    severity: str  # "error" or "warning"
-    code: str
-    message: str
-    node_id: str = ""
-
-
-def validate(project: Project) -> list[Issue]:
-    """Collect every problem in the project (nothing stops at the first)."""
-    issues: list[Issue] = []
-    area = project.study_area
-    if not area.is_valid:
-        issues.append(Issue("error", "study_area_invalid", "the study area geometry is invalid"))
-    if len(project.districts):
-        bad = ~project.districts.geometry.is_valid
-        for i in np.flatnonzero(bad.values):
-            issues.append(Issue("error", "district_invalid",
-                                f"district {project.districts['name'].iloc[i]!r} has an invalid geometry"))
-        if not project.districts.geometry.intersects(area).all():
-            n = int((~project.districts.geometry.intersects(area)).sum())
-            issues.append(Issue("warning", "district_outside", f"{n} district(s) lie outside the study area"))
-    if project.node_count:
-        nodes = project.nodes()
-        inside = _near_area(project, [n.xy for n in nodes], 1000.0)
-        for node, ok in zip(nodes, inside, strict=True):
-            if not ok:
-                issues.append(Issue("warning", "node_outside",
-                                    f"{node.kind.value} {node.id} lies more than 1 km outside the study area", node.id))
-    centres = {n.id for n in project.nodes(NodeKind.STORAGE_CENTRE)}
-    sites = {n.id for n in project.nodes(NodeKind.RADIO_SITE)}
-    for cam in project.cameras():
-        if cam.storage_centre_id and cam.storage_centre_id not in centres:
-            issues.append(Issue("error", "camera_storage_missing",
-                                f"camera {cam.id} is assigned to missing storage centre {cam.storage_centre_id!r}",
-                                cam.id))
-        if cam.radio_site_id and cam.radio_site_id not in sites:
-            issues.append(Issue("error", "camera_site_missing",
-                                f"camera {cam.id} is assigned to missing radio site {cam.radio_site_id!r}", cam.id))
-    for sc in project.nodes(NodeKind.STORAGE_CENTRE):
-        assert isinstance(sc, StorageCentre)
-        for other in sc.copy_of:
-            if other not in centres:
-                issues.append(Issue("error", "storage_copy_missing",
-                                    f"storage centre {sc.id} copies missing centre {other!r}", sc.id))
-    for lk in project.links():
-        for end in (lk.from_id, lk.to_id):
-            if end not in project:
-                issues.append(Issue("error", "link_dangling", f"link {lk.id} refers to missing node {end!r}"))
-    if project.dem is not None:
-        b = project.dem.bounds
-        if not shapely.box(*b).contains(area):
-            issues.append(Issue("warning", "dem_partial", "the DEM does not cover the whole study area"))
-    known_types = project_camera_type_ids(project)
-    unknown: dict[str, int] = {}
-    for cam in project.cameras():
-        if cam.camera_type not in known_types:
-            unknown[cam.camera_type] = unknown.get(cam.camera_type, 0) + 1
-    for t, n in sorted(unknown.items()):
-        issues.append(Issue("warning", "camera_type_unknown",
-                            f"{n} camera(s) use camera type {t!r}, which is not in the library"))
-    if project.cameras() and not project.nodes(NodeKind.STORAGE_CENTRE):
-        issues.append(Issue("warning", "no_storage", "the project has cameras but no storage centre"))
-    issues.extend(_wireless_without_sites(project))
-    return issues
-
-
-def _wireless_without_sites(project: Project) -> list[Issue]:
-    """A phase whose wireless cameras have no radio site (with sectors) in that phase or an earlier one.
-
-    Phases are cumulative and in :meth:`Project.phases` order, as the network analysis takes them: the
-    cameras of such a phase would all be unserved when that phase is analysed.
-    """
-    order = project.phases()
-    rank = {ph: i for i, ph in enumerate(order)}
-    site_ranks = [rank[s.phase] for s in project.nodes(NodeKind.RADIO_SITE)
-                  if isinstance(s, RadioSite) and s.sectors and str(s.site_kind) not in ("fibre_pop", "microwave_hub")]
-    first_site = min(site_ranks, default=None)
-    out: list[Issue] = []
-    wireless: dict[str, int] = {}
-    for cam in project.cameras():
-        if cam.connection == Connection.WIRELESS and (first_site is None or rank[cam.phase] < first_site):
-            wireless[cam.phase] = wireless.get(cam.phase, 0) + 1
-    for ph in sorted(wireless, key=rank.__getitem__):
-        n = wireless[ph]
-        where = f"phase {ph!r}" if ph else "no phase"
-        out.append(Issue("warning", "wireless_without_site",
-                         f"{n} wireless camera(s) in {where} have no radio site in that phase or an earlier one"
-                         + (f" (the first radio site comes in phase {order[first_site]!r})" if first_site is not None
-                            else " (the project has no radio site with sectors)")
-                         + "; they are unserved when that phase is analysed"))
-    return out
-
-
-__all__ = ["ImportSummary", "Issue", "LAYER_KINDS", "format_info", "import_layer", "info", "new_project",
-           "nodes_from_table", "open_project", "read_dem_for_project", "save", "validate"]
-
-
-# ------------------------------------------------------------- main job
-def run_all(project: Project, *, path: str | os.PathLike[str] | None = None,
-            progress: Any = None) -> dict[str, Any]:
-    """Run every analysis the project supports and return one JSON-able summary.
-
-    This is ``planner run`` headless and the app's "Run all analyses".
-    """
-    from planner.analysis.progress import no_progress
-
-    progress = progress or no_progress
-    progress(0.0, "summarising the project")
-    summary: dict[str, Any] = {"project": info(project, path=path)}
-    issues = validate(project)
-    summary["validation"] = {
-        "errors": sum(1 for i in issues if i.severity == "error"),
-        "warnings": sum(1 for i in issues if i.severity == "warning"),
-        "issues": [dataclasses.asdict(i) for i in issues[:200]],
-    }
-    for i, (key, fn) in enumerate(ANALYSES):
-        progress(0.1 + 0.9 * i / len(ANALYSES), f"{key} analysis")
-        out = fn(project)
-        if out is not None:
-            record, doc = out
-            apply_result(project, record)
-            summary[key] = doc
-    progress(1.0, "done")
-    return summary
-
-
-def apply_result(project: Project, record: Any) -> Any:
-    """Store an analysis result in the project (the CLI's explicit apply; the app pushes a command)."""
-    return project.set_result(record)
-
-
-def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> list[Path]:
-    """Write ``summary.json`` and ``summary.md`` into ``out`` (created if needed), atomically."""
-    import json
-
-    from planner.io.atomic import atomic_write_text
-    from planner.io.jsonable import jsonable
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    j = atomic_write_text(out / "summary.json", json.dumps(jsonable(summary), indent=2, ensure_ascii=False))
-    m = atomic_write_text(out / "summary.md", "# " + summary["project"]["name"] + "\n\n```\n"
-                          + format_summary(summary) + "\n```\n")
-    return [j, m]
-
-
-def format_summary(summary: dict[str, Any]) -> str:
-    lines = [format_info(summary["project"])]
-    v = summary["validation"]
-    lines.append(f"Validation   {v['errors']} error(s), {v['warnings']} warning(s)")
-    for key, _ in ANALYSES:
-        if key in summary and isinstance(summary[key], dict) and "text" in summary[key]:
-            lines.append(summary[key]["text"])
-    return "\n".join(lines)
-
-
-def network_report(project: Project, params: Any = None, *,
-                   progress: Any = None) -> tuple[Any, dict[str, Any], str]:
-    """Run the network/storage analysis; return ``(result, JSON document, text)``."""
-    from planner.analysis.network_plan import NetworkParams, run_network
-    from planner.analysis.progress import no_progress
-
-    result = run_network(project, params or NetworkParams(), progress=progress or no_progress)
-    doc = result.to_dict()
-    return result, doc, format_network(doc)
-
-
-def format_network(doc: dict[str, Any]) -> str:
-    t = doc["totals"]
-    ph = ", ".join(doc["phases"]) if doc["phases"] else "all phases"
-    lines = [f"Network and storage ({ph})",
-             f"  cameras {t['cameras']} ({t['wireless_cameras']} wireless, {t['unserved_cameras']} unserved"
-             + (": " + ", ".join(f"{v} {k}" for k, v in t["unserved_by_reason"].items()) if t["unserved_by_reason"]
-                else "") + ")",
-             f"  uplink {t['uplink_peak_mbps']:,.0f} Mb/s peak, {t['recorded_mbps']:,.0f} Mb/s recorded, "
-             f"{t['daily_tb']:,.1f} TB written per day"]
-    if doc["storage"]:
-        lines.append("  storage centre                     role         cams  copies  TB/day  capacity  "
-                     "days raw  days usable  legal")
-        for s in doc["storage"]:
-            raw = s["retention_days_raw"]
-            use = s["retention_days"]
-            lines.append(f"  {s['name'][:34]:<34} {s['role']:<12} {s['cameras']:>4}  {s['copied_cameras']:>6}  "
-                         f"{s['daily_tb']:>6.2f}  {s['capacity_tb']:>6.0f} TB  "
-                         f"{(f'{raw:8.2f}' if raw is not None and math.isfinite(raw) else '       -')}  "
-                         f"{(f'{use:11.2f}' if use is not None and math.isfinite(use) else '          -')}  "
-                         f"{s['legal_status'] or '-'}")
-            if s["flagged"] and s["legal_message"]:
-                lines.append(f"    ! {s['legal_message']}")
-        uf = doc["storage"][0]["usable_factors"]
-        lines.append(f"  usable = RAID {uf['raid_efficiency']:.3f} × (1 − FS reserve {uf['fs_reserve']:.2f}) × "
-                     f"(1 − growth {uf['growth_margin']:.2f}) = {doc['storage'][0]['usable_fraction']:.4f} of raw")
-    if doc["sectors"]:
-        loads = [s["utilisation"] for s in doc["sectors"]]
-        lines.append(f"  radio sectors {len(loads)}: mean {100 * sum(loads) / len(loads):.0f} % of plannable "
-                     f"capacity, max {100 * max(loads):.0f} %, {t['full_sectors']} full "
-                     f"(plannable = {doc['sectors'][0]['capacity_mbps']:.1f} Mb/s per sector at "
-                     f"{100 * doc['params']['planning_load']:.0f} % load)")
-    for lk in doc["links"]:
-        fres = "" if lk["fresnel_clear"] is None else (" Fresnel ok" if lk["fresnel_clear"] else " Fresnel BLOCKED")
-        lines.append(f"  link {lk['id']:<10} {lk['kind']:<9} {lk['from_id']:>10} → {lk['to_id']:<10} "
-                     f"{lk['design_mbps']:>8,.0f} / {lk['capacity_mbps']:,.0f} Mb/s "
-                     f"({100 * lk['utilisation']:.0f} %){' OVERLOADED' if lk['overloaded'] else ''}{fres}")
-    for v in doc["viewing"]:
-        lines.append(f"  viewing {v['name'][:40]}: {v['streams']} streams, "
-                     f"{'multicast' if v['multicast'] else 'unicast'} {v['load_mbps']:,.0f} Mb/s "
-                     f"(unicast would be {v['unicast_mbps']:,.0f})")
-    for w in doc["warnings"]:
-        lines.append(f"  warning: {w}")
-    return "\n".join(lines)
-
-
-def network_record(doc: dict[str, Any]) -> Any:
-    """The network/storage document as a project result."""
-    from planner.model.results import DocumentRecord, ResultKind
-
-    return DocumentRecord.of(ResultKind.NETWORK, doc)
-
-
-def _network_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
-    if not project.cameras():
-        return None
-    _, doc, text = network_report(project)
-    record = network_record(doc)
-    out = {k: v for k, v in record.document.items() if k != "cameras"}
-    out["text"] = text
-    return record, out
-
-
-def coverage_report(project: Project, params: Any = None, *, progress: Any = None,
-                    executor: Any = None) -> tuple[Any, dict[str, Any], str]:
-    """Run the coverage analysis; return ``(result, summary document, text)``. Stores nothing."""
-    from planner.analysis.coverage import CoverageParams, format_coverage, run_coverage
-    from planner.analysis.progress import no_progress, sub_progress
-
-    progress = progress or no_progress
-    params = params or CoverageParams(target_height_m=project.parameters.target_height_m)
-    result = run_coverage(project, params, progress=sub_progress(progress, 0.0, 0.95),
-                          executor=executor)
-    doc = result.summary()
-    progress(1.0, "done")
-    return result, doc, format_coverage(doc)
-
-
-def coverage_record(project: Project, result: Any, doc: dict[str, Any] | None = None, *,
-                    polygons: gpd.GeoDataFrame | None = None) -> Any:
-    """A coverage result for the project: the summary, the polygons (computed unless given), the engine state."""
-    from planner.model.results import CoverageRecord
-
-    if polygons is None:
-        polygons = result.polygons().set_crs(project.crs, allow_override=True)
-    return CoverageRecord.of(doc if doc is not None else result.summary(), polygons, engine=result)
-
-
-def _coverage_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
-    if not project.cameras():
-        return None
-    result, doc, text = coverage_report(project)
-    record = coverage_record(project, result, doc)
-    out = dict(record.document)
-    out["text"] = text
-    return record, out
-
-
-def radio_map_report(project: Project, params: Any = None, *, min_rate_mbps: float = 2.0,
-                     progress: Any = None) -> tuple[Any, dict[str, Any], str]:
-    """Radio coverage map; returns ``(result, doc, text)``. Stores nothing (see :func:`radio_record`)."""
-    from planner.analysis.progress import no_progress
-    from planner.analysis.radio_coverage import run_radio_coverage
-
-    cov = run_radio_coverage(project, params, progress=progress or no_progress)
-    doc = cov.summary(min_rate_mbps=min_rate_mbps)
-    text = (f"Radio coverage of {len(cov.site_ids)} site(s) at {doc['resolution_m']:g} m: "
-            f"{doc['area_km2_at_min_rate']:.1f} km² where a camera gets ≥ {min_rate_mbps:g} Mb/s uplink"
-            + ("" if project.dem is not None else " (no DEM: flat terrain)"))
-    doc["text"] = text
-    return cov, doc, text
-
-
-def radio_record(project: Project, cov: Any, doc: dict[str, Any]) -> Any:
-    """The radio rate map and its summary as a project result."""
-    from planner.model.results import RadioMapRecord
-
-    return RadioMapRecord.of(cov.as_raster(project.crs), doc)
-
-
-def write_raster(raster: Raster, path: Path) -> Path:
-    """Write a project raster as a GeoTIFF, atomically."""
-    from affine import Affine
-
-    from planner.analysis.raster import write_geotiff
-    from planner.io.atomic import atomic_write_with
-
-    if path.suffix.lower() not in (".tif", ".tiff"):
-        raise InvalidInputError(f"`{path}`: the output must be a .tif file")
-    if not path.parent.exists():
-        raise InvalidInputError(f"`{path}`: folder {str(path.parent)!r} does not exist")
-
-    def write(tmp: Path) -> None:
-        write_geotiff(tmp, raster.array, transform=Affine(*raster.transform), crs=raster.crs, nodata=raster.nodata)
-
-    return atomic_write_with(path, write)
-
-
-def _radio_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
-    sites = [s for s in project.nodes(NodeKind.RADIO_SITE) if s.has_sectors]  # type: ignore[attr-defined]
-    if not sites:
-        return None
-    cov, doc, _ = radio_map_report(project)
-    record = radio_record(project, cov, doc)
-    return record, record.document
-
-
-#: The analyses of the main job, in the order :func:`run_all` runs them:
-#: ``(name, fn(project) -> (result record, JSON summary) or None)``.
-ANALYSES: tuple[tuple[str, Any], ...] = (
-    ("coverage", _coverage_summary),
-    ("network", _network_summary),
-    ("radio", _radio_summary),
-)
 
 
 def derive_blocks(project: Project, *, setback_m: float = 6.0, height_m: float = 12.0,
