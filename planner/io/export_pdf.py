@@ -1172,6 +1172,83 @@ def _section_method(doc: _Doc, r: Mapping[str, Any]) -> None:
                  "without buildings it is an upper bound."], size=8.5)
 
 
+#: What the objective of each placement model counts (``planner optimise``).
+OBJECTIVE_UNITS = {"max-coverage": "covered demand weight", "backup-coverage": "demand weight seen, counted up to "
+                   "the backup depth", "min-cameras": "cameras", "min-cost": "cost of the cameras"}
+
+
+def optimality_text(doc: Mapping[str, Any]) -> str:
+    """``proven optimal`` only when the solver proved it (``optimal`` is true); else ``not proven optimal``."""
+    if doc.get("optimal") is True:
+        return "proven optimal"
+    gap = doc.get("gap")
+    return "not proven optimal" + (f" (gap {100 * float(gap):.2f} %)" if gap is not None else " (no bound)")
+
+
+def _map_optimised(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], phase: str) -> None:
+    from matplotlib.lines import Line2D
+
+    _base_map(ax, layers)
+    legend: list[Any] = []
+    cams = layers.get("cameras")
+    if cams is not None and len(cams):
+        new = cams["phase"].astype(str) == phase
+        old, added = cams[~new], cams[new]
+        if len(old):
+            ax.scatter(old.geometry.x, old.geometry.y, s=6, c="#6f6f6f", lw=0, zorder=4)
+            legend.append(Line2D([], [], color="#6f6f6f", marker="o", lw=0, ms=3,
+                                 label=_lit(f"cameras before ({len(old):,})")))
+        if len(added):
+            ax.scatter(added.geometry.x, added.geometry.y, s=14, c=ACCENT, marker="D", edgecolors="white",
+                       linewidths=0.4, zorder=5)
+            legend.append(Line2D([], [], color=ACCENT, marker="D", lw=0, ms=4,
+                                 label=_lit(f"placed by the optimiser, phase {phase} ({len(added):,})")))
+    _legend_below(ax, legend, ncol=2)
+
+
+def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """The placement run applied to the project: model, figures, proof status, before/after coverage."""
+    o = r.get("optimise")
+    if not o:
+        return
+    doc.section()
+    doc.h1("3b. Optimised placement")
+    model = str(o.get("model", ""))
+    level, period = o.get("level") or "–", o.get("period") or "–"
+    phase = str(o.get("phase") or "")
+    added, proposed = o.get("cameras_added"), o.get("cameras_proposed")
+    before, after = o.get("coverage_before"), o.get("coverage_after")
+    pct = (lambda v: "–" if v is None else f"{100 * float(v):.1f} %")
+    districts = ", ".join(str(d) for d in o.get("districts") or []) or "the whole study area"
+    doc.para(f"Cameras were placed by the optimiser (planner optimise, model {model}) over {districts}, for "
+             f"the {level} level by {period}. Existing cameras were kept and their coverage counted first; the "
+             "coverage below is the share of the demand weight (street samples or area cells) seen at that level. "
+             "A solution is called optimal only when the solver proved it; otherwise the gap to the best bound "
+             "is the most that a better placement could gain.")
+    unit = OBJECTIVE_UNITS.get(model, "objective")
+    gap = o.get("gap")
+    cams = (f"{_num(added, '{:,}')} of {_num(proposed, '{:,}')} proposed" if proposed not in (None, added)
+            else _num(added, "{:,}"))
+    rows = [["Model", model],
+            ["Level and period", f"{level} by {period}"],
+            ["Cameras added", f"{cams}, in phase {phase}"],
+            ["Objective", f"{_num(o.get('objective'), '{:,.6g}')} ({unit})"],
+            ["Best bound", _num(o.get("bound"), "{:,.6g}") if o.get("bound") is not None else "no bound"],
+            ["Gap", "–" if gap is None else f"{100 * float(gap):.2f} %"],
+            ["Optimality", optimality_text(o)],
+            ["Solver status", str(o.get("solver_status") or "–")],
+            ["Coverage of the demand before", pct(before)],
+            ["Coverage of the demand after", pct(after)],
+            ["Candidate sites", _num(o.get("candidate_count"), "{:,}")],
+            ["Run time", _num(o.get("time_s"), "{:,.1f} s")]]
+    doc.table(["Figure", "Value"], rows, [1.8, 3.8], size=8.5)
+    cams_layer = layers.get("cameras")
+    if cams_layer is not None and len(cams_layer) and (cams_layer["phase"].astype(str) == phase).any():
+        doc.figure(4.6, lambda ax: _map_optimised(ax, layers, phase))
+        doc.space(0.35)
+        doc.fig_caption(f"Cameras placed by the optimiser (phase {phase}) and the cameras before them.")
+
+
 def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
     _cover(doc, report)
     _contents(doc)
@@ -1179,6 +1256,7 @@ def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDa
     _section_area(doc, report, layers, dem)
     _section_assumptions(doc, report)
     _section_coverage(doc, report, layers)
+    _section_optimise(doc, report, layers)
     _section_radio(doc, report, layers, dem)
     _section_network(doc, report, layers, dem)
     _section_legal(doc, report)
