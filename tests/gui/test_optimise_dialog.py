@@ -63,7 +63,8 @@ def test_proposals_on_the_map_and_runs_compared_side_by_side(window, qtbot) -> N
     _run(dlg, qtbot, 2)
     # the proposal is drawn on the map, in the layer list, without touching the project or the undo stack
     item = window.layers.overlays[OVERLAY_KEY]
-    assert item.isVisible() and OVERLAY_KEY in window.layers.order
+    assert item.isVisible() and window.layers.order[0] == OVERLAY_KEY
+    assert item.zValue() > max(window.layers.items[k].zValue() for k in ("cameras", "study_area"))  # drawn on top
     assert len(item.xs) == 2 and len(window.project.cameras()) == cams_before
     assert window.stack.undo_text == undo_before
     # inside the 2 km x 2 km study area of tests/conftest.py (x0 692000, y0 4796000), west district

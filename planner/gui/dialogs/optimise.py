@@ -56,8 +56,11 @@ OVERLAY_KEY = "optimise_proposals"
 PROPOSED = QColor("#7b2cbf")
 UNTICKED = QColor("#a0a0a0")
 #: Columns of the comparison table of runs.
-RUN_COLUMNS = ("Run", "Model", "Level", "Cameras", "Objective", "Coverage before", "Coverage after", "Gap",
-               "Optimal")
+RUN_COLUMNS = ("Run", "Model", "Level", "Cameras", "Objective", "Before", "After", "Gap", "Optimal")
+RUN_TIPS = {"Before": "coverage of the demand weight before the run's cameras",
+            "After": "coverage of the demand weight with the run's cameras",
+            "Gap": "relative gap between the objective and the solver's best bound",
+            "Optimal": "'proven' only when the solver proved optimality"}
 
 
 def optimal_text(result: Any) -> str:
@@ -141,6 +144,9 @@ class OptimiseDialog(QDialog):
         lay.addWidget(self.status)
         self.runs_table = QTableWidget(0, len(RUN_COLUMNS))
         self.runs_table.setHorizontalHeaderLabels(list(RUN_COLUMNS))
+        for k, name in enumerate(RUN_COLUMNS):
+            if name in RUN_TIPS:
+                self.runs_table.horizontalHeaderItem(k).setToolTip(RUN_TIPS[name])
         self.runs_table.verticalHeader().setVisible(False)
         self.runs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -301,6 +307,8 @@ class OptimiseDialog(QDialog):
                               legend=[("diamond", PROPOSED, "proposed camera (not yet accepted)")])
         layers.overlays[OVERLAY_KEY] = item
         layers.canvas.scene().addItem(item)
+        if OVERLAY_KEY not in layers.order:
+            layers.order.insert(0, OVERLAY_KEY)  # on top of every layer (overlays otherwise go to the bottom)
         layers.apply_state()
         self._update_overlay_colours()
 
