@@ -1185,10 +1185,30 @@ def optimality_text(doc: Mapping[str, Any]) -> str:
     return "not proven optimal" + (f" (gap {100 * float(gap):.2f} %)" if gap is not None else " (no bound)")
 
 
-def _map_optimised(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], phase: str) -> None:
+def _optimised_window(layers: Mapping[str, gpd.GeoDataFrame], phase: str,
+                      districts: Sequence[str]) -> tuple[float, float, float, float] | None:
+    """A square around the demand districts of the run, or around its cameras when it had none."""
+    d = layers.get("districts")
+    cams = layers.get("cameras")
+    if districts and d is not None and len(d) and "name" in d.columns:
+        part = d[d["name"].astype(str).isin([str(x) for x in districts])]
+    elif cams is not None and len(cams):
+        part = cams[cams["phase"].astype(str) == phase]
+    else:
+        return None
+    if not len(part):
+        return None
+    minx, miny, maxx, maxy = part.total_bounds
+    half = max(maxx - minx, maxy - miny) / 2 * 1.15 + 100
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return cx - half, cy - half, cx + half, cy + half
+
+
+def _map_optimised(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], phase: str,
+                   window: tuple[float, float, float, float] | None = None) -> None:
     from matplotlib.lines import Line2D
 
-    _base_map(ax, layers)
+    _base_map(ax, layers, extent=window)
     legend: list[Any] = []
     cams = layers.get("cameras")
     if cams is not None and len(cams):
@@ -1231,6 +1251,7 @@ def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
             else _num(added, "{:,}"))
     rows = [["Model", model],
             ["Level and period", f"{level} by {period}"],
+            ["Demand", f"{o.get('demand') or '–'} in {districts}"],
             ["Cameras added", f"{cams}, in phase {phase}"],
             ["Objective", f"{_num(o.get('objective'), '{:,.6g}')} ({unit})"],
             ["Best bound", _num(o.get("bound"), "{:,.6g}") if o.get("bound") is not None else "no bound"],
@@ -1244,9 +1265,11 @@ def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
     doc.table(["Figure", "Value"], rows, [1.8, 3.8], size=8.5)
     cams_layer = layers.get("cameras")
     if cams_layer is not None and len(cams_layer) and (cams_layer["phase"].astype(str) == phase).any():
-        doc.figure(4.6, lambda ax: _map_optimised(ax, layers, phase))
+        window = _optimised_window(layers, phase, [str(x) for x in o.get("districts") or []])
+        doc.figure(4.2, lambda ax: _map_optimised(ax, layers, phase, window))
         doc.space(0.35)
-        doc.fig_caption(f"Cameras placed by the optimiser (phase {phase}) and the cameras before them.")
+        doc.fig_caption(f"Cameras placed by the optimiser (phase {phase}) and the cameras before them, over "
+                        f"{districts}.")
 
 
 def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
