@@ -698,6 +698,13 @@ def findings(r: Mapping[str, Any]) -> list[str]:
     elif not cov:
         note = str(r["coverage_note"])
         out.append(note[:1].upper() + note[1:] + ".")
+    o = r.get("optimise")
+    if o:
+        before, after = o.get("coverage_before"), o.get("coverage_after")
+        out.append(f"The optimiser ({o.get('model')}) added {palette.plural(int(o.get('cameras_added') or 0), 'camera')} "
+                   f"in phase {o.get('phase')}: the demand seen at least at {o.get('level')} level by "
+                   f"{o.get('period')} goes from {_num(None if before is None else 100 * before, '{:.1f}')} % to "
+                   f"{_num(None if after is None else 100 * after, '{:.1f}')} %; {optimality_text(o)}; see section 3b.")
     seen, unseen = _priority(r)
     if seen or unseen:
         n = len(seen) + len(unseen)

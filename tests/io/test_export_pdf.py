@@ -276,6 +276,9 @@ def test_report_has_an_optimised_placement_section_in_the_contents(small_project
                    "2.11 %", "not proven optimal", "25.0 %", "65.5 %", "time limit reached", "120",
                    "cells in Ouest"):
         assert needle in flat, needle
+    summary = " ".join(_pdftotext(out, 3).split())
+    assert ("The optimiser (max-coverage) added 3 cameras in phase bid $1: the demand seen at least at detect level "
+            "by night goes from 25.0 % to 65.5 %; not proven optimal (gap 2.11 %); see section 3b.") in summary
     # the other sections keep their pages in the contents
     for t, p in entries.items():
         assert t in _pdftotext(out, p), (t, p)
