@@ -1233,6 +1233,11 @@ def _map_optimised(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], phase: str,
     _legend_below(ax, legend, ncol=2)
 
 
+def _pct(v: Any) -> str:
+    """A share (0-1) as a percentage with one decimal, or a dash."""
+    return "–" if v is None else f"{100 * float(v):.1f} %"
+
+
 def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> None:
     """The placement run applied to the project: model, figures, proof status, before/after coverage."""
     o = r.get("optimise")
@@ -1245,7 +1250,6 @@ def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
     phase = str(o.get("phase") or "")
     added, proposed = o.get("cameras_added"), o.get("cameras_proposed")
     before, after = o.get("coverage_before"), o.get("coverage_after")
-    pct = (lambda v: "–" if v is None else f"{100 * float(v):.1f} %")
     districts = ", ".join(str(d) for d in o.get("districts") or []) or "the whole study area"
     doc.para(f"Cameras were placed by the optimiser (planner optimise, model {model}) over {districts}, for "
              f"the {level} level by {period}. Existing cameras were kept and their coverage counted first; the "
@@ -1265,8 +1269,8 @@ def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.
             ["Gap", "–" if gap is None else f"{100 * float(gap):.2f} %"],
             ["Optimality", optimality_text(o)],
             ["Solver status", str(o.get("solver_status") or "–")],
-            ["Coverage of the demand before", pct(before)],
-            ["Coverage of the demand after", pct(after)],
+            ["Coverage of the demand before", _pct(before)],
+            ["Coverage of the demand after", _pct(after)],
             ["Candidate sites", _num(o.get("candidate_count"), "{:,}")],
             ["Run time", _num(o.get("time_s"), "{:,.1f} s")]]
     doc.table(["Figure", "Value"], rows, [1.8, 3.8], size=8.5)

@@ -68,7 +68,7 @@ def test_proposals_on_the_map_and_runs_compared_side_by_side(window, qtbot) -> N
     assert len(item.xs) == 2 and len(window.project.cameras()) == cams_before
     assert window.stack.undo_text == undo_before
     # inside the 2 km x 2 km study area of tests/conftest.py (x0 692000, y0 4796000), west district
-    assert all(692000 <= x <= 693000 and 4796000 <= y <= 4798000 for x, y in zip(item.xs, item.ys))
+    assert all(692000 <= x <= 693000 and 4796000 <= y <= 4798000 for x, y in zip(item.xs, item.ys, strict=True))
     assert any(t == "proposed camera (not yet accepted)" for _s, _c, t in window.legend_entries())
     _run(dlg, qtbot, 4)
     # two runs side by side: the second (4 cameras) is shown, the first kept in the table

@@ -145,8 +145,9 @@ class OptimiseDialog(QDialog):
         self.runs_table = QTableWidget(0, len(RUN_COLUMNS))
         self.runs_table.setHorizontalHeaderLabels(list(RUN_COLUMNS))
         for k, name in enumerate(RUN_COLUMNS):
-            if name in RUN_TIPS:
-                self.runs_table.horizontalHeaderItem(k).setToolTip(RUN_TIPS[name])
+            head = self.runs_table.horizontalHeaderItem(k)
+            if head is not None and name in RUN_TIPS:
+                head.setToolTip(RUN_TIPS[name])
         self.runs_table.verticalHeader().setVisible(False)
         self.runs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
