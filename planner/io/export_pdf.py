@@ -698,6 +698,13 @@ def findings(r: Mapping[str, Any]) -> list[str]:
     elif not cov:
         note = str(r["coverage_note"])
         out.append(note[:1].upper() + note[1:] + ".")
+    o = r.get("optimise")
+    if o:
+        before, after = o.get("coverage_before"), o.get("coverage_after")
+        out.append(f"The optimiser ({o.get('model')}) added {palette.plural(int(o.get('cameras_added') or 0), 'camera')} "
+                   f"in phase {o.get('phase')}: the demand seen at least at {o.get('level')} level by "
+                   f"{o.get('period')} goes from {_num(None if before is None else 100 * before, '{:.1f}')} % to "
+                   f"{_num(None if after is None else 100 * after, '{:.1f}')} %; {optimality_text(o)}; see section 3b.")
     seen, unseen = _priority(r)
     if seen or unseen:
         n = len(seen) + len(unseen)
@@ -1172,6 +1179,110 @@ def _section_method(doc: _Doc, r: Mapping[str, Any]) -> None:
                  "without buildings it is an upper bound."], size=8.5)
 
 
+#: What the objective of each placement model counts (``planner optimise``).
+OBJECTIVE_UNITS = {"max-coverage": "covered demand weight", "backup-coverage": "demand weight seen, counted up to "
+                   "the backup depth", "min-cameras": "cameras", "min-cost": "cost of the cameras"}
+
+
+def optimality_text(doc: Mapping[str, Any]) -> str:
+    """``proven optimal`` only when the solver proved it (``optimal`` is true); else ``not proven optimal``."""
+    if doc.get("optimal") is True:
+        return "proven optimal"
+    gap = doc.get("gap")
+    return "not proven optimal" + (f" (gap {100 * float(gap):.2f} %)" if gap is not None else " (no bound)")
+
+
+def _optimised_window(layers: Mapping[str, gpd.GeoDataFrame], phase: str,
+                      districts: Sequence[str]) -> tuple[float, float, float, float] | None:
+    """A square around the demand districts of the run, or around its cameras when it had none."""
+    d = layers.get("districts")
+    cams = layers.get("cameras")
+    if districts and d is not None and len(d) and "name" in d.columns:
+        part = d[d["name"].astype(str).isin([str(x) for x in districts])]
+    elif cams is not None and len(cams):
+        part = cams[cams["phase"].astype(str) == phase]
+    else:
+        return None
+    if not len(part):
+        return None
+    minx, miny, maxx, maxy = part.total_bounds
+    half = max(maxx - minx, maxy - miny) / 2 * 1.15 + 100
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return cx - half, cy - half, cx + half, cy + half
+
+
+def _map_optimised(ax: Any, layers: Mapping[str, gpd.GeoDataFrame], phase: str,
+                   window: tuple[float, float, float, float] | None = None) -> None:
+    from matplotlib.lines import Line2D
+
+    _base_map(ax, layers, extent=window)
+    legend: list[Any] = []
+    cams = layers.get("cameras")
+    if cams is not None and len(cams):
+        new = cams["phase"].astype(str) == phase
+        old, added = cams[~new], cams[new]
+        if len(old):
+            ax.scatter(old.geometry.x, old.geometry.y, s=6, c="#6f6f6f", lw=0, zorder=4)
+            legend.append(Line2D([], [], color="#6f6f6f", marker="o", lw=0, ms=3,
+                                 label=_lit(f"cameras before ({len(old):,})")))
+        if len(added):
+            ax.scatter(added.geometry.x, added.geometry.y, s=14, c=ACCENT, marker="D", edgecolors="white",
+                       linewidths=0.4, zorder=5)
+            legend.append(Line2D([], [], color=ACCENT, marker="D", lw=0, ms=4,
+                                 label=_lit(f"placed by the optimiser, phase {phase} ({len(added):,})")))
+    _legend_below(ax, legend, ncol=2)
+
+
+def _pct(v: Any) -> str:
+    """A share (0-1) as a percentage with one decimal, or a dash."""
+    return "–" if v is None else f"{100 * float(v):.1f} %"
+
+
+def _section_optimise(doc: _Doc, r: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """The placement run applied to the project: model, figures, proof status, before/after coverage."""
+    o = r.get("optimise")
+    if not o:
+        return
+    doc.section()
+    doc.h1("3b. Optimised placement")
+    model = str(o.get("model", ""))
+    level, period = o.get("level") or "–", o.get("period") or "–"
+    phase = str(o.get("phase") or "")
+    added, proposed = o.get("cameras_added"), o.get("cameras_proposed")
+    before, after = o.get("coverage_before"), o.get("coverage_after")
+    districts = ", ".join(str(d) for d in o.get("districts") or []) or "the whole study area"
+    doc.para(f"Cameras were placed by the optimiser (planner optimise, model {model}) over {districts}, for "
+             f"the {level} level by {period}. Existing cameras were kept and their coverage counted first; the "
+             "coverage below is the share of the demand weight (street samples or area cells) seen at that level. "
+             "A solution is called optimal only when the solver proved it; otherwise the gap to the best bound "
+             "is the most that a better placement could gain.")
+    unit = OBJECTIVE_UNITS.get(model, "objective")
+    gap = o.get("gap")
+    cams = (f"{_num(added, '{:,}')} of {_num(proposed, '{:,}')} proposed" if proposed not in (None, added)
+            else _num(added, "{:,}"))
+    rows = [["Model", model],
+            ["Level and period", f"{level} by {period}"],
+            ["Demand", f"{o.get('demand') or '–'} in {districts}"],
+            ["Cameras added", f"{cams}, in phase {phase}"],
+            ["Objective", f"{_num(o.get('objective'), '{:,.6g}')} ({unit})"],
+            ["Best bound", _num(o.get("bound"), "{:,.6g}") if o.get("bound") is not None else "no bound"],
+            ["Gap", "–" if gap is None else f"{100 * float(gap):.2f} %"],
+            ["Optimality", optimality_text(o)],
+            ["Solver status", str(o.get("solver_status") or "–")],
+            ["Coverage of the demand before", _pct(before)],
+            ["Coverage of the demand after", _pct(after)],
+            ["Candidate sites", _num(o.get("candidate_count"), "{:,}")],
+            ["Run time", _num(o.get("time_s"), "{:,.1f} s")]]
+    doc.table(["Figure", "Value"], rows, [1.8, 3.8], size=8.5)
+    cams_layer = layers.get("cameras")
+    if cams_layer is not None and len(cams_layer) and (cams_layer["phase"].astype(str) == phase).any():
+        window = _optimised_window(layers, phase, [str(x) for x in o.get("districts") or []])
+        doc.figure(4.2, lambda ax: _map_optimised(ax, layers, phase, window))
+        doc.space(0.35)
+        doc.fig_caption(f"Cameras placed by the optimiser (phase {phase}) and the cameras before them, over "
+                        f"{districts}.")
+
+
 def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDataFrame], dem: Any) -> None:
     _cover(doc, report)
     _contents(doc)
@@ -1179,6 +1290,7 @@ def _layout(doc: _Doc, report: Mapping[str, Any], layers: Mapping[str, gpd.GeoDa
     _section_area(doc, report, layers, dem)
     _section_assumptions(doc, report)
     _section_coverage(doc, report, layers)
+    _section_optimise(doc, report, layers)
     _section_radio(doc, report, layers, dem)
     _section_network(doc, report, layers, dem)
     _section_legal(doc, report)

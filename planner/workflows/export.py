@@ -426,9 +426,16 @@ def report_document(data: ExportData) -> dict[str, Any]:
         "bom": data.bom,
         "coverage": data.coverage,
         "coverage_note": COVERAGE_MISSING,
+        "optimise": _optimise_document(p),
         "warnings": data.extra.get("warnings", []),
         "metadata_notes": [str(n) for n in (p.metadata.get("notes") or [])],
     }
+
+
+def _optimise_document(p: Project) -> dict[str, Any] | None:
+    """The summary of the last placement run applied to the project (``planner optimise --apply``), if any."""
+    record = p.result("optimise")
+    return dict(record.document) if record is not None else None
 
 
 def _phase_counts(p: Project) -> dict[str, dict[str, int]]:

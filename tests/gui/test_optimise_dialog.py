@@ -39,3 +39,76 @@ def test_optimise_dialog_cancel(window, qtbot) -> None:
     assert dlg.status.text() == "Cancelled." and dlg.placement is None
     dlg.runner.wait(60_000)
     dlg.close()
+
+
+def _run(dlg, qtbot, cameras: int) -> None:
+    n = len(dlg.runs)
+    dlg.cameras.setValue(cameras)
+    dlg.run()
+    qtbot.waitUntil(lambda: len(dlg.runs) == n + 1, timeout=120_000)
+
+
+def test_proposals_on_the_map_and_runs_compared_side_by_side(window, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    from planner.gui.dialogs.optimise import OVERLAY_KEY, PROPOSED, UNTICKED
+
+    cams_before = len(window.project.cameras())
+    undo_before = window.stack.undo_text
+    dlg = window.open_optimise_dialog()
+    dlg.spacing.setValue(250.0)
+    dlg.district.setCurrentIndex(dlg.district.findData("Ouest"))
+    dlg.time_limit.setValue(10.0)
+    assert OVERLAY_KEY not in window.layers.overlays
+    _run(dlg, qtbot, 2)
+    # the proposal is drawn on the map, in the layer list, without touching the project or the undo stack
+    item = window.layers.overlays[OVERLAY_KEY]
+    assert item.isVisible() and window.layers.order[0] == OVERLAY_KEY
+    assert item.zValue() > max(window.layers.items[k].zValue() for k in ("cameras", "study_area"))  # drawn on top
+    assert len(item.xs) == 2 and len(window.project.cameras()) == cams_before
+    assert window.stack.undo_text == undo_before
+    # inside the 2 km x 2 km study area of tests/conftest.py (x0 692000, y0 4796000), west district
+    assert all(692000 <= x <= 693000 and 4796000 <= y <= 4798000 for x, y in zip(item.xs, item.ys, strict=True))
+    assert any(t == "proposed camera (not yet accepted)" for _s, _c, t in window.legend_entries())
+    _run(dlg, qtbot, 4)
+    # two runs side by side: the second (4 cameras) is shown, the first kept in the table
+    t = dlg.runs_table
+    assert t.rowCount() == 2 and [t.item(i, 3).text() for i in range(2)] == ["2", "4"]
+    a, b = (dlg.runs[i].result for i in range(2))
+    for i, r in enumerate((a, b)):
+        assert t.item(i, 6).text() == f"{100 * r.coverage_after:.1f} %"
+        assert t.item(i, 8).text() == ("proven" if r.optimal is True else "not proven")
+    if a.optimal and b.optimal:  # with both proven, the optimum cannot fall with more cameras
+        assert b.objective >= a.objective - 1e-9
+    item = window.layers.overlays[OVERLAY_KEY]
+    assert len(item.xs) == 4 == dlg.proposals.count()
+    # selecting the first run shows its proposal, list and map
+    t.selectRow(0)
+    assert dlg.placement is dlg.runs[0] and dlg.proposals.count() == 2
+    item = window.layers.overlays[OVERLAY_KEY]
+    c0 = dlg.runs[0].candidates.candidate(dlg.runs[0].result.chosen_sites[0])
+    assert (item.xs[0], item.ys[0]) == (c0.x, c0.y)
+    dlg.proposals.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert item.colours == [UNTICKED, PROPOSED]
+    # accepting the ticked camera of run 1: one camera added, the overlay and the stale runs are gone
+    dlg.accept_proposal(selected_only=True)
+    assert len(window.project.cameras()) == cams_before + 1
+    assert OVERLAY_KEY not in window.layers.overlays and item.scene() is None
+    assert dlg.runs == [] and t.rowCount() == 0
+    window.stack.undo()
+    assert len(window.project.cameras()) == cams_before
+    dlg.close()
+
+
+def test_closing_the_dialog_removes_the_proposals_from_the_map(window, qtbot) -> None:
+    from planner.gui.dialogs.optimise import OVERLAY_KEY
+
+    dlg = window.open_optimise_dialog()
+    dlg.spacing.setValue(250.0)
+    dlg.district.setCurrentIndex(dlg.district.findData("Ouest"))
+    dlg.time_limit.setValue(10.0)
+    _run(dlg, qtbot, 2)
+    assert OVERLAY_KEY in window.layers.overlays
+    dlg.reject()
+    assert OVERLAY_KEY not in window.layers.overlays
+    assert OVERLAY_KEY not in window.layers.order  # nor in the layer list

@@ -155,6 +155,7 @@ def test_no_text_runs_into_another_and_legends_stay_on_the_page(small_project, t
     from planner.io import export_pdf
 
     _small_with_sites(small_project)
+    _with_optimise(small_project)  # and the optimised-placement section
     problems: list[str] = []
     original = export_pdf._Doc.close_page
 
@@ -245,3 +246,53 @@ def test_coverage_cells_stay_visible_at_city_scale_and_the_zoom_picks_the_most_c
     minx, miny, maxx, maxy = window
     assert maxx - minx == pytest.approx(maxy - miny)  # square
     assert minx < 4000 and maxx > 6000 and (minx + maxx) / 2 == pytest.approx(5000)
+
+
+def _with_optimise(project, **over):
+    from planner.model.results import DocumentRecord
+
+    summary = {"model": "max-coverage", "phase": "bid $1", "cameras_added": 3, "cameras_proposed": 4,
+               "objective": 812.5, "bound": 830.0, "gap": (830.0 - 812.5) / 830.0, "optimal": False,
+               "solver_status": "time limit reached", "coverage_before": 0.25, "coverage_after": 0.655,
+               "level": "detect", "period": "night", "demand": "cells", "districts": ["Ouest"],
+               "candidate_count": 120, "time_s": 4.2}
+    summary.update(over)
+    project.set_result(DocumentRecord.of("optimise", summary))
+    return project
+
+
+def test_report_has_an_optimised_placement_section_in_the_contents(small_project, tmp_path):
+    _with_optimise(small_project)
+    out = export_all(small_project, tmp_path / "r.pdf", "pdf")[0]
+    contents = _pdftotext(out, 2)
+    entries = dict((t.rstrip("_ ").strip(), int(p)) for t, p in
+                   re.findall(r"^\s*(\S.*?)\s*_*\s+(\d+)\s*$", contents, re.MULTILINE))
+    title = next(t for t in entries if t.endswith("Optimised placement"))
+    page = _pdftotext(out, entries[title])
+    assert title in page
+    flat = " ".join(page.split())
+    # gap (830 - 812.5) / 830 = 2.108 %; coverage 25 % -> 65.5 % of the demand weight
+    for needle in ("max-coverage", "detect by night", "3 of 4 proposed", "phase bid $1", "812.5", "830",
+                   "2.11 %", "not proven optimal", "25.0 %", "65.5 %", "time limit reached", "120",
+                   "cells in Ouest"):
+        assert needle in flat, needle
+    summary = " ".join(_pdftotext(out, 3).split())
+    assert ("The optimiser (max-coverage) added 3 cameras in phase bid $1: the demand seen at least at detect level "
+            "by night goes from 25.0 % to 65.5 %; not proven optimal (gap 2.11 %); see section 3b.") in summary
+    # the other sections keep their pages in the contents
+    for t, p in entries.items():
+        assert t in _pdftotext(out, p), (t, p)
+
+
+def test_report_says_proven_optimal_only_with_the_proof(small_project, tmp_path):
+    _with_optimise(small_project, optimal=True, bound=812.5, gap=0.0, solver_status="optimal")
+    flat = " ".join(_pdftotext(export_all(small_project, tmp_path / "a.pdf", "pdf")[0]).split())
+    assert "proven optimal" in flat and "not proven optimal" not in flat
+    _with_optimise(small_project, optimal=None, bound=None, gap=None, solver_status="greedy only")
+    flat = " ".join(_pdftotext(export_all(small_project, tmp_path / "b.pdf", "pdf")[0]).split())
+    assert "not proven optimal" in flat and "no bound" in flat
+
+
+def test_report_without_optimise_result_has_no_such_section(small_project, tmp_path):
+    out = export_all(small_project, tmp_path / "r.pdf", "pdf")[0]
+    assert "Optimised placement" not in _pdftotext(out)

@@ -7,6 +7,16 @@ proposed cameras with the coverage before and after, the objective, the bound,
 the gap and whether the solution is proven optimal, and pushes the accepted
 cameras (all, or the ticked ones) on the window's undo stack as one command
 (:func:`planner.placement.placement_command`).
+
+Before acceptance the proposed cameras are drawn on the map as a temporary
+overlay (``optimise_proposals`` in the window's layer manager; unticked ones
+in grey); it goes when the proposal is accepted or the dialog closes, and
+never touches the project or the undo stack. Every finished run is kept in a
+small comparison table (cameras, objective, coverage before and after, gap,
+proven optimal or not), so that e.g. 300 and 500 cameras can be compared side
+by side; selecting a row shows that run's proposal (list and map), and the
+accept buttons accept the selected run. Accepting changes the project, so the
+other runs (computed against the project before) are then dropped.
 """
 
 from __future__ import annotations
@@ -14,7 +24,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
@@ -27,6 +39,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +50,26 @@ from planner.gui.workers import AnalysisRunner
 OBJECTIVES = (("max-coverage", "Most coverage for N cameras"), ("min-cameras", "Fewest cameras for a target share"),
               ("backup-coverage", "Most coverage seen twice (backup) for N cameras"))
 LEVELS = ("monitor", "detect", "observe", "recognise", "identify")
+#: Key of the map overlay of the proposed cameras in the window's layer manager.
+OVERLAY_KEY = "optimise_proposals"
+#: Proposed (ticked) cameras on the map, and unticked ones: apart from the phase colours of placed cameras.
+PROPOSED = QColor("#7b2cbf")
+UNTICKED = QColor("#a0a0a0")
+#: Columns of the comparison table of runs.
+RUN_COLUMNS = ("Run", "Model", "Level", "Cameras", "Objective", "Before", "After", "Gap", "Optimal")
+RUN_TIPS = {"Before": "coverage of the demand weight before the run's cameras",
+            "After": "coverage of the demand weight with the run's cameras",
+            "Gap": "relative gap between the objective and the solver's best bound",
+            "Optimal": "'proven' only when the solver proved optimality"}
+
+
+def optimal_text(result: Any) -> str:
+    """``proven`` only with the solver's proof (``optimal`` is true), else ``not proven``."""
+    return "proven" if result.optimal is True else "not proven"
+
+
+def gap_text(result: Any) -> str:
+    return "–" if result.gap is None else f"{100 * result.gap:.2f} %"
 
 
 class OptimiseDialog(QDialog):
@@ -48,6 +82,8 @@ class OptimiseDialog(QDialog):
         self.project = project
         self.stack = stack
         self.placement: Any = None
+        #: Every finished run since the dialog opened (or since the last acceptance): ``Placement``s.
+        self.runs: list[Any] = []
         self.runner = AnalysisRunner(self)
         self.runner.progressed.connect(self._on_progress)
         self.runner.done.connect(self._on_done)
@@ -106,7 +142,23 @@ class OptimiseDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.status)
+        self.runs_table = QTableWidget(0, len(RUN_COLUMNS))
+        self.runs_table.setHorizontalHeaderLabels(list(RUN_COLUMNS))
+        for k, name in enumerate(RUN_COLUMNS):
+            head = self.runs_table.horizontalHeaderItem(k)
+            if head is not None and name in RUN_TIPS:
+                head.setToolTip(RUN_TIPS[name])
+        self.runs_table.verticalHeader().setVisible(False)
+        self.runs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.runs_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.runs_table.setMaximumHeight(130)
+        self.runs_table.setToolTip("Each finished run; select one to show its proposal and accept it")
+        self.runs_table.itemSelectionChanged.connect(self._on_run_selected)
+        lay.addWidget(QLabel("Runs (compare, then select one to accept):"))
+        lay.addWidget(self.runs_table)
         self.proposals = QListWidget()
+        self.proposals.itemChanged.connect(lambda _it: self._update_overlay_colours())
         lay.addWidget(self.proposals, 1)
         row = QHBoxLayout()
         self.run_btn = QPushButton("Run")
@@ -164,6 +216,7 @@ class OptimiseDialog(QDialog):
 
         self.placement = None
         self.proposals.clear()
+        self.remove_overlay()
         self._set_accept(False)
         self.progress.setValue(0)
         self.status.setText("Computing candidate coverage, then solving…")
@@ -182,15 +235,45 @@ class OptimiseDialog(QDialog):
 
     def _on_done(self, name: str, pl: Any) -> None:
         self._finish()
+        self.runs.append(pl)
+        self._add_run_row(len(self.runs) - 1, pl)
+        self.progress.setValue(1000)
+        self.runs_table.selectRow(len(self.runs) - 1)  # shows it (list, status, map)
+        if self.placement is not pl:
+            self.show_run(len(self.runs) - 1)
+
+    def _add_run_row(self, i: int, pl: Any) -> None:
+        r = pl.result
+        level = f"{pl.candidates.params.level} by {pl.candidates.params.period}" if pl.candidates is not None else "–"
+        cells = (str(i + 1), r.model, level, f"{r.cameras:,}", f"{r.objective:,.6g}",
+                 f"{100 * r.coverage_before:.1f} %", f"{100 * r.coverage_after:.1f} %", gap_text(r), optimal_text(r))
+        self.runs_table.insertRow(i)
+        for k, text in enumerate(cells):
+            it = QTableWidgetItem(text)
+            if k not in (1, 2):
+                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.runs_table.setItem(i, k, it)
+        self.runs_table.resizeColumnsToContents()
+
+    def _on_run_selected(self) -> None:
+        rows = self.runs_table.selectionModel().selectedRows()
+        if rows:
+            self.show_run(rows[0].row())
+
+    def show_run(self, i: int) -> None:
+        """Make run ``i`` the current proposal: its status, its list of cameras and its map overlay."""
+        pl = self.runs[i]
         self.placement = pl
         r = pl.result
         proof = "proven optimal" if r.optimal else (f"not proven: gap {100 * r.gap:.2f} %" if r.gap is not None
                                                     else "not proven (no bound)")
         self.status.setText(
-            f"{r.cameras} camera(s) proposed; coverage of the demand {100 * r.coverage_before:.1f} % before → "
-            f"{100 * r.coverage_after:.1f} % after. Objective {r.objective:,.4g}, bound "
+            f"Run {i + 1}: {r.cameras} camera(s) proposed; coverage of the demand {100 * r.coverage_before:.1f} % "
+            f"before → {100 * r.coverage_after:.1f} % after. Objective {r.objective:,.4g}, bound "
             f"{'-' if r.bound is None else f'{r.bound:,.4g}'} ({proof}; {r.solver_status}). "
             f"{len(pl.candidates.candidates)} candidates, {len(pl.candidates.existing_ids)} existing cameras kept.")
+        self.proposals.blockSignals(True)
+        self.proposals.clear()
         for cid in r.chosen_sites:
             c = pl.candidates.candidate(cid)
             it = QListWidgetItem(f"{cid}  ({c.source}, azimuth {c.azimuth_deg:.0f}°, {c.x:.0f}, {c.y:.0f})")
@@ -198,8 +281,55 @@ class OptimiseDialog(QDialog):
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Checked)
             self.proposals.addItem(it)
-        self.progress.setValue(1000)
+        self.proposals.blockSignals(False)
+        self.show_overlay()
         self._set_accept(bool(r.chosen_sites))
+
+    # ------------------------------------------------------------ map overlay
+    def _layers(self) -> Any:
+        """The window's layer manager (None when the dialog has no main window as parent)."""
+        return getattr(self.parent(), "layers", None)
+
+    def show_overlay(self) -> None:
+        """The current proposal's cameras as a temporary map overlay (not part of the project)."""
+        import numpy as np
+
+        from planner.gui.map.layers import PointLayerItem
+
+        layers = self._layers()
+        self.remove_overlay()
+        if layers is None or self.placement is None or self.placement.candidates is None:
+            return
+        cs = self.placement.candidates
+        chosen = [cs.candidate(cid) for cid in self.placement.result.chosen_sites]
+        item = PointLayerItem(OVERLAY_KEY, f"Proposed cameras (optimiser, {len(chosen)})",
+                              np.array([c.x for c in chosen], float), np.array([c.y for c in chosen], float),
+                              symbol="diamond", colour=PROPOSED, radius_px=4.5,
+                              legend=[("diamond", PROPOSED, "proposed camera (not yet accepted)")])
+        layers.overlays[OVERLAY_KEY] = item
+        layers.canvas.scene().addItem(item)
+        if OVERLAY_KEY not in layers.order:
+            layers.order.insert(0, OVERLAY_KEY)  # on top of every layer (overlays otherwise go to the bottom)
+        layers.apply_state()
+        self._update_overlay_colours()
+
+    def _update_overlay_colours(self) -> None:
+        layers = self._layers()
+        item = layers.overlays.get(OVERLAY_KEY) if layers is not None else None
+        if item is None:
+            return
+        item.set_colours([PROPOSED if self.proposals.item(i).checkState() == Qt.CheckState.Checked else UNTICKED
+                          for i in range(self.proposals.count())])
+        layers.canvas.viewport().update()
+
+    def remove_overlay(self) -> None:
+        layers = self._layers()
+        if layers is None:
+            return
+        item = layers.overlays.pop(OVERLAY_KEY, None)
+        if item is not None:
+            layers.canvas.scene().removeItem(item)
+            layers.apply_state()
 
     def _on_failed(self, name: str, exc: object, tb: str) -> None:
         self._finish()
@@ -230,16 +360,25 @@ class OptimiseDialog(QDialog):
             self.status.setText(f"Error: {exc}")
             return
         self.status.setText(f"{len(cmd.nodes)} camera(s) added in phase {self.phase.text().strip()} "
-                            "(Edit ▸ Undo removes them).")
+                            "(Edit ▸ Undo removes them). The runs were computed on the project before: run "
+                            "again to compare further.")
         self._set_accept(False)
         self.placement = None
+        self.remove_overlay()
+        self.proposals.clear()
+        self.runs = []
+        self.runs_table.blockSignals(True)
+        self.runs_table.setRowCount(0)
+        self.runs_table.blockSignals(False)
 
     def closeEvent(self, event: Any) -> None:
         self.runner.cancel()
+        self.remove_overlay()
         super().closeEvent(event)
 
     def reject(self) -> None:
         self.runner.cancel()
+        self.remove_overlay()
         super().reject()
 
 
