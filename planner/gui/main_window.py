@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.document = DocumentController(self)
         # prompts, replaceable in tests
         self.ask_save_changes = self.document.ask_save_changes
+        self.ask_overwrite_changed = self.document.ask_overwrite_changed
         self.ask_restore_recovery = self.document.ask_restore_recovery
         self.ask_open_path = self.document.ask_open_path
         self.ask_save_path = self.document.ask_save_path

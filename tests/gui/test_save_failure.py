@@ -72,3 +72,26 @@ def test_new_project_with_failing_save_keeps_the_error(window, qtbot, monkeypatc
     assert not w.save_as(tmp_path / "elsewhere.gpkg")
     assert "Could not save elsewhere.gpkg" in w.messages.label.text()
     assert w.path.name == "small.gpkg"  # the project still points at its own file
+
+
+def test_a_file_changed_on_disk_is_never_clobbered_without_asking(window, qtbot):
+    """Another planner saved the project since it was opened: Save asks; No keeps the other file."""
+    from planner.io.project_file import load_project, save_project
+    from planner.model.nodes import Camera
+
+    w = window
+    other = load_project(w.path)  # a second writer adds a camera and saves
+    other.add_nodes([Camera(id="cam-0099", name="theirs", x=692300.0, y=4796300.0)])
+    save_project(other, w.path)
+    w._on_place_requested("camera", 692100.0, 4796100.0)  # our own edit
+    asked = []
+    w.ask_overwrite_changed = lambda path: asked.append(path) or False
+    assert not w.save()
+    assert asked == [w.path] and not w.stack.is_clean
+    assert "cam-0099" in load_project(w.path)  # their camera is still on disk
+    w.ask_overwrite_changed = lambda path: asked.append(path) or True
+    assert w.save()
+    again = load_project(w.path)
+    assert "cam-0099" not in again and again.count_by_kind()["camera"] == 3  # the user chose to overwrite
+    assert w.save()  # and the next save needs no question: the file is ours again
+    assert len(asked) == 2

@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
 from planner import workflows
-from planner.errors import AnalysisCancelled, PlannerError
+from planner.errors import AnalysisCancelled, PlannerError, ProjectChangedError
 from planner.gui.controllers.analysis import Job
 from planner.gui.edits import ImportCommand
 from planner.gui.preferences import config_dir, save_preferences
@@ -132,7 +132,17 @@ class DocumentController(QObject):
         try:
             QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                workflows.save(w.project, path)
+                try:
+                    workflows.save(w.project, path)
+                except ProjectChangedError:
+                    # the file changed on disk since it was opened (another program, another planner): ask,
+                    # never clobber
+                    QGuiApplication.restoreOverrideCursor()
+                    if not w.ask_overwrite_changed(path):
+                        w.statusBar().showMessage(f"Not saved: {path.name} changed on disk", 10000)
+                        return False
+                    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+                    workflows.save(w.project, path, overwrite_changed=True)
             finally:
                 QGuiApplication.restoreOverrideCursor()
         except Exception as exc:  # any failure is reported; the work stays open and unsaved
@@ -294,6 +304,15 @@ class DocumentController(QObject):
         r = box.exec()
         return {QMessageBox.StandardButton.Save: "save",
                 QMessageBox.StandardButton.Discard: "discard"}.get(QMessageBox.StandardButton(r), "cancel")
+
+    def ask_overwrite_changed(self, path: Path) -> bool:
+        r = QMessageBox.question(self.w, "File changed on disk",
+                                 f"{path.name} has changed on disk since it was opened (another program or "
+                                 "another planner saved it). Overwrite it with this project? Choose No to keep "
+                                 "the file on disk; you can then save this project under another name.",
+                                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                 QMessageBox.StandardButton.No)
+        return bool(r == QMessageBox.StandardButton.Yes)
 
     def ask_restore_recovery(self, rec: Path) -> bool:
         r = QMessageBox.question(self.w, "Recover unsaved work?",
