@@ -156,7 +156,7 @@ def test_import_user_camera_types(small_project, tmp_path: Path) -> None:
         "sensor": {"optical_format": '1/2.8"', "aspect": "16:9"}, "focal_mm": 8.0, "ir_range_m": 40,
         "pan_360": False, "codec": "H.265", "bitrate_hint_mbps": 3.3,
         "source": {"width_px": "datasheet", "height_px": "datasheet", "sensor": "datasheet", "focal_mm": "datasheet",
-                   "ir_range_m": "datasheet", "bitrate_hint_mbps": "engineering.md §3"}}]}
+                   "ir_range_m": "datasheet", "bitrate_hint_mbps": "docs/reference.md §R3.2"}}]}
     path = tmp_path / "types.json"
     path.write_text(json.dumps(good))
     assert workflows.import_layer(small_project, "camera_types", path).count == 1

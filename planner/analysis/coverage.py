@@ -1,6 +1,6 @@
 """Camera and deployment coverage: optics × line of sight × pixel density, per detail level, day and night.
 
-For every camera (engineering.md Part A §2.1–2.2, Part B §6):
+For every camera (docs/reference.md §R1–§R2, §R10.4):
 
 1. **Optics** from its camera type: horizontal/vertical field of view and the
    focal length in pixels ``f_px = W_px / (2 tan(HFOV/2))``.
@@ -71,15 +71,15 @@ class CoverageParams:
     Attributes
     ----------
     resolution_m
-        Grid cell (m); 2 m resolves street-level occlusion (engineering.md Part B §6.4).
+        Grid cell (m); 2 m resolves street-level occlusion (docs/reference.md §R10.3).
     target_height_m
-        Height of the target above the ground: 1.6 m, a face (engineering.md §2.1).
+        Height of the target above the ground: 1.6 m, a face (docs/reference.md §R1.4).
     levels
         Detail levels, ascending px/m; IEC EN 62676-4 DORI by default.
     max_range_m
         Cap on any camera's analysed radius (bounds time and memory for long lenses).
     refraction_coeff
-        Refraction for light, k = 1/7 (GDAL viewshed docs, engineering.md Part B §6.2).
+        Refraction for light, k = 1/7 (GDAL viewshed docs, docs/reference.md §R10.1).
     street_light_radius_m
         Street lighting reaches this far from a street centre line at night.
     blind_spot_radius_m

@@ -1,6 +1,6 @@
 """Network loads: cameras to radio sectors, link loads over a tree, live viewing.
 
-Pure numpy kernels (engineering.md Part A §2.5, Part B §4.4); the project model
+Pure numpy kernels (docs/reference.md §R6, §R8.5); the project model
 is adapted to them elsewhere.
 
 * :func:`assign_cameras_to_sectors`: greedy admission. Cameras are taken in
@@ -429,7 +429,7 @@ def live_viewing_load(
     multicast: bool,
     recorders: int = 0,
 ) -> LiveViewingLoad:
-    """Live-viewing load under unicast or multicast (engineering.md §2.5, T35).
+    """Live-viewing load under unicast or multicast (docs/reference.md §R6.2, T35).
 
     Unicast: each viewer gets its own copy, so a camera sends ``b * (recorders +
     viewers)`` and the shared link carries ``sum(b * viewers)``. Multicast: one

@@ -70,13 +70,13 @@ class NetworkParams:
         ``hand`` (the cameras' ``storage_centre_id``, nearest centre when empty),
         ``proximity`` (nearest distributed centre with room) or ``district``.
     overhead
-        Protocol/TCP overhead on links, 5 % (3-7 %, Freedom VMS; engineering.md §2.5).
+        Protocol/TCP overhead on links, 5 % (3-7 %, Freedom VMS; docs/reference.md §R6.3).
     peak_factor
-        Link sizing for peaks, 1.5 (moonfire data; engineering.md §2.5).
+        Link sizing for peaks, 1.5 (moonfire data; docs/reference.md §R6.3).
     microwave_utilisation_limit
         Keep radio links at most 75 % utilised (70-80 % rule of thumb).
     planning_load
-        Sector planning load limit, 70 % (engineering.md §4.4).
+        Sector planning load limit, 70 % (docs/reference.md §R8.5).
     spectral_efficiency_bps_hz
         Sector-average uplink spectral efficiency, 1.0 b/s/Hz (0.7-1.5 SIMO macro).
     duplex, tdd_config
@@ -87,9 +87,9 @@ class NetworkParams:
         PRBs one camera may use (25 = 5 MHz).
     live_stream_mbps
         Live-view sub-stream for video walls and remote viewers, 1 Mb/s
-        (engineering.md §2.5: a 48-tile wall on 1 Mb/s sub-streams).
+        (docs/reference.md §R6.2: a 48-tile wall on 1 Mb/s sub-streams).
     fs_reserve, growth_margin
-        Storage file-system reserve 5 % and growth margin 10 % (engineering.md §2.4).
+        Storage file-system reserve 5 % and growth margin 10 % (docs/reference.md §R4.4).
     """
 
     phases: tuple[str, ...] | None = None

@@ -12,7 +12,7 @@
   network (polygonise the street lines, inset by a setback, one default
   height), for cities without building footprints. Flagged ``approximate``.
 
-Method and defaults: engineering.md Part B §6.4 (DSM for city occlusion).
+Method and defaults: docs/reference.md §R10.3 (DSM for city occlusion).
 Elevation layers use float32 with NaN for unknown cells.
 """
 

@@ -8,7 +8,7 @@ given, e.g. a rooftop mast). A target cell at horizontal distance ``D`` is
 visible when the straight sight line from the observer to the point
 ``z[target] + target_height_m`` clears the terrain everywhere in between.
 Earth curvature with atmospheric refraction lowers distant terrain by
-(GDAL ``gdal_viewshed`` convention, engineering.md Part B §6.2)::
+(GDAL ``gdal_viewshed`` convention, docs/reference.md §R10.1)::
 
     drop(d) = (1 - k) * d**2 / (2 * R_earth)        # k = refraction coefficient
 

@@ -1,8 +1,8 @@
 """GeoJSON (RFC 7946) of the project's nodes, cameras tagged the OpenStreetMap way.
 
 Coordinates are WGS 84 longitude/latitude (no ``crs`` member, 7 decimals,
-about 1 cm). Cameras carry the OSM surveillance tags (engineering.md Part C
-§7.1): ``man_made=surveillance``, ``surveillance=public``,
+about 1 cm). Cameras carry the OSM surveillance tags (docs/reference.md
+§R12.1): ``man_made=surveillance``, ``surveillance=public``,
 ``surveillance:type=camera``, ``surveillance:zone=town``, ``camera:type``
 (``fixed`` for bullets and fixed fisheyes, ``dome`` for domes, PTZ and 360°
 fisheyes), ``camera:direction`` (degrees clockwise from north, the planned

@@ -38,7 +38,7 @@ REFERENCE_LAYERS: dict[str, str] = {
 class Parameters:
     """Project-wide parameters (stored in the project file).
 
-    Defaults: 1080p H.264 at 4 Mb/s (engineering reference §3, bold value);
+    Defaults: 1080p H.264 at 4 Mb/s (docs/reference.md §R3.2, bold value);
     retention target 30 days (the French legal maximum, CSI art. L252-5);
     coverage target height 1.6 m above ground (the coverage analysis default).
     """

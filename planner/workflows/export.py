@@ -209,7 +209,7 @@ def _assumptions(project: Project, network: dict[str, Any] | None, bom: dict[str
     rows = [
         {"topic": "Video", "assumption": f"default stream {p.default_resolution} {p.default_codec} at "
          f"{p.default_bitrate_mbps:g} Mb/s (cameras may set their own streams)",
-         "source": "project parameters; engineering reference Part A §3"},
+         "source": "project parameters; docs/reference.md §R3.2"},
         {"topic": "Retention", "assumption": f"target {p.retention_target_days:g} days",
          "source": f"project parameters; legal table for {p.jurisdiction or 'no jurisdiction'} "
          "(resources/legal_retention.json)"},
@@ -221,14 +221,14 @@ def _assumptions(project: Project, network: dict[str, Any] | None, bom: dict[str
         rows += [
             {"topic": "Network", "assumption": f"link design load = carried x (1 + {prm['overhead']:g} overhead) x "
              f"{prm['peak_factor']:g} peak factor; microwave limit {100 * prm['microwave_utilisation_limit']:.0f} %",
-             "source": "planner defaults (engineering reference Part B)"},
+             "source": "planner defaults (docs/reference.md §R6.3, §R9)"},
             {"topic": "Radio", "assumption": f"sector planning load {100 * prm['planning_load']:.0f} %, "
              f"{prm['spectral_efficiency_bps_hz']:g} b/s/Hz, {prm['duplex'].upper()}, path loss model "
              f"{prm['pathloss_model']} ({prm['environment']})",
-             "source": "planner defaults (engineering reference Part B §3, §5)"},
+             "source": "planner defaults (docs/reference.md §R7, §R8.5)"},
             {"topic": "Storage", "assumption": f"usable = RAID efficiency x (1 - {prm['fs_reserve']:g} file-system "
              f"reserve) x (1 - {prm['growth_margin']:g} growth margin)",
-             "source": "planner defaults (engineering reference Part A §2.4)"},
+             "source": "planner defaults (docs/reference.md §R4.4)"},
         ]
     for key in ("fibre_route_factor", "maintenance_rate", "electricity_kwh", "cameras_per_recording_server"):
         pr = bom["prices"].get(key)

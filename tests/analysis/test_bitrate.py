@@ -1,4 +1,4 @@
-"""Bitrate model against engineering.md Part A §2.3 / §3 (T36)."""
+"""Bitrate model against docs/reference.md §R3 (T36, §R13.2)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_t36_fps_scaling_1080p_h264_30_to_10_fps() -> None:
     assert b10 == pytest.approx(4.0 * (1 / 3) ** 0.6, rel=1e-12)
     assert b10 == pytest.approx(2.069, abs=0.001)
     assert abs(b10 - 2.0) / 2.0 < 0.05  # within 5 % of the unifore table
-    # the exponent that reproduces 30 -> 10 fps exactly is 0.63 (engineering.md §2.3)
+    # the exponent that reproduces 30 -> 10 fps exactly is 0.63 (docs/reference.md §R3.3)
     assert np.log(2.0 / 4.0) / np.log(10 / 30) == pytest.approx(0.63, abs=0.005)
 
 

@@ -51,7 +51,7 @@ def test_flat_ground_matches_the_analytic_frustum() -> None:
     """Horizontal camera, target at lens height: seen at level L ⇔ depth ≤ r_L inside ±HFOV/2.
 
     The area is the triangle r_L² tan(HFOV/2); with HFOV 90° and 1920 px, r_L = 960 / PPM_L
-    (engineering.md §2.2: 76.8 m monitor, 38.4 m detect, 15.36 m observe).
+    (docs/reference.md §R2.2: 76.8 m monitor, 38.4 m detect, 15.36 m observe).
     """
     cam = Camera(id="cam-1", x=X0 + 500, y=Y0 + 500, height_m=1.6, azimuth_deg=0.0, tilt_deg=0.0,
                  camera_type="t90")

@@ -1,4 +1,4 @@
-"""Network load kernels against engineering.md Part A §2.5 (T35) and Part B §4.4."""
+"""Network load kernels against docs/reference.md §R6 (T35) and §R8.5."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Optics: engineering.md Part A §2.1-2.2 and test vectors T24-T29."""
+"""Optics: docs/reference.md §R1–§R2 and test vectors T24–T29 (§R13.1)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_t29_footprint() -> None:
 
 
 def test_footprint_second_example_and_horizon() -> None:
-    # engineering.md §2.1: theta = 25 deg -> 4.2 m ... 71.8 m
+    # docs/reference.md §R1.4 (T29b): theta = 25 deg -> 4.2 m ... 71.8 m
     fp = op.ground_footprint(height_m=6.0, tilt_deg=25.0, vfov_deg=43.0, target_height_m=1.6)
     assert fp.near_m == pytest.approx(4.2, abs=0.05)
     assert fp.far_m == pytest.approx(71.8, abs=0.2)

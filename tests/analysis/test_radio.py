@@ -1,4 +1,4 @@
-"""Radio models against engineering.md Part B §3-5 (with the §3.9 corrections)."""
+"""Radio models against docs/reference.md §R7–§R9, vectors §R13.3 (with the §R7.9 corrections)."""
 
 from __future__ import annotations
 

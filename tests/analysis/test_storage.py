@@ -1,4 +1,4 @@
-"""Storage sizing against engineering.md Part A §2.4, §5, §6 (T30-T35) and §10.7."""
+"""Storage sizing against docs/reference.md §R4, §R5 and test vectors T30–T35, T62 (§R13.2, §R13.4)."""
 
 from __future__ import annotations
 

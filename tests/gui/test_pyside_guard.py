@@ -1,4 +1,4 @@
-"""PySide6 6.12.0 on CPython 3.11 leaks references to None and aborts (environment.md §2.4)."""
+"""PySide6 6.12.0 on CPython 3.11 leaks references to None and aborts (README, Architecture: the PySide6 pin)."""
 
 import sys
 
