@@ -74,7 +74,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 def _command_modules() -> list[object]:
     import planner.cli.commands as pkg
 
-    mods = []
+    mods: list[object] = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue

@@ -106,7 +106,7 @@ ESTIMATORS: dict[str, Callable[[argparse.Namespace], tuple[float, str] | None]] 
 def annotate(command: str, parser: argparse.ArgumentParser) -> None:
     """Append each option's plausible range to its ``--help`` text."""
     table = RANGES.get(command, {})
-    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+    for action in parser._actions:  # argparse has no public accessor
         rng = table.get(action.dest)
         if rng is not None and action.help not in (None, argparse.SUPPRESS):
             action.help = f"{action.help} [range {rng.text()}]".replace("%", "%%").replace("%%%%", "%%")
@@ -117,7 +117,7 @@ def check(command: str, args: argparse.Namespace, parser: argparse.ArgumentParse
     table = RANGES.get(command, {})
     options = {}
     if parser is not None:
-        for action in parser._actions:  # noqa: SLF001
+        for action in parser._actions:
             if action.option_strings:
                 options[action.dest] = max(action.option_strings, key=len)
     for dest, value in vars(args).items():

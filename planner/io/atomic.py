@@ -227,7 +227,7 @@ def atomic_path(target: str | os.PathLike[str], *, suffix: str = ".tmp", create:
             with open(tmp_path, "rb+") as fh:
                 os.fsync(fh.fileno())
             publish(tmp_path, real)
-        except Exception as exc:  # noqa: BLE001 - GDAL/zlib/sqlite report a full disk in their own classes
+        except Exception as exc:  # GDAL/zlib/sqlite report a full disk in their own classes
             if isinstance(exc, PlannerError):
                 raise
             err = _write_error(exc, given, real)
@@ -245,7 +245,7 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> Path:
     return Path(target)
 
 
-def atomic_write_with(target: str | os.PathLike[str], writer: Callable[[Path], None]) -> Path:
+def atomic_write_with(target: str | os.PathLike[str], writer: Callable[[Path], object]) -> Path:
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)

@@ -17,7 +17,6 @@ import geopandas as gpd
 import shapely
 
 from planner.io.atomic import atomic_write_text
-from planner.style import level_colour
 from planner.io.export_html import (
     REMOTE_URL_RE,
     _fc,
@@ -25,6 +24,7 @@ from planner.io.export_html import (
     _popup_layer,
     build_map,
 )
+from planner.style import level_colour
 
 SCENARIOS = ("low", "median", "high")
 

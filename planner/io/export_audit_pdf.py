@@ -97,8 +97,8 @@ def write_audit_pdf(path: str | os.PathLike[str], doc: Mapping[str, Any], layers
     from matplotlib.backends.backend_pdf import PdfPages
 
     today = _dt.date.today().isoformat()
-    rc = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8, "pdf.compression": 6,
-          "text.usetex": False}
+    rc: Any = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8,
+                          "pdf.compression": 6, "text.usetex": False}
     with matplotlib.rc_context(rc), atomic_path(path) as tmp:
         with PdfPages(tmp, metadata={"Title": f"{title}: camera register audit", "Creator": "planner"}) as pdf:
             d = _Doc(pdf, footer=f"{_lit(title)} · audit report · {today}")

@@ -111,7 +111,8 @@ def _fc(gdf: gpd.GeoDataFrame, popups: Sequence[dict[str, Any]] | None, colours:
 
 
 def _records(gdf: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    return gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    records: list[dict[str, Any]] = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    return records
 
 
 class _TextPopup:
@@ -129,7 +130,7 @@ class _TextPopup:
                 "{% endmacro %}")
 
             def __init__(self) -> None:
-                super().__init__()
+                super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement is untyped
                 self._name = "TextPopup"
 
         return TextPopup()
@@ -216,7 +217,7 @@ class _ZoomScript:
                 "{% endmacro %}")
 
             def __init__(self) -> None:
-                super().__init__()
+                super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement is untyped
                 self._name = "ZoomScript"
                 self.cams = ", ".join(camera_layers)
 
@@ -326,7 +327,8 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
     m.default_js = []
     m.default_css = []
     css, js, icon_js = offline_assets()
-    hdr = m.get_root().header
+    root: Any = m.get_root()  # a branca Figure (typed as Element): it has header and html
+    hdr = root.header
     hdr.add_child(folium.Element(f"<style>{css}</style>"), name="leaflet_css_inline")
     hdr.add_child(folium.Element(f"<script>{js}</script>"), name="leaflet_js_inline")
     hdr.add_child(folium.Element(f"<script>{icon_js}</script>"), name="leaflet_icon_inline")
@@ -478,8 +480,8 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
     attr = f"<p class='pl-attr'>{_esc(attribution)}</p>" if attribution else ""
     box = (f"<div class='pl-box'><h3>{_esc(title)}</h3><table>{rows}</table>{_legend_html(legend)}{note}{attr}"
            "<p class='pl-attr'>Map drawn offline with Leaflet (BSD-2-Clause); no tiles, no network.</p></div>")
-    m.get_root().html.add_child(folium.Element(box))
-    m.get_root().header.add_child(folium.Element(f"<title>{_esc(title)}</title>"), name="planner_title")
+    root.html.add_child(folium.Element(box))
+    root.header.add_child(folium.Element(f"<title>{_esc(title)}</title>"), name="planner_title")
     return m
 
 

@@ -1311,7 +1311,8 @@ def write_pdf_report(path: str | os.PathLike[str], report: Mapping[str, Any],
     matplotlib.use("Agg", force=False)
     from matplotlib.backends.backend_pdf import PdfPages
 
-    rc = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8, "pdf.compression": 6}
+    rc: Any = {"pdf.fonttype": 42, "font.family": "DejaVu Sans", "axes.titlesize": 8,
+                          "pdf.compression": 6}
     footer = f"{report['title']} · deployment report · {report['generated']}"
     with matplotlib.rc_context(rc):
         dry = _Doc(None, footer=footer, dry=True)

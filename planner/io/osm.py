@@ -99,7 +99,7 @@ def read_osm(path: str | os.PathLike[str], layer: str) -> gpd.GeoDataFrame:
         raise InvalidInputError(f"`{p}`: the file is empty")
     try:
         gdf = pyogrio.read_dataframe(str(p), layer=layer)
-    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
+    except Exception as exc:  # GDAL errors come in many classes
         msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise InvalidInputError(f"`{p}`: not a readable OpenStreetMap extract ({msg})") from None
     if gdf.crs is None:
@@ -189,9 +189,9 @@ def _one_direction(token: str) -> tuple[float, float | None, bool]:
     if up in CARDINAL_DEG:
         return CARDINAL_DEG[up], None, False
     low = t.lower().strip()
-    b = _BOUND.match(low)
-    if b:
-        return CARDINAL_DEG[b.group(1).upper()], None, True
+    bound = _BOUND.match(low)
+    if bound:
+        return CARDINAL_DEG[bound.group(1).upper()], None, True
     w = _norm_word(t)
     if w.endswith("bound") and w[:-5] in COMPASS_WORDS:
         return COMPASS_WORDS[w[:-5]], None, True
@@ -324,7 +324,7 @@ def osm_layer(path: str | os.PathLike[str], kind: str) -> tuple[gpd.GeoDataFrame
         return out, notes
     if kind == "cameras":
         g = read_osm(path, "points")
-        rows = []
+        cam_rows: list[tuple[Any, ...]] = []
         for oid, t, geom in zip(g["osm_id"], g["tags"], g.geometry.values, strict=True):
             if t.get("man_made") != "surveillance" or geom is None or geom.is_empty:
                 continue
@@ -335,16 +335,16 @@ def osm_layer(path: str | os.PathLike[str], kind: str) -> tuple[gpd.GeoDataFrame
             if f.get("error"):
                 notes.append(f"node {oid}: {f['error']}; direction left unknown")
             dirs = f.get("directions_deg") or ()
-            rows.append((oid, t.get("name", "") or t.get("ref", ""), dirs[0] if dirs else np.nan,
+            cam_rows.append((oid, t.get("name", "") or t.get("ref", ""), dirs[0] if dirs else np.nan,
                          f.get("height_m") if f.get("height_m") is not None else np.nan,
                          f.get("tilt_deg") if f.get("tilt_deg") is not None else np.nan,
                          f.get("mount_kind", "unknown"), geom))
-        if not rows:
+        if not cam_rows:
             raise InvalidInputError(f"`{path}`: no man_made=surveillance nodes in the extract")
-        out = gpd.GeoDataFrame({"osm_id": [r[0] for r in rows], "name": [r[1] for r in rows],
-                                "azimuth_deg": [r[2] for r in rows], "height_m": [r[3] for r in rows],
-                                "tilt_deg": [r[4] for r in rows], "mount_kind": [r[5] for r in rows]},
-                               geometry=[r[6] for r in rows], crs="EPSG:4326")
+        out = gpd.GeoDataFrame({"osm_id": [r[0] for r in cam_rows], "name": [r[1] for r in cam_rows],
+                                "azimuth_deg": [r[2] for r in cam_rows], "height_m": [r[3] for r in cam_rows],
+                                "tilt_deg": [r[4] for r in cam_rows], "mount_kind": [r[5] for r in cam_rows]},
+                               geometry=[r[6] for r in cam_rows], crs="EPSG:4326")
         return out, notes
     raise InvalidInputError(f"`{path}`: an OpenStreetMap extract can fill {', '.join(OSM_KINDS)}; not {kind!r}")
 

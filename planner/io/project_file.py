@@ -380,7 +380,7 @@ def _write(project: Project, path: Path) -> None:
         "schema_version": SCHEMA_VERSION,
         "application": "planner",
         "app_version": __version__,
-        "saved_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "saved_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "name": project.name,
         "crs_wkt": crs.to_wkt(),
         "epsg": project.epsg,
@@ -763,7 +763,7 @@ def _read_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
 
     try:
         return pyogrio.read_dataframe(path, layer=layer)
-    except Exception as exc:  # noqa: BLE001 - GDAL raises many types; report them uniformly
+    except Exception as exc:  # GDAL raises many types; report them uniformly
         raise ProjectFileError(f"`{path}`: cannot read layer {layer!r} ({exc})") from None
 
 
@@ -946,7 +946,7 @@ def _read_raster(path: Path, table: str, crs: pyproj.CRS, info: dict[str, Any]) 
             transform = tuple(ds.transform)[:6]
     except (rasterio.errors.RasterioError, MemoryError, ValueError) as exc:
         raise ProjectFileError(f"`{path}`: cannot read raster {table!r} ({exc})") from None
-    return Raster(array=arr, transform=transform, crs=crs,  # type: ignore[arg-type]
+    return Raster(array=arr, transform=transform, crs=crs,
                   nodata=info.get("nodata"), source=str(info.get("source", "")))
 
 

@@ -141,7 +141,7 @@ def list_layers(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
         return [(str(n), str(g)) for n, g in pyogrio.list_layers(_gdal_path(path))]
     except InvalidInputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - GDAL errors come in many classes
+    except Exception as exc:  # GDAL errors come in many classes
         raise InvalidInputError(f"`{path}`: not a readable vector file ({_short(exc)})") from None
 
 
@@ -175,7 +175,7 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
     suffix = path.suffix.lower()
     try:
         layers = pyogrio.list_layers(gpath)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise InvalidInputError(f"`{path}`: not a readable vector file ({_short(exc)})") from None
     if len(layers) == 0:
         raise InvalidInputError(f"`{path}`: the file has no layers")
@@ -195,7 +195,7 @@ def read_vector(path: str | os.PathLike[str], *, layer: str | None = None,
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             gdf = pyogrio.read_dataframe(gpath, layer=layer)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise InvalidInputError(f"`{path}`: cannot read ({_short(exc)})") from None
     for w in caught:  # GDAL's remarks (a column left as text, ...) become notes, not noise
         report.note(f"GDAL: {str(w.message).strip().splitlines()[0][:160]}")
@@ -421,7 +421,7 @@ def to_project_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, *, path: str = "") ->
     """Reproject into the project CRS; fails cleanly if coordinates do not transform."""
     try:
         out = gdf.to_crs(crs)
-    except Exception as exc:  # noqa: BLE001 - pyproj raises several classes
+    except Exception as exc:  # pyproj raises several classes
         raise CRSError(f"`{path}`: cannot reproject to {crs.name} ({_short(exc)})") from None
     xmin, ymin, xmax, ymax = out.total_bounds
     if not all(map(math.isfinite, (xmin, ymin, xmax, ymax))):
@@ -573,7 +573,7 @@ def _numeric(s: pd.Series, col: str, problems: list[RowProblem]) -> tuple[np.nda
     values = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values)
     for i in np.flatnonzero(bad):
-        problems.append(RowProblem(i + 2, col, s.iloc[i], "not a number"))
+        problems.append(RowProblem(int(i) + 2, col, s.iloc[i], "not a number"))
     return values, bad
 
 

@@ -40,11 +40,11 @@ def test_work_is_estimated_and_refused_with_the_figure(capsys) -> None:
 
 def test_every_range_is_documented_in_help() -> None:
     parser, _ = build_parser()
-    sub = {a.dest: a for a in parser._actions}["command"].choices  # noqa: SLF001
+    sub = {a.dest: a for a in parser._actions}["command"].choices
     for command, table in ranges.RANGES.items():
         if command not in sub:
             continue
-        helps = {a.dest: a.help or "" for a in sub[command]._actions}  # noqa: SLF001
+        helps = {a.dest: a.help or "" for a in sub[command]._actions}
         for dest, rng in table.items():
             if dest in helps:
                 assert f"[range {rng.text()}]" in helps[dest].replace("%%", "%"), (command, dest)

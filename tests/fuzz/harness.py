@@ -501,7 +501,7 @@ class Fuzzer:
                 self._exercise(target, path)
             self.stats.accepted += 1
             self.stats.accepted_by_target[target] = self.stats.accepted_by_target.get(target, 0) + 1
-        except Exception as exc:  # noqa: BLE001 - the point: classify everything
+        except Exception as exc:  # the point: classify everything
             from planner.errors import PlannerError
 
             if isinstance(exc, PlannerError) and not isinstance(exc, Hang):

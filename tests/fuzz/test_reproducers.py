@@ -37,7 +37,7 @@ def test_reproducer_is_accepted_or_refused_in_one_line(fuzzer: Fuzzer, tmp_path:
     path = tmp_path / ("input" + Path(name).suffix)
     path.write_bytes(data)
     try:
-        fuzzer._exercise(target, path)  # noqa: SLF001 - the harness's own code path
+        fuzzer._exercise(target, path)  # the harness's own code path
     except PlannerError as exc:
         assert "\n" not in str(exc) and str(exc).strip()
 

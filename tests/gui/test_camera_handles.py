@@ -108,10 +108,9 @@ def test_inspector_focal_length_field(window):
     assert cam.camera_type == "bullet-1080p-4" and cam.focal_mm is None
     assert not insp.fields["focal_mm"].isEnabled()
     # the table refuses a focal length the lens cannot take
+    from planner.errors import InvalidInputError
     from planner.gui.panels.inspector import with_field
     from planner.gui.panels.node_table import parse_value
-
-    from planner.errors import InvalidInputError
 
     with pytest.raises(InvalidInputError, match="`bullet-1080p-4` has a fixed lens"):
         with_field(cam, "focal_mm", parse_value(cam, "focal_mm", "8"))

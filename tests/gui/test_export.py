@@ -90,8 +90,8 @@ def test_export_refuses_to_overwrite_the_project_file(window):
 
 def test_error_while_writing_shows_in_the_banner(window, qtbot, tmp_path, monkeypatch):
     w = window
-    from planner.workflows import export as exports
     from planner.errors import InvalidInputError
+    from planner.workflows import export as exports
 
     def broken(data, fmt, out):
         raise InvalidInputError("`disk` is full; got 0 bytes free")

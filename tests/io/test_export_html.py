@@ -9,8 +9,8 @@ import tempfile
 
 import pytest
 
-from planner.workflows.export import COVERAGE_MISSING, export_all
 from planner.io.export_html import REMOTE_URL_RE
+from planner.workflows.export import COVERAGE_MISSING, export_all
 from tests.io._export_helpers import add_fake_coverage, hostile
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from planner.workflows import export as exports
 from planner.cli.main import main
 from planner.errors import InvalidInputError
+from planner.workflows import export as exports
 
 
 def test_out_is_a_directory(small_project, tmp_path):
@@ -94,13 +94,13 @@ def test_cli_all_formats_on_a_sample(tmp_path, capsys):
 
 def test_empty_project_exports(tmp_path):
     """Santiago has no nodes yet: every format still exports."""
-    from planner.workflows import open_project
-    from tests.conftest import SAMPLES
-
     import json
     import sqlite3
-    import zipfile
     import xml.etree.ElementTree as ET
+    import zipfile
+
+    from planner.workflows import open_project
+    from tests.conftest import SAMPLES
 
     files = {p.suffix: p for p in exports.export_all(open_project(SAMPLES / "santiago.gpkg"), tmp_path / "s", "all")}
     assert sorted(files) == [".csv", ".geojson", ".gpkg", ".html", ".kml", ".kmz", ".pdf"]
@@ -130,8 +130,8 @@ def test_derived_blocks_are_labelled_an_approximation_in_every_export(tmp_path) 
     import sqlite3
     import zipfile
 
-    from planner.workflows import export as exports
     from planner.io.project_file import load_project
+    from planner.workflows import export as exports
     from tests.conftest import SAMPLES
 
     src = tmp_path / "montevideo.gpkg"

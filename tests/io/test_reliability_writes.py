@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.workflows import export as exports
 from planner.cli.main import main
 from planner.errors import DiskFullError, InvalidInputError, ProjectBusyError, ProjectChangedError
 from planner.io import atomic, project_file
 from planner.io.project_file import load_project, save_project
 from planner.model.nodes import Camera
+from planner.workflows import export as exports
 from tests.conftest import ROOT
 
 PY = sys.executable

@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> Report:
     if args.save:
         from planner.audit.outputs import store_in_project
 
+        assert project is not None  # `--save` without `--project` is refused above
         store_in_project(res, project)
         workflows.save(project, args.project)
         text += f"\naudit kept in {args.project}"

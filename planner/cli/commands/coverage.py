@@ -47,7 +47,12 @@ def run(args: argparse.Namespace) -> Report:
     executor = default_executor(n, scheduler=args.scheduler, workers=args.workers)
     avail = None
     if args.out_of_service is not None:  # availability (planner.audit.availability), checked before the run
-        from planner.audit.availability import AvailabilityParams, availability, format_availability, parse_out_of_service
+        from planner.audit.availability import (
+            AvailabilityParams,
+            availability,
+            format_availability,
+            parse_out_of_service,
+        )
 
         share, ids = parse_out_of_service(args.out_of_service)
         avail = AvailabilityParams(share=share, ids=ids, draws=args.draws, seed=args.seed)
