@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from planner.analysis import coverage as cv  # noqa: E402
 from planner.analysis.executor import DaskExecutor, InProcessExecutor, ProcessExecutor  # noqa: E402
-from planner.analysis.raster import write_geotiff  # noqa: E402
+from planner.io.raster import write_geotiff  # noqa: E402
 from planner.model.nodes import Camera  # noqa: E402
 from planner.model.project import Project, Raster  # noqa: E402
 

@@ -43,8 +43,8 @@ from affine import Affine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from planner.analysis.raster import write_geotiff  # noqa: E402
 from planner.analysis.viewshed import NODATA, viewshed_array  # noqa: E402
+from planner.io.raster import write_geotiff  # noqa: E402
 
 GDAL_SPHERE_M = 6_378_137.0  # GDAL uses the CRS ellipsoid's semi-major axis
 

@@ -15,13 +15,11 @@ adds them to (or overrides) the built-in library.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -40,7 +38,6 @@ __all__ = [
     "CameraType",
     "builtin_camera_types",
     "get_camera_type",
-    "load_camera_types",
     "merge_camera_types",
     "parse_camera_types",
 ]
@@ -349,28 +346,6 @@ def parse_camera_types(doc: Any, *, origin: str) -> dict[str, CameraType]:
     return out
 
 
-def load_camera_types(path: str | Path) -> dict[str, CameraType]:
-    """Read and validate a camera-type JSON file.
-
-    Raises
-    ------
-    InvalidInputError
-        Missing file, invalid JSON or invalid entries.
-    """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInputError(f"`{p}` does not exist") from None
-    except OSError as exc:
-        raise InvalidInputError(f"`{p}` cannot be read ({exc.strerror})") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"`{p.name}` is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return parse_camera_types(doc, origin=p.name)
-
-
 @lru_cache(maxsize=1)
 def _builtin() -> MappingProxyType[str, CameraType]:
     from planner.resources import load_json_resource
@@ -384,12 +359,14 @@ def builtin_camera_types() -> Mapping[str, CameraType]:
 
 
 def merge_camera_types(
-    user: str | Path | Any,
+    user: Any,
     *,
+    origin: str = "user camera types",
     base: Mapping[str, CameraType] | None = None,
     allow_override: bool = True,
 ) -> dict[str, CameraType]:
-    """Validate a user file (path or parsed document) and merge it into ``base``.
+    """Validate a user document (see :func:`planner.io.camera_types.read_camera_type_file`) and merge it
+    into ``base``.
 
     User types with an id already in ``base`` replace it when
     ``allow_override`` is true; otherwise that is an error.
@@ -399,12 +376,7 @@ def merge_camera_types(
     InvalidInputError
         Invalid user entries or a forbidden override.
     """
-    if isinstance(user, (str, Path)):
-        new = load_camera_types(user)
-        origin = Path(user).name
-    else:
-        new = parse_camera_types(user, origin="user camera types")
-        origin = "user camera types"
+    new = parse_camera_types(user, origin=origin)
     merged = dict(builtin_camera_types() if base is None else base)
     if not allow_override:
         clash = sorted(set(merged) & set(new))

@@ -1,6 +1,6 @@
 """Elevation rasters: read a DEM, reproject it, build a city DSM, approximate blocks.
 
-* :func:`read_dem` reads GeoTIFF, SRTM ``.hgt`` and zipped ``.hgt.zip`` files
+* :func:`planner.io.raster.read_dem` reads GeoTIFF, SRTM ``.hgt`` and zipped ``.hgt.zip`` files
   (through GDAL's ``/vsizip/``), optionally reprojected to a projected CRS on
   a grid of given resolution and bounds (bilinear). A requested area that the
   DEM does not cover is an error, not a block of zeros.
@@ -19,160 +19,33 @@ Elevation layers use float32 with NaN for unknown cells.
 from __future__ import annotations
 
 import math
-import os
-import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from planner.analysis.progress import ProgressFn, no_progress
 from planner.errors import CRSError, GeometryError, InvalidInputError, OutOfRangeError
+from planner.model.grid import Grid, RasterLayer, as_crs
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    from affine import Affine
     from numpy.typing import NDArray
     from rasterio.crs import CRS
 
 __all__ = [
-    "DEM_SUFFIXES",
     "Grid",
     "RasterLayer",
     "blocks_from_streets",
     "build_dsm",
-    "dem_dataset_path",
     "rasterize_building_heights",
-    "read_dem",
     "reproject_layer",
-    "write_geotiff",
 ]
 
-DEM_SUFFIXES = (".tif", ".tiff", ".hgt", ".dem", ".asc", ".bil", ".img", ".vrt")
 """File suffixes looked for inside a ``.zip`` archive."""
 
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A north-up raster grid: transform, size and CRS."""
-
-    transform: Affine
-    width: int
-    height: int
-    crs: CRS
-
-    @classmethod
-    def from_bounds(
-        cls,
-        bounds: tuple[float, float, float, float],
-        *,
-        resolution_m: float,
-        crs: Any,
-    ) -> Grid:
-        """Grid covering ``(left, bottom, right, top)`` with square cells.
-
-        The bounds are snapped outwards to multiples of ``resolution_m`` so
-        grids built for the same CRS and resolution align.
-
-        Raises
-        ------
-        OutOfRangeError
-            ``resolution_m`` not > 0, or empty bounds.
-        """
-        from affine import Affine
-        from rasterio.crs import CRS as RioCRS
-
-        res = float(resolution_m)
-        if not (math.isfinite(res) and res > 0):
-            raise OutOfRangeError(f"`resolution_m` must be > 0; got {resolution_m}")
-        left, bottom, right, top = (float(b) for b in bounds)
-        if not all(math.isfinite(b) for b in (left, bottom, right, top)) or right <= left or top <= bottom:
-            raise OutOfRangeError(f"`bounds` must be (left, bottom, right, top) with area; got {bounds}")
-        left = math.floor(left / res) * res
-        bottom = math.floor(bottom / res) * res
-        right = math.ceil(right / res) * res
-        top = math.ceil(top / res) * res
-        width = round((right - left) / res)
-        height = round((top - bottom) / res)
-        return cls(Affine(res, 0.0, left, 0.0, -res, top), width, height, RioCRS.from_user_input(crs))
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(rows, cols)``."""
-        return (self.height, self.width)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(left, bottom, right, top)`` in CRS units."""
-        t = self.transform
-        return (t.c, t.f + t.e * self.height, t.c + t.a * self.width, t.f)
-
-    @property
-    def resolution(self) -> tuple[float, float]:
-        """Cell size ``(x, y)`` in CRS units (positive)."""
-        return (abs(self.transform.a), abs(self.transform.e))
-
-
-@dataclass(frozen=True, eq=False)
-class RasterLayer:
-    """A single-band raster in memory.
-
-    Attributes
-    ----------
-    array
-        2-D array, row 0 at the top. Elevation layers are float32 with NaN
-        for unknown cells (``nodata`` NaN).
-    transform
-        Affine pixel-to-CRS transform.
-    crs
-        Raster CRS.
-    nodata
-        Value marking unknown cells (NaN for elevation layers).
-    approximate
-        True when the content is an approximation (e.g. blocks from streets).
-    note
-        Provenance, one line.
-    """
-
-    array: NDArray[Any]
-    transform: Affine
-    crs: CRS | None
-    nodata: float | None = math.nan
-    approximate: bool = False
-    note: str = ""
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """``(rows, cols)``."""
-        return (int(self.array.shape[0]), int(self.array.shape[1]))
-
-    @property
-    def grid(self) -> Grid:
-        """The layer's :class:`Grid`."""
-        return Grid(self.transform, self.shape[1], self.shape[0], self.crs)
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(left, bottom, right, top)`` in CRS units."""
-        return self.grid.bounds
-
-    @property
-    def resolution(self) -> tuple[float, float]:
-        """Cell size ``(x, y)`` in CRS units (positive)."""
-        return (abs(self.transform.a), abs(self.transform.e))
-
-    def value_at(self, x: float, y: float) -> float:
-        """Cell value at ``(x, y)`` (nearest cell; NaN outside the raster)."""
-        col, row = ~self.transform @ (x, y)
-        r, c = int(math.floor(row)), int(math.floor(col))
-        if 0 <= r < self.shape[0] and 0 <= c < self.shape[1]:
-            return float(self.array[r, c])
-        return math.nan
 
 
 def bilinear_sample(array: NDArray[Any], transform: Any, xs: NDArray[Any], ys: NDArray[Any], *,
@@ -205,162 +78,6 @@ def bilinear_sample(array: NDArray[Any], transform: Any, xs: NDArray[Any], ys: N
 # --------------------------------------------------------------------------- reading
 
 
-def dem_dataset_path(path: str | os.PathLike[str]) -> str:
-    """GDAL path for a DEM file; ``.zip`` archives open their first raster member.
-
-    Raises
-    ------
-    InvalidInputError
-        Missing file, unreadable zip, or a zip without a raster member.
-    """
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInputError(f"`{p}` does not exist or is not a file")
-    if p.suffix.lower() != ".zip":
-        return str(p)
-    try:
-        with zipfile.ZipFile(p) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith(DEM_SUFFIXES)]
-    except zipfile.BadZipFile:
-        raise InvalidInputError(f"`{p.name}` is not a valid zip archive") from None
-    if not names:
-        raise InvalidInputError(
-            f"`{p.name}` contains no raster ({', '.join(DEM_SUFFIXES)}) to read"
-        )
-    return f"/vsizip/{p.resolve()}/{names[0]}"
-
-
-def _crs(value: Any, *, name: str) -> CRS:
-    from rasterio.crs import CRS as RioCRS
-    from rasterio.errors import CRSError as RioCRSError
-
-    try:
-        return RioCRS.from_user_input(value)
-    except (RioCRSError, ValueError, TypeError):
-        raise CRSError(f"`{name}` is not a CRS GDAL understands; got {value!r}") from None
-
-
-def read_dem(
-    path: str | os.PathLike[str],
-    *,
-    crs: Any = None,
-    resolution_m: float | None = None,
-    bounds: tuple[float, float, float, float] | None = None,
-    resampling: str = "bilinear",
-) -> RasterLayer:
-    """Read a DEM as float32 metres with NaN nodata, optionally onto a projected grid.
-
-    Parameters
-    ----------
-    path
-        GeoTIFF, SRTM ``.hgt``, or a ``.zip`` holding one (``.hgt.zip``).
-    crs
-        Target CRS (anything ``rasterio.crs.CRS.from_user_input`` accepts);
-        must be projected. ``None`` keeps the file's CRS (and grid, unless
-        ``resolution_m`` or ``bounds`` is given).
-    resolution_m
-        Target cell size in CRS units (metres). Defaults to GDAL's estimate
-        of the native resolution.
-    bounds
-        ``(left, bottom, right, top)`` in the target CRS. Must lie inside the
-        DEM's footprint. Defaults to the whole DEM.
-    resampling
-        A ``rasterio.enums.Resampling`` name (``bilinear``, ``nearest``, ``cubic``...).
-
-    Returns
-    -------
-    RasterLayer
-
-    Raises
-    ------
-    InvalidInputError
-        Missing or unreadable file, or a requested area outside the DEM.
-    CRSError
-        The DEM has no CRS, or the target CRS is unknown or geographic.
-    """
-    import rasterio
-    from affine import Affine
-    from rasterio.enums import Resampling
-    from rasterio.errors import RasterioIOError
-    from rasterio.warp import calculate_default_transform, reproject, transform_bounds
-    from rasterio.windows import from_bounds as window_from_bounds
-
-    name = Path(path).name
-    gdal_path = dem_dataset_path(path)
-    try:
-        method = Resampling[resampling]
-    except KeyError:
-        raise InvalidInputError(f"`resampling` must be a GDAL resampling name; got {resampling!r}") from None
-    try:
-        src = rasterio.open(gdal_path)
-    except RasterioIOError as exc:
-        raise InvalidInputError(f"`{name}` is not a raster GDAL can read ({exc})") from None
-    with src:
-        if src.crs is None:
-            raise CRSError(f"`{name}` has no CRS; set one in your GIS before importing")
-        if crs is None and resolution_m is None and bounds is None:
-            arr = src.read(1, masked=True).astype(np.float32).filled(np.nan)
-            return RasterLayer(arr, src.transform, src.crs, math.nan, note=f"DEM {name}")
-        dst_crs = _crs(crs, name="crs") if crs is not None else src.crs
-        if not dst_crs.is_projected:
-            raise CRSError(
-                f"`crs` must be projected (metres) to resample `{name}`; got {dst_crs.to_string()}"
-            )
-        if resolution_m is not None and not (math.isfinite(float(resolution_m)) and float(resolution_m) > 0):
-            raise OutOfRangeError(f"`resolution_m` must be > 0; got {resolution_m}")
-        if bounds is None:
-            res = resolution_m
-            if res is None:
-                _t, _w, _h = calculate_default_transform(
-                    src.crs, dst_crs, src.width, src.height, *src.bounds
-                )
-                res = abs(_t.a)
-            bounds = transform_bounds(src.crs, dst_crs, *src.bounds, densify_pts=21)
-        else:
-            res = resolution_m
-            if res is None:
-                _t, _w, _h = calculate_default_transform(
-                    src.crs, dst_crs, src.width, src.height, *src.bounds
-                )
-                res = abs(_t.a)
-            need = transform_bounds(dst_crs, src.crs, *bounds, densify_pts=21)
-            sl, sb, sr, st = src.bounds
-            tol_x, tol_y = abs(src.transform.a) * 0.5, abs(src.transform.e) * 0.5
-            if need[0] < sl - tol_x or need[1] < sb - tol_y or need[2] > sr + tol_x or need[3] > st + tol_y:
-                raise InvalidInputError(
-                    f"`{name}` does not cover the requested area {tuple(round(b, 1) for b in bounds)}; "
-                    f"it covers ({sl:.4f}, {sb:.4f}, {sr:.4f}, {st:.4f}) in {src.crs.to_string()}"
-                )
-        grid = Grid.from_bounds(bounds, resolution_m=float(res), crs=dst_crs)
-        # read only the source window the grid needs (plus a margin for the kernel)
-        need = transform_bounds(dst_crs, src.crs, *grid.bounds, densify_pts=21)
-        win = window_from_bounds(*need, transform=src.transform)
-        win = win.round_offsets(op="floor").round_lengths(op="ceil")
-        col0 = max(0, int(win.col_off) - 2)
-        row0 = max(0, int(win.row_off) - 2)
-        col1 = min(src.width, int(win.col_off + win.width) + 3)
-        row1 = min(src.height, int(win.row_off + win.height) + 3)
-        from rasterio.windows import Window
-
-        w = Window(col0, row0, max(col1 - col0, 1), max(row1 - row0, 1))
-        data = src.read(1, window=w, masked=True).astype(np.float32).filled(np.nan)
-        src_t = src.transform @ Affine.translation(col0, row0)
-        src_crs = src.crs
-    out = np.full(grid.shape, np.nan, dtype=np.float32)
-    reproject(
-        data,
-        out,
-        src_transform=src_t,
-        src_crs=src_crs,
-        src_nodata=np.nan,
-        dst_transform=grid.transform,
-        dst_crs=grid.crs,
-        dst_nodata=np.nan,
-        resampling=method,
-    )
-    return RasterLayer(out, grid.transform, grid.crs, math.nan, note=f"DEM {name} -> {grid.crs.to_string()}")
-
-
 def reproject_layer(layer: RasterLayer, grid: Grid, *, resampling: str = "bilinear") -> RasterLayer:
     """Resample ``layer`` onto ``grid`` (float32, NaN outside the source).
 
@@ -390,51 +107,6 @@ def reproject_layer(layer: RasterLayer, grid: Grid, *, resampling: str = "biline
         resampling=Resampling[resampling],
     )
     return RasterLayer(out, grid.transform, grid.crs, math.nan, layer.approximate, layer.note)
-
-
-def write_geotiff(
-    path: str | Path,
-    array: NDArray[Any],
-    *,
-    transform: Affine,
-    crs: Any,
-    nodata: float | None,
-) -> Path:
-    """Write one band as a tiled, deflate-compressed GeoTIFF and return the path.
-
-    Raises
-    ------
-    InvalidInputError
-        The folder does not exist or the file cannot be written.
-    """
-    import rasterio
-    from rasterio.errors import RasterioIOError
-
-    p = Path(path)
-    if not p.parent.exists():
-        raise InvalidInputError(f"`{p}`: folder `{p.parent}` does not exist")
-    arr = np.asarray(array)
-    if arr.ndim != 2:
-        raise InvalidInputError(f"`array` must be 2-D; got shape {arr.shape}")
-    profile = {
-        "driver": "GTiff",
-        "width": arr.shape[1],
-        "height": arr.shape[0],
-        "count": 1,
-        "dtype": arr.dtype.name,
-        "crs": crs,
-        "transform": transform,
-        "nodata": nodata,
-        "compress": "deflate",
-    }
-    if arr.shape[0] >= 256 and arr.shape[1] >= 256:
-        profile.update(tiled=True, blockxsize=256, blockysize=256)
-    try:
-        with rasterio.open(p, "w", **profile) as dst:
-            dst.write(arr, 1)
-    except (RasterioIOError, OSError) as exc:
-        raise InvalidInputError(f"`{p}` cannot be written ({exc})") from None
-    return p
 
 
 # --------------------------------------------------------------------------- DSM
@@ -584,7 +256,7 @@ def build_dsm(
     Parameters
     ----------
     dem
-        Terrain layer (any CRS; e.g. from :func:`read_dem`).
+        Terrain layer (any CRS; e.g. from :func:`planner.io.raster.read_dem`).
     buildings
         A GeoDataFrame with a CRS and a ``height_column`` (m above ground), or
         ``(polygon, height_m)`` pairs already in the output CRS.
@@ -618,7 +290,7 @@ def build_dsm(
 
     if dem.crs is None:
         raise CRSError("`dem` has no CRS")
-    dst_crs = _crs(crs, name="crs") if crs is not None else dem.crs
+    dst_crs = as_crs(crs, name="crs") if crs is not None else dem.crs
     if not dst_crs.is_projected:
         raise CRSError(
             f"the DSM needs a projected CRS; pass `crs` (the DEM's is {dst_crs.to_string()})"
@@ -704,11 +376,11 @@ def blocks_from_streets(
         out_crs = series.crs
         lines = [g for g in series.values if g is not None and not g.is_empty]
     else:
-        out_crs = _crs(crs, name="crs") if crs is not None else None
+        out_crs = as_crs(crs, name="crs") if crs is not None else None
         lines = [g for g in streets if g is not None and not g.is_empty]
     if out_crs is None:
         raise CRSError("`streets` has no CRS; the setback is in metres")
-    if not _crs(out_crs, name="crs").is_projected:
+    if not as_crs(out_crs, name="crs").is_projected:
         raise CRSError(f"`streets` must be in a projected CRS (metres); got {out_crs}")
     sb = float(setback_m)
     if not (math.isfinite(sb) and sb >= 0):

@@ -486,11 +486,11 @@ def read_dem_for_project(project: Project, path: str | os.PathLike[str], *,
     import rasterio
     from rasterio._err import CPLE_BaseError
 
-    from planner.analysis import raster as rmod
+    from planner.io.raster import read_dem
 
     bounds = shapely.box(*project.study_area.bounds).buffer(margin_m, join_style="mitre").bounds
     try:
-        grid = rmod.read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
+        grid = read_dem(path, crs=project.crs, resolution_m=resolution_m, bounds=bounds)
     except (rasterio.errors.RasterioError, CPLE_BaseError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "EngineeringCRS" in text or "LOCAL_CS" in text or "coordinate operation" in text:

@@ -216,8 +216,8 @@ def write_raster(raster: Raster, path: Path) -> Path:
     """Write a project raster as a GeoTIFF, atomically."""
     from affine import Affine
 
-    from planner.analysis.raster import write_geotiff
     from planner.io.atomic import atomic_write_with
+    from planner.io.raster import write_geotiff
 
     if path.suffix.lower() not in (".tif", ".tiff"):
         raise InvalidInputError(f"`{path}`: the output must be a .tif file")

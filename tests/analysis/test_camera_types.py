@@ -12,11 +12,11 @@ from planner.analysis.camera_types import (
     CameraKind,
     builtin_camera_types,
     get_camera_type,
-    load_camera_types,
     merge_camera_types,
     parse_camera_types,
 )
 from planner.errors import InvalidInputError, OutOfRangeError
+from planner.io.camera_types import read_camera_type_file
 
 
 def _entry(**over: object) -> dict[str, object]:
@@ -87,12 +87,13 @@ def test_builtin_optics_match_reference() -> None:
 def test_user_file_merges_and_overrides(tmp_path: Path) -> None:
     p = tmp_path / "mine.json"
     p.write_text(json.dumps({"schema_version": 1, "types": [_entry(), _entry(id="bullet-1080p-2.8", focal_mm=3.6)]}))
-    merged = merge_camera_types(p)
+    doc, origin = read_camera_type_file(p)
+    merged = merge_camera_types(doc, origin=origin)
     assert "my-cam" in merged and len(merged) == len(builtin_camera_types()) + 1
     assert merged["bullet-1080p-2.8"].focal_min_mm == 3.6
     assert builtin_camera_types()["bullet-1080p-2.8"].focal_min_mm == 2.8  # built-ins untouched
     with pytest.raises(InvalidInputError, match="redefines"):
-        merge_camera_types(p, allow_override=False)
+        merge_camera_types(doc, origin=origin, allow_override=False)
 
 
 def test_invalid_user_file_lists_all_problems(tmp_path: Path) -> None:
@@ -106,7 +107,7 @@ def test_invalid_user_file_lists_all_problems(tmp_path: Path) -> None:
     p = tmp_path / "bad.json"
     p.write_text(json.dumps({"types": bad}))
     with pytest.raises(InvalidInputError) as info:
-        load_camera_types(p)
+        parse_camera_types(*read_camera_type_file(p)[:1], origin=p.name)
     msg = str(info.value)
     assert "`bad.json`" in msg and "6 problem(s)" in msg
     assert "focal_mm" in msg and "drone" in msg and "hfov_deg" in msg
@@ -114,11 +115,11 @@ def test_invalid_user_file_lists_all_problems(tmp_path: Path) -> None:
 
 def test_file_errors(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="does not exist"):
-        load_camera_types(tmp_path / "missing.json")
+        read_camera_type_file(tmp_path / "missing.json")
     p = tmp_path / "x.json"
     p.write_text("{not json")
-    with pytest.raises(InvalidInputError, match="not valid JSON"):
-        load_camera_types(p)
+    with pytest.raises(InvalidInputError, match="x.json"):
+        read_camera_type_file(p)
     with pytest.raises(InvalidInputError, match="schema_version"):
         parse_camera_types({"schema_version": 99, "types": []}, origin="x.json")
 

@@ -16,10 +16,9 @@ from planner.analysis.raster import (
     blocks_from_streets,
     build_dsm,
     rasterize_building_heights,
-    read_dem,
-    write_geotiff,
 )
 from planner.errors import AnalysisCancelled, CRSError, GeometryError, InvalidInputError
+from planner.io.raster import read_dem, write_geotiff
 
 SRTM = Path(__file__).resolve().parents[2] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
 # Vieux-Port de Marseille in UTM 31N

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from affine import Affine
 
-from planner.analysis.raster import RasterLayer, read_dem
 from planner.analysis.viewshed import NODATA, horizon_distance_m, viewshed, viewshed_array
 from planner.errors import CRSError, InvalidInputError, OutOfRangeError
+from planner.io.raster import read_dem
+from planner.model.grid import RasterLayer
 
 SRTM = Path(__file__).resolve().parents[2] / "sample_projects" / "data" / "marseille" / "srtm3_N43E005.hgt.zip"
 

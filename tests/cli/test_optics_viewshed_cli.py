@@ -79,7 +79,7 @@ def test_optics_bad_input_exit_2(argv: list[str], capsys: pytest.CaptureFixture[
 
 @pytest.fixture()
 def dsm_tif(tmp_path: Path) -> Path:
-    from planner.analysis.raster import write_geotiff
+    from planner.io.raster import write_geotiff
 
     z = np.zeros((101, 101), dtype=np.float32)
     z[30:71, 70] = 15.0  # a wall east of the centre

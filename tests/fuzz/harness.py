@@ -145,9 +145,9 @@ def build_seeds(folder: Path) -> dict[str, list[tuple[str, bytes]]]:
     seeds["buildings"] = [(".geojson", blds.to_json(drop_id=True).encode())]
     seeds["privacy_masks"] = [(".geojson", blds[["geometry"]].to_json(drop_id=True).encode())]
     # DEM: a crop of the SRTM tile around the centre, as a GeoTIFF (and one in an engineering CRS)
-    from planner.analysis import raster as rmod
+    from planner.io.raster import read_dem
 
-    src = rmod.read_dem(DATA / "marseille" / "srtm3_N43E005.hgt.zip")
+    src = read_dem(DATA / "marseille" / "srtm3_N43E005.hgt.zip")
     a, _, c, _, e, f = tuple(src.transform)[:6]
     col0, row0 = int((5.30 - c) / a), int((43.35 - f) / e)
     crop = np.asarray(src.array[row0:row0 + 140, col0:col0 + 150], dtype="float32")

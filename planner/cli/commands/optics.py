@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
 from planner.cli.output import Report
@@ -46,7 +47,13 @@ def run(args: argparse.Namespace) -> Report:
     extra: dict[str, Any] = {}
     type_optics = None
     if args.camera_type:
-        lib = merge_camera_types(args.camera_types) if args.camera_types else builtin_camera_types()
+        if args.camera_types:
+            from planner.io.camera_types import read_camera_type_file
+
+            doc, origin = read_camera_type_file(args.camera_types)
+            lib: Mapping[str, Any] = merge_camera_types(doc, origin=origin)
+        else:
+            lib = builtin_camera_types()
         ct = get_camera_type(args.camera_type, types=lib)
         width_px = width_px or ct.width_px
         height_px = height_px or ct.height_px

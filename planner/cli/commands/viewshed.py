@@ -57,9 +57,9 @@ def run(args: argparse.Namespace) -> Report:
     """Compute the viewshed, optionally write it, and report the visible area."""
     import time
 
-    from planner.analysis.raster import read_dem, write_geotiff
     from planner.analysis.viewshed import NODATA, viewshed
     from planner.errors import InvalidInputError, OutOfRangeError
+    from planner.io.raster import read_dem, write_geotiff
 
     x, y = _parse_xy(args.at)
     for name in ("observer_height_m", "target_height_m"):
