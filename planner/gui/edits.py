@@ -34,11 +34,8 @@ class ImportCommand:
 
     @staticmethod
     def _restore(project: Project, state: dict[str, Any]) -> None:
-        project.study_area = state["study_area"]
-        project.districts = state["districts"]
-        project.layers = dict(state["layers"])
-        project.dem = state["dem"]
-        project.changed.emit("layers")
+        project.restore_layers(study_area=state["study_area"], districts=state["districts"],
+                               layers=state["layers"], dem=state["dem"])
 
     def do(self, project: Project) -> None:
         if self._after is None:

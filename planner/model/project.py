@@ -306,6 +306,43 @@ class Project:
         self.changed.emit("layers")
         return old
 
+    def set_study_area(self, area: BaseGeometry) -> BaseGeometry:
+        """Replace the study area (a non-empty polygon in the project CRS); returns the previous one."""
+        if area is None or area.is_empty or area.geom_type not in ("Polygon", "MultiPolygon"):
+            raise InvalidInputError("the study area must be a non-empty polygon")
+        old = self.study_area
+        self.study_area = area
+        self.changed.emit("layers")
+        return old
+
+    def set_dem(self, dem: Raster | None) -> Raster | None:
+        """Replace the DEM (None removes it); returns the previous one."""
+        if dem is not None and dem.crs != self.crs:
+            raise CRSError("the DEM must be in the project CRS")
+        old = self.dem
+        self.dem = dem
+        self.changed.emit("layers")
+        return old
+
+    def set_metadata(self, key: str, value: Any) -> Any:
+        """Set one metadata value (None removes it); returns the previous one."""
+        old = self.metadata.get(key)
+        if value is None:
+            self.metadata.pop(key, None)
+        else:
+            self.metadata[key] = value
+        self.changed.emit("parameters")
+        return old
+
+    def restore_layers(self, *, study_area: BaseGeometry, districts: gpd.GeoDataFrame,
+                       layers: dict[str, gpd.GeoDataFrame], dem: Raster | None) -> None:
+        """Put back a saved state of the area, districts, reference layers and DEM (undo of an import)."""
+        self.study_area = study_area
+        self.districts = districts
+        self.layers = dict(layers)
+        self.dem = dem
+        self.changed.emit("layers")
+
     def set_districts(self, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         old = self.districts
         self.districts = districts

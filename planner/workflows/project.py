@@ -264,8 +264,7 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         gdf = vector.to_project_crs(raw, project.crs, path=p)
         area = vector.union_polygons(gdf.geometry.values, path=p)
         vector.check_study_area_projected(area, path=p, declared_crs=raw.crs)
-        project.study_area = area
-        project.changed.emit("layers")
+        project.set_study_area(area)
         return ImportSummary(kind, p, len(gdf), report.notes)
     if kind == "districts":
         gdf = vector.read_vector(path, layer=layer, family="polygon", report=report)
@@ -292,8 +291,7 @@ def import_layer(project: Project, kind: str, path: str | os.PathLike[str], *,
         return ImportSummary(kind, p, n, [])
     if kind == "dem":
         dem = read_dem_for_project(project, path)
-        project.dem = dem
-        project.changed.emit("layers")
+        project.set_dem(dem)
         r, c = dem.shape
         return ImportSummary(kind, p, r * c, [f"DEM resampled to {dem.resolution_m[0]:g} m on the project grid"])
     nk = NODE_LAYER_KINDS[kind]
@@ -348,8 +346,7 @@ def import_camera_types(project: Project, path: str | os.PathLike[str]) -> int:
         raise InvalidInputError(f"`{p}`: id(s) {', '.join(clash)} belong to the built-in library; use new ids")
     entries = doc["types"] if isinstance(doc, dict) else doc
     current = [t for t in project.metadata.get("camera_types", []) if t.get("id") not in parsed]
-    project.metadata["camera_types"] = current + [e for e in entries if e.get("id") in parsed]
-    project.changed.emit("parameters")
+    project.set_metadata("camera_types", current + [e for e in entries if e.get("id") in parsed])
     return len(parsed)
 
 

@@ -98,3 +98,29 @@ def test_macro_is_one_step_and_rolls_back_on_failure(small_project) -> None:
     with pytest.raises(InvalidInputError):
         stack.push(bad)
     assert list(small_project.iter_nodes()) == before  # the first half was rolled back
+
+
+def test_project_setters_are_the_emitters(small_project) -> None:
+    """Study area, DEM and metadata change only through Project methods, each emitting one event."""
+    import numpy as np
+    import shapely
+
+    from planner.errors import CRSError
+    from planner.model.project import Raster
+
+    p = small_project
+    events: list[str] = []
+    p.changed.connect(events.append)
+    old = p.set_study_area(shapely.box(692000, 4796000, 693000, 4797000))
+    assert p.area_km2() == 1.0 and old.area == pytest.approx(4e6)  # the 2 km x 2 km square (reprojected)
+    with pytest.raises(InvalidInputError):
+        p.set_study_area(shapely.Point(0, 0))
+    dem = Raster(array=np.zeros((2, 2), dtype="float32"), transform=(1000.0, 0, 692000.0, 0, -1000.0, 4798000.0),
+                 crs=p.crs)
+    assert p.set_dem(dem) is None and p.dem is dem
+    with pytest.raises(CRSError):
+        p.set_dem(Raster(array=dem.array, transform=dem.transform, crs="EPSG:32630"))
+    assert p.set_metadata("attribution", "test") is None and p.metadata["attribution"] == "test"
+    p.set_metadata("attribution", None)
+    assert "attribution" not in p.metadata
+    assert events == ["layers", "layers", "parameters", "parameters"]
