@@ -12,10 +12,17 @@ import dataclasses
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
+if TYPE_CHECKING:  # the analyses are imported where they run (the CLI starts faster)
+    from planner.analysis.coverage import CoverageParams, CoverageResult
+    from planner.analysis.executor import BatchExecutor
+    from planner.analysis.network_plan import NetworkParams, NetworkResult
+    from planner.analysis.progress import ProgressFn
+    from planner.analysis.radio_coverage import RadioCoverage, RadioCoverageParams
+    from planner.model.results import CoverageRecord, DocumentRecord, RadioMapRecord, ResultRecord
 from planner.errors import InvalidInputError
 from planner.model.nodes import NodeKind
 from planner.model.project import Project, Raster
@@ -25,7 +32,7 @@ from planner.workflows.validate import validate
 
 # ------------------------------------------------------------- main job
 def run_all(project: Project, *, path: str | os.PathLike[str] | None = None,
-            progress: Any = None) -> dict[str, Any]:
+            progress: ProgressFn | None = None) -> dict[str, Any]:
     """Run every analysis the project supports and return one JSON-able summary.
 
     This is ``planner run`` headless and the app's "Run all analyses".
@@ -52,9 +59,11 @@ def run_all(project: Project, *, path: str | os.PathLike[str] | None = None,
     return summary
 
 
-def apply_result(project: Project, record: Any) -> Any:
-    """Store an analysis result in the project (the CLI's explicit apply; the app pushes a command)."""
-    return project.set_result(record)
+def apply_result(project: Project, record: ResultRecord) -> ResultRecord | None:
+    """Store an analysis result in the project (the CLI's explicit apply; the app pushes a command);
+    returns the result of the same kind it replaced, if any."""
+    old: ResultRecord | None = project.set_result(record)
+    return old
 
 
 def write_summary(summary: dict[str, Any], out: str | os.PathLike[str]) -> list[Path]:
@@ -82,8 +91,8 @@ def format_summary(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def network_report(project: Project, params: Any = None, *,
-                   progress: Any = None) -> tuple[Any, dict[str, Any], str]:
+def network_report(project: Project, params: NetworkParams | None = None, *,
+                   progress: ProgressFn | None = None) -> tuple[NetworkResult, dict[str, Any], str]:
     """Run the network/storage analysis; return ``(result, JSON document, text)``."""
     from planner.analysis.network_plan import NetworkParams, run_network
     from planner.analysis.progress import no_progress
@@ -138,7 +147,7 @@ def format_network(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def network_record(doc: dict[str, Any]) -> Any:
+def network_record(doc: dict[str, Any]) -> DocumentRecord:
     """The network/storage document as a project result."""
     from planner.model.results import DocumentRecord, ResultKind
 
@@ -155,8 +164,8 @@ def _network_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
     return record, out
 
 
-def coverage_report(project: Project, params: Any = None, *, progress: Any = None,
-                    executor: Any = None) -> tuple[Any, dict[str, Any], str]:
+def coverage_report(project: Project, params: CoverageParams | None = None, *, progress: ProgressFn | None = None,
+                    executor: BatchExecutor | None = None) -> tuple[CoverageResult, dict[str, Any], str]:
     """Run the coverage analysis; return ``(result, summary document, text)``. Stores nothing."""
     from planner.analysis.coverage import CoverageParams, format_coverage, run_coverage
     from planner.analysis.progress import no_progress, sub_progress
@@ -171,7 +180,7 @@ def coverage_report(project: Project, params: Any = None, *, progress: Any = Non
 
 
 def coverage_record(project: Project, result: Any, doc: dict[str, Any] | None = None, *,
-                    polygons: gpd.GeoDataFrame | None = None) -> Any:
+                    polygons: gpd.GeoDataFrame | None = None) -> CoverageRecord:
     """A coverage result for the project: the summary, the polygons (computed unless given), the engine state."""
     from planner.model.results import CoverageRecord
 
@@ -190,8 +199,8 @@ def _coverage_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:
     return record, out
 
 
-def radio_map_report(project: Project, params: Any = None, *, min_rate_mbps: float = 2.0,
-                     progress: Any = None) -> tuple[Any, dict[str, Any], str]:
+def radio_map_report(project: Project, params: RadioCoverageParams | None = None, *, min_rate_mbps: float = 2.0,
+                     progress: ProgressFn | None = None) -> tuple[RadioCoverage, dict[str, Any], str]:
     """Radio coverage map; returns ``(result, doc, text)``. Stores nothing (see :func:`radio_record`)."""
     from planner.analysis.progress import no_progress
     from planner.analysis.radio_coverage import run_radio_coverage
@@ -205,7 +214,7 @@ def radio_map_report(project: Project, params: Any = None, *, min_rate_mbps: flo
     return cov, doc, text
 
 
-def radio_record(project: Project, cov: Any, doc: dict[str, Any]) -> Any:
+def radio_record(project: Project, cov: RadioCoverage, doc: dict[str, Any]) -> RadioMapRecord:
     """The radio rate map and its summary as a project result."""
     from planner.model.results import RadioMapRecord
 
