@@ -44,6 +44,7 @@ import scipy.sparse as sp
 
 from planner.analysis import network as netk
 from planner.analysis import radio
+from planner.analysis.optimise import run_highs
 from planner.analysis.progress import ProgressFn, no_progress
 from planner.errors import InvalidInputError, OutOfRangeError
 
@@ -100,36 +101,7 @@ def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: n
         sol = highspy.HighsSolution()
         sol.col_value = list(start.astype(float))
         h.setSolution(sol)
-    import threading
-
-    stop = threading.Event()
-    t_run = time.perf_counter()
-
-    def _tick(e: Any) -> None:  # HiGHS's own time check is coarse: stop on the wall clock or on cancel
-        if stop.is_set() or time.perf_counter() - t_run > time_limit_s:
-            e.interrupt()
-
-    h.cbMipInterrupt.subscribe(_tick)
-    h.cbSimplexInterrupt.subscribe(_tick)
-    h.cbIpmInterrupt.subscribe(_tick)
-    finished = threading.Event()
-
-    def _run() -> None:
-        try:
-            h.run()
-        finally:
-            finished.set()
-
-    solver = threading.Thread(target=_run, name="planner-highs", daemon=True)
-    solver.start()  # progress and cancel keep working while HiGHS is inside an LP (see optimise._milp)
-    try:
-        while not finished.wait(0.1):
-            progress(min((time.perf_counter() - t_run) / max(time_limit_s, 1e-3), 1.0), "MILP")
-    except BaseException:
-        stop.set()
-        solver.join()
-        raise
-    solver.join()
+    run_highs(h, time_limit_s=time_limit_s, progress=progress)
     status = h.getModelStatus()
     info = h.getInfo()
     x = None

@@ -438,21 +438,41 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
         z = np.minimum(count, red.cap).astype(float)
         sol.col_value = list(np.concatenate([start.astype(float), z]))
         h.setSolution(sol)
+    run_highs(h, time_limit_s=time_limit_s, progress=progress)
+    status = h.getModelStatus()
+    name = h.modelStatusToString(status)
+    info = h.getInfo()
+    bound = float(info.mip_dual_bound)
+    chosen = None
+    if info.primal_solution_status >= 1 or status == highspy.HighsModelStatus.kOptimal:
+        vals = np.asarray(h.getSolution().col_value)
+        if len(vals) == n + m:
+            chosen = vals[:n] > 0.5
+    proven = status == highspy.HighsModelStatus.kOptimal and chosen is not None
+    if status == highspy.HighsModelStatus.kInfeasible:
+        name = "infeasible"
+    return _MilpOut(chosen=chosen, bound=bound, status=name, proven=proven, time_s=time.perf_counter() - t0)
+
+
+def run_highs(h: Any, *, time_limit_s: float, progress: ProgressFn) -> None:
+    """Run the HiGHS model ``h`` with progress, cancel and a wall-clock limit (every MILP here goes through it).
+
+    HiGHS calls no callback inside the LP relaxation of a MIP node (the root LP of a large model can run for
+    minutes past the limit): the solver runs on its own thread while this one keeps reporting progress and
+    watching for cancel. A cancel or the time limit sets the stop flag; the solver stops at its next
+    callback (simplex, IPM or MIP, whichever comes first) and is always joined (a C++ solver thread left
+    running at exit would abort the process).
+    """
     stop = threading.Event()
     t_run = time.perf_counter()
 
     def _tick(e: Any) -> None:
-        # interrupt on cancel or on the wall clock from every callback HiGHS offers (simplex, IPM, MIP)
         if stop.is_set() or time.perf_counter() - t_run > time_limit_s:
             e.interrupt()
 
     h.cbMipInterrupt.subscribe(_tick)
     h.cbSimplexInterrupt.subscribe(_tick)
     h.cbIpmInterrupt.subscribe(_tick)
-    # HiGHS calls no callback inside the LP relaxation of a MIP node (the root LP of a large model can run for
-    # minutes past the limit): the solver runs on its own thread while this one keeps reporting progress and
-    # watching for cancel. A cancel or the time limit sets the stop flag; the solver stops at its next callback
-    # and is always joined (a C++ solver thread left running at exit would abort the process).
     finished = threading.Event()
 
     def _solve() -> None:
@@ -473,19 +493,6 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
         solver.join()
         raise
     solver.join()
-    status = h.getModelStatus()
-    name = h.modelStatusToString(status)
-    info = h.getInfo()
-    bound = float(info.mip_dual_bound)
-    chosen = None
-    if info.primal_solution_status >= 1 or status == highspy.HighsModelStatus.kOptimal:
-        vals = np.asarray(h.getSolution().col_value)
-        if len(vals) == n + m:
-            chosen = vals[:n] > 0.5
-    proven = status == highspy.HighsModelStatus.kOptimal and chosen is not None
-    if status == highspy.HighsModelStatus.kInfeasible:
-        name = "infeasible"
-    return _MilpOut(chosen=chosen, bound=bound, status=name, proven=proven, time_s=time.perf_counter() - t0)
 
 
 # --------------------------------------------------------------------- result

@@ -33,6 +33,20 @@ def add_fake_coverage(project) -> None:
     }, gdf))
 
 
+def add_fake_priority_sites(project):
+    """Fake coverage plus two priority sites: the town hall seen (observe by day), the old church not seen."""
+    add_fake_coverage(project)
+    x0, y0 = 692000.0, 4796000.0
+    project.layers["priority_sites"] = gpd.GeoDataFrame(
+        {"name": ["Town hall", "Old church"], "kind": ["civic", "heritage"]},
+        geometry=[shapely.Point(x0 + 500, y0 + 500), shapely.Point(x0 + 1900, y0 + 100)], crs=project.crs)
+    cov = project.results["coverage"]
+    project.set_result(CoverageRecord.of({**cov.document, "priority_sites": [
+        {"name": "Town hall", "best_level_day": "observe", "best_level_night": "detect"},
+        {"name": "Old church", "best_level_day": None, "best_level_night": None}]}, cov.polygons))
+    return project
+
+
 def hostile(project) -> None:
     """Rename the first camera to a script tag and give it hostile notes."""
     cam = project.cameras()[0]

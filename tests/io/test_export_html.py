@@ -73,22 +73,11 @@ def _site_colours(html: str) -> dict[str, str]:
 
 
 def test_legend_priority_sites_labels_and_zoom_sizing(small_project, tmp_path):
-    import geopandas as gpd
-    import shapely
 
     from planner import style
+    from tests.io._export_helpers import add_fake_priority_sites
 
-    add_fake_coverage(small_project)
-    x0, y0 = 692000.0, 4796000.0
-    small_project.layers["priority_sites"] = gpd.GeoDataFrame(
-        {"name": ["Town hall", "Old church"], "kind": ["civic", "heritage"]},
-        geometry=[shapely.Point(x0 + 500, y0 + 500), shapely.Point(x0 + 1900, y0 + 100)], crs=small_project.crs)
-    from planner.model.results import CoverageRecord
-
-    cov = small_project.results["coverage"]
-    small_project.set_result(CoverageRecord.of({**cov.document, "priority_sites": [
-        {"name": "Town hall", "best_level_day": "observe", "best_level_night": "detect"},
-        {"name": "Old church", "best_level_day": None, "best_level_night": None}]}, cov.polygons))
+    add_fake_priority_sites(small_project)
     html = export_all(small_project, tmp_path / "m.html", "html")[0].read_text(encoding="utf-8")
     # legend: one swatch per level in the shared palette, phases, not-seen sites
     for lvl in ("detect", "observe", "recognise"):

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from planner.workflows.export import export_all
-from tests.io._export_helpers import add_fake_coverage, hostile
+from tests.io._export_helpers import add_fake_coverage, add_fake_priority_sites, hostile
 
 
 def _pages(path) -> int:
@@ -54,21 +54,7 @@ def _pdftotext(path, page: int | None = None) -> str:
 
 
 def _small_with_sites(project):
-    import geopandas as gpd
-    import shapely
-
-    add_fake_coverage(project)
-    x0, y0 = 692000.0, 4796000.0
-    project.layers["priority_sites"] = gpd.GeoDataFrame(
-        {"name": ["Town hall", "Old church"], "kind": ["civic", "heritage"]},
-        geometry=[shapely.Point(x0 + 500, y0 + 500), shapely.Point(x0 + 1900, y0 + 100)], crs=project.crs)
-    from planner.model.results import CoverageRecord
-
-    cov = project.results["coverage"]
-    project.set_result(CoverageRecord.of({**cov.document, "priority_sites": [
-        {"name": "Town hall", "best_level_day": "observe", "best_level_night": "detect"},
-        {"name": "Old church", "best_level_day": None, "best_level_night": None}]}, cov.polygons))
-    return project
+    return add_fake_priority_sites(project)
 
 
 def test_contents_summary_priority_sites_and_plurals(small_project, tmp_path):

@@ -85,18 +85,7 @@ def _implied_only(args: argparse.Namespace, layout: Any, brinfo: dict[str, Any])
         "bitrate": brinfo,
         "duty_cycle": args.duty_cycle,
         "units": "SI: 1 TB = 10^12 bytes",
-        "capacity": {
-            "capacity_tb": plan.capacity_tb,
-            "capacity_tib": float(st.tb_to_tib(plan.capacity_tb)),
-            "usable_tb": plan.usable_tb,
-            "usable_fraction": uf.value,
-            "factors": {
-                "raid_efficiency": uf.raid_efficiency,
-                "hot_spare_share": uf.hot_spare_share,
-                "fs_reserve": uf.fs_reserve,
-                "growth_margin": uf.growth_margin,
-            },
-        },
+        "capacity": _capacity_doc(plan),
         "retention_days": plan.retention_days,
         "implied_bitrate_mbps": plan.implied_bitrate_mbps,
         "implied_bitrate_mbps_raw": plan.implied_bitrate_mbps_raw,
@@ -114,6 +103,17 @@ def _implied_only(args: argparse.Namespace, layout: Any, brinfo: dict[str, Any])
         if chk.flagged:
             warnings.append(chk.message)
     return Report(data=data, text="\n".join(lines), warnings=warnings)
+
+
+def _capacity_doc(plan: Any) -> dict[str, Any]:
+    """The installed capacity, its usable share and the factors behind it (a retention or implied-bitrate plan)."""
+    from planner.analysis import storage as st
+
+    uf = plan.usable_fraction
+    return {"capacity_tb": plan.capacity_tb, "capacity_tib": float(st.tb_to_tib(plan.capacity_tb)),
+            "usable_tb": plan.usable_tb, "usable_fraction": uf.value,
+            "factors": {"raid_efficiency": uf.raid_efficiency, "hot_spare_share": uf.hot_spare_share,
+                        "fs_reserve": uf.fs_reserve, "growth_margin": uf.growth_margin}}
 
 
 def _groups_text(plan: Any, raid: str) -> str:
@@ -182,20 +182,8 @@ def run(args: argparse.Namespace) -> Report:
             usable_fraction=args.usable_fraction,
         )
         uf = plan.usable_fraction
-        data["capacity"] = {
-            "capacity_tb": plan.capacity_tb,
-            "capacity_tib": float(st.tb_to_tib(plan.capacity_tb)),
-            "usable_tb": plan.usable_tb,
-            "usable_fraction": uf.value,
-            "factors": {
-                "raid_efficiency": uf.raid_efficiency,
-                "hot_spare_share": uf.hot_spare_share,
-                "fs_reserve": uf.fs_reserve,
-                "growth_margin": uf.growth_margin,
-            },
-            "retention_days_raw": plan.retention_days_raw,
-            "retention_days": plan.retention_days,
-        }
+        data["capacity"] = {**_capacity_doc(plan), "retention_days_raw": plan.retention_days_raw,
+                            "retention_days": plan.retention_days}
         lines.append(
             f"{plan.capacity_tb:g} TB raw -> {plan.retention_days_raw:.2f} days raw, "
             f"{plan.retention_days:.2f} days on {plan.usable_tb:.1f} TB usable ({uf.value:.1%})"
