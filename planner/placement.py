@@ -121,7 +121,7 @@ def optimise_table(path: str | os.PathLike[str], *, model: str = "max-coverage",
     return Placement(result=res, instance=inst)
 
 
-def read_point_layers(project: Project, sources: tuple[str, ...]) -> dict[str, Any]:
+def read_point_layers(project: Project, sources: tuple[str, ...], *, option: str = "`--candidates`") -> dict[str, Any]:
     """Point files named in ``sources`` (not built-in sources nor project layers), read in the project CRS."""
     from planner.analysis.candidates import SOURCES
     from planner.io import vector
@@ -131,7 +131,7 @@ def read_point_layers(project: Project, sources: tuple[str, ...]) -> dict[str, A
         if s in SOURCES or s in project.layers:
             continue
         if not Path(s).exists():
-            raise InvalidInputError(f"`--candidates`: {s!r} is neither intersections, streets, corners, "
+            raise InvalidInputError(f"{option}: {s!r} is neither intersections, streets, corners, "
                                     f"a project layer ({', '.join(sorted(project.layers)) or 'none'}) nor a file")
         out[s] = vector.read_vector(s, family="point").to_crs(project.crs)
     return out
@@ -144,7 +144,8 @@ def optimise_project(project: Project, params: CandidateParams | None = None, *,
                      ) -> Placement:
     """Build candidates and demand from ``project`` and optimise (the project is not changed)."""
     params = params or CandidateParams()
-    layers = read_point_layers(project, params.sources)
+    layers = read_point_layers(project, params.sources + ((params.incidents,) if params.incidents else ()),
+                               option="`--candidates`/`--incidents`")
     cset = build_candidates(project, params, executor=executor, progress=sub_progress(progress, 0.0, 0.7),
                             point_layers=layers)
     if export_table is not None:

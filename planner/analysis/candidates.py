@@ -15,7 +15,12 @@
   that spacing over the public space of the area, each weighted by its area), (the chosen districts, or the study area), each weighted by the
   street length it stands for (m) × its district's weight × (1 + the weight of
   each priority site within ``site_radius_m``; the site layer's ``weight``
-  column, else ``site_factor``).
+  column, else ``site_factor``) × (1 + ``incident_weight`` × the incident
+  density at the point), when an incident/heat-map point layer is given: each
+  incident contributes its ``weight`` (or ``count``) column, else 1, times the
+  quartic kernel ``(1 - (d/r)²)²`` within ``incident_radius_m`` ``r`` (the
+  kernel of QGIS's heat-map tool), so a point on top of one incident counts
+  ``1 + incident_weight`` times.
 * **Coverage**: a candidate covers a demand point when the coverage engine
   (:func:`planner.analysis.coverage.camera_footprint`: terrain, buildings,
   optics, privacy masks) sees that point's cell at the chosen detail level or
@@ -77,6 +82,9 @@ class CandidateParams:
     district_weights: Mapping[str, float] = field(default_factory=dict)
     site_radius_m: float = 200.0
     site_factor: float = 2.0
+    incidents: str | None = None
+    incident_radius_m: float = 150.0
+    incident_weight: float = 1.0
     resolution_m: float = 2.0
     target_height_m: float = 1.6
     camera_cost: float = 1.0
@@ -105,6 +113,12 @@ class CandidateParams:
             raise OutOfRangeError(f"`height_m` must be in (0, 100]; got {self.height_m}")
         if self.camera_cost < 0 or self.pole_cost < 0:
             raise OutOfRangeError("`camera_cost` and `pole_cost` must be >= 0")
+        if not (math.isfinite(self.incident_radius_m) and 1 <= self.incident_radius_m <= 5000):
+            raise OutOfRangeError(f"`incident_radius_m` must be in [1, 5000]; got {self.incident_radius_m}")
+        if not (math.isfinite(self.incident_weight) and self.incident_weight >= 0):
+            raise OutOfRangeError(f"`incident_weight` must be >= 0; got {self.incident_weight}")
+        if self.incidents is not None and not str(self.incidents).strip():
+            raise InvalidInputError("`incidents` must name a point layer or file")
 
     def coverage_params(self) -> CoverageParams:
         lv = next(v for v in ALL_LEVELS if v.name == self.level)
@@ -334,7 +348,48 @@ def _sites_from_layer(project: Project, source: str, area: Any,
             if area.contains(shapely.Point(x, y))]
 
 
-def _demand_weights(project: Project, xy: np.ndarray, base: np.ndarray, params: CandidateParams) -> np.ndarray:
+def incident_density(xy: np.ndarray, incidents: Any, radius_m: float) -> np.ndarray:
+    """Quartic-kernel density of ``incidents`` (points) at ``xy``: ``sum_i c_i (1 - (d_i/r)^2)^2`` for ``d_i < r``.
+
+    ``c_i`` is the layer's ``weight`` column (else ``count``, else 1);
+    missing, negative or non-finite values count as 1.
+    """
+    from scipy.spatial import cKDTree
+
+    geoms = shapely.get_parts(incidents.geometry.values)
+    pts_ok = shapely.get_type_id(incidents.geometry.values) == 0
+    if len(geoms) != len(incidents) or not pts_ok.all():
+        raise InvalidInputError("the incident layer must hold points only")
+    ixy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+    col = "weight" if "weight" in incidents.columns else ("count" if "count" in incidents.columns else None)
+    if col is None:
+        c = np.ones(len(ixy))
+    else:
+        c = np.asarray(pd_numeric(incidents[col]), dtype=float)
+        c = np.where(np.isfinite(c) & (c >= 0), c, 1.0)
+    ok = np.isfinite(ixy).all(axis=1)
+    ixy, c = ixy[ok], c[ok]
+    dens = np.zeros(len(xy))
+    if not len(ixy) or not len(xy):
+        return dens
+    tree = cKDTree(xy)
+    for k, hits in enumerate(tree.query_ball_point(ixy, radius_m)):
+        if not hits:
+            continue
+        h = np.asarray(hits)
+        u2 = ((xy[h] - ixy[k]) ** 2).sum(axis=1) / (radius_m * radius_m)
+        dens[h] += c[k] * np.clip(1.0 - u2, 0.0, None) ** 2
+    return dens
+
+
+def pd_numeric(values: Any) -> np.ndarray:
+    import pandas as pd
+
+    return np.asarray(pd.to_numeric(values, errors="coerce"), dtype=float)
+
+
+def _demand_weights(project: Project, xy: np.ndarray, base: np.ndarray, params: CandidateParams,
+                    incidents: Any = None) -> np.ndarray:
     w = base.astype(float).copy()
     d = project.districts
     if params.district_weights and len(d):
@@ -364,6 +419,8 @@ def _demand_weights(project: Project, xy: np.ndarray, base: np.ndarray, params: 
         for k, hits in enumerate(tree.query_ball_point(sxy, params.site_radius_m)):
             bonus[hits] += sw[k]
         w *= 1.0 + bonus
+    if incidents is not None and params.incident_weight > 0:
+        w *= 1.0 + params.incident_weight * incident_density(xy, incidents, params.incident_radius_m)
     return w
 
 
@@ -504,7 +561,14 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
         if not len(dxy):
             raise InvalidInputError("no demand cell in the demand area")
         dlen = np.full(len(dxy), params.demand_spacing_m ** 2)
-    weights = _demand_weights(project, dxy, dlen, params)
+    incidents = None
+    if params.incidents is not None:
+        incidents = (point_layers or {}).get(params.incidents, project.layers.get(params.incidents))
+        if incidents is None:
+            raise InvalidInputError(f"`--incidents`: {params.incidents!r} is neither a project layer nor a point file")
+        if not len(incidents):
+            notes.append(f"the incident layer {params.incidents!r} is empty: no incident weighting")
+    weights = _demand_weights(project, dxy, dlen, params, incidents)
     want = {s for s in params.sources if s in SOURCES}
     sites: list[tuple[str, float, float, list[float]]] = _sites_from_streets(lines, area, params, want)
     if "grid" in want:

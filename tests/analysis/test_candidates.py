@@ -113,3 +113,44 @@ def test_night_coverage_is_the_day_coverage_within_ir_range(grid) -> None:
         far = [i for i in ns if np.hypot(xy[i, 0] - c.x, xy[i, 1] - c.y) > 30.0 + 2.0]
         assert far == []
     assert len(n.indices) < len(d.indices)
+
+
+def test_incident_layer_weights_demand_with_the_quartic_kernel(grid) -> None:
+    """w = 10 m x (1 + W x sum_i c_i (1 - (d_i/r)^2)^2) within r of each incident (QGIS heat-map kernel)."""
+    inc = [(X0 + 1100.0, Y0 + 1000.0, 3.0), (X0 + 1100.0, Y0 + 1080.0, 1.0), (X0 + 300.0, Y0 + 300.0, float("nan"))]
+    grid.layers["incidents"] = gpd.GeoDataFrame({"weight": [c for *_, c in inc]},
+                                                geometry=[shapely.Point(x, y) for x, y, _ in inc], crs=grid.crs)
+    r, big_w = 100.0, 2.0
+    cs = build_candidates(grid, CandidateParams(sources=("intersections",), incidents="incidents",
+                                                incident_radius_m=r, incident_weight=big_w),
+                          executor=InProcessExecutor())
+    xy = cs.demand_xy
+    dens = np.zeros(len(xy))
+    for x, y, c in inc:
+        c = 1.0 if not np.isfinite(c) else c  # a missing weight counts as one incident
+        u = np.hypot(xy[:, 0] - x, xy[:, 1] - y) / r
+        dens += np.where(u < 1, c * (1 - u * u) ** 2, 0.0)
+    assert np.allclose(cs.instance.demand_weight, 10.0 * (1 + big_w * dens))
+    # hand values: the sample 5 m from the first incident (75 m from the second) weighs
+    # 10 x (1 + 2 x (3 x (1 - 0.05^2)^2 + (1 - 0.75^2)^2)) ~= 73.53
+    k = int(np.argmin(np.hypot(xy[:, 0] - (X0 + 1100.0), xy[:, 1] - (Y0 + 1005.0))))
+    d0 = np.hypot(xy[k, 0] - (X0 + 1100.0), xy[k, 1] - (Y0 + 1000.0))
+    assert d0 == pytest.approx(5.0)  # street samples every 10 m from the segment's start, at 995 and 1005
+    assert cs.instance.demand_weight[k] == pytest.approx(10 * (1 + 2 * (3 * 0.9975 ** 2 + (1 - 0.75 ** 2) ** 2)))
+    far = np.hypot(xy[:, 0] - (X0 + 1100.0), xy[:, 1] - (Y0 + 1040.0)) > 200
+    far &= np.hypot(xy[:, 0] - (X0 + 300.0), xy[:, 1] - (Y0 + 300.0)) > 100
+    assert np.allclose(cs.instance.demand_weight[far], 10.0)
+    # weight 0 switches it off; a line layer is refused
+    cs0 = build_candidates(grid, CandidateParams(sources=("intersections",), incidents="incidents",
+                                                 incident_weight=0.0), executor=InProcessExecutor())
+    assert np.allclose(cs0.instance.demand_weight, 10.0)
+    with pytest.raises(cmod.InvalidInputError, match="points only"):
+        build_candidates(grid, CandidateParams(sources=("intersections",), incidents="streets"),
+                         executor=InProcessExecutor())
+    with pytest.raises(cmod.InvalidInputError, match="neither a project layer"):
+        build_candidates(grid, CandidateParams(sources=("intersections",), incidents="nope"),
+                         executor=InProcessExecutor())
+    with pytest.raises(cmod.OutOfRangeError):
+        CandidateParams(incident_radius_m=float("nan"))
+    with pytest.raises(cmod.OutOfRangeError):
+        CandidateParams(incident_weight=-1.0)

@@ -197,3 +197,25 @@ def test_export_table_round_trip(capsys, grid_project: Path, tmp_path: Path) -> 
     assert from_table["objective"] == pytest.approx(from_project["objective"])
     assert from_table["coverage_after"] == pytest.approx(from_project["coverage_after"])
     assert from_table["optimal"] == from_project["optimal"]
+
+
+def test_incident_file_moves_the_cameras_to_the_incidents(capsys, grid_project: Path, tmp_path: Path) -> None:
+    """One camera: without incidents any best site; with a heavy incident cluster the camera goes next to it."""
+    x0, y0 = 692000.0, 4796000.0
+    inc = gpd.GeoDataFrame({"count": [50, 50]}, geometry=[shapely.Point(x0 + 1500.0, y0 + 1720.0),
+                                                          shapely.Point(x0 + 1500.0, y0 + 1680.0)], crs="EPSG:32631")
+    f = tmp_path / "incidents.geojson"
+    inc.to_crs(4326).to_file(f, driver="GeoJSON")
+    code, out, err = run_cli(capsys, "optimise", str(grid_project), "--cameras", "1", "--candidates",
+                             "intersections", "--workers", "0", "--incidents", str(f), "--incident-radius-m", "60",
+                             "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    (c,) = doc["chosen"]
+    # the chosen camera's field of view must take in the incident street (x = 1500, y 1620..1780)
+    assert np.hypot(c["x"] - (x0 + 1500.0), c["y"] - (y0 + 1700.0)) <= 120.0
+    code, _, err = run_cli(capsys, "optimise", str(grid_project), "--cameras", "1", "--incidents",
+                           str(tmp_path / "none.geojson"))
+    assert code == 2 and "--incidents" in err and err.count("\n") == 1
+    code, _, err = run_cli(capsys, "optimise", str(grid_project), "--cameras", "1", "--incident-weight", "-2")
+    assert code == 2 and "incident_weight" in err

@@ -112,3 +112,24 @@ def test_closing_the_dialog_removes_the_proposals_from_the_map(window, qtbot) ->
     dlg.reject()
     assert OVERLAY_KEY not in window.layers.overlays
     assert OVERLAY_KEY not in window.layers.order  # nor in the layer list
+
+
+def test_incident_layer_pulls_the_proposal_to_the_incidents(window, qtbot) -> None:
+    import geopandas as gpd
+    import shapely
+
+    x, y = 692700.0, 4797600.0  # west district of the 2 km test square
+    window.project.layers["incidents"] = gpd.GeoDataFrame(
+        {"count": [500]}, geometry=[shapely.Point(x, y)], crs=window.project.crs)
+    dlg = window.open_optimise_dialog()
+    assert dlg.incidents.findData("incidents") > 0 and dlg.incidents.currentData() == ""
+    dlg.spacing.setValue(100.0)
+    dlg.district.setCurrentIndex(dlg.district.findData("Ouest"))
+    dlg.time_limit.setValue(10.0)
+    dlg.incidents.setCurrentIndex(dlg.incidents.findData("incidents"))
+    dlg.incident_radius.setValue(80.0)
+    _run(dlg, qtbot, 1)
+    cam = dlg.placement.candidates.candidates
+    chosen = {c.id: c for c in cam}[dlg.placement.result.chosen_sites[0]]
+    assert ((chosen.x - x) ** 2 + (chosen.y - y) ** 2) ** 0.5 <= 150.0
+    dlg.close()

@@ -44,6 +44,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--demand-spacing-m", type=float, default=10.0, help="street demand sample spacing (default 10 m)")
     p.add_argument("--site-radius-m", type=float, default=200.0,
                    help="priority sites weight the demand within this radius (default 200 m)")
+    p.add_argument("--incidents", metavar="LAYER|FILE",
+                   help="incident / heat-map points (project layer or point file; optional `weight` or `count` "
+                        "column) that raise the demand weight near them")
+    p.add_argument("--incident-radius-m", type=float, default=150.0,
+                   help="incident kernel radius (quartic kernel, as QGIS's heat map; default 150 m)")
+    p.add_argument("--incident-weight", type=float, default=1.0,
+                   help="demand weight multiplier per unit of incident density: w × (1 + W × density) (default 1)")
     p.add_argument("--camera-cost", type=float, default=1.0, help="cost of one camera (default 1)")
     p.add_argument("--pole-cost", type=float, default=0.0, help="extra cost of a new street pole (default 0)")
     p.add_argument("--resolution-m", type=float, default=2.0, help="coverage grid cell (default 2 m)")
@@ -147,6 +154,7 @@ def run(args: argparse.Namespace) -> Report:
         azimuth_step_deg=args.azimuth_step_deg, level=args.level, period=args.period,
         demand_spacing_m=args.demand_spacing_m, demand=args.demand, districts=tuple(args.district) if args.district else None,
         district_weights=_weights(args.district_weight), site_radius_m=args.site_radius_m,
+        incidents=args.incidents, incident_radius_m=args.incident_radius_m, incident_weight=args.incident_weight,
         resolution_m=args.resolution_m, camera_cost=args.camera_cost, pole_cost=args.pole_cost, phases=phases)
     executor = default_executor(2000, scheduler=args.scheduler, workers=args.workers)
     pl = placement.optimise_project(project, params, model=obj, cameras=args.cameras, budget=args.budget,

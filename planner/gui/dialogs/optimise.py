@@ -72,6 +72,20 @@ def gap_text(result: Any) -> str:
     return "–" if result.gap is None else f"{100 * result.gap:.2f} %"
 
 
+def incident_layers(project: Any) -> list[str]:
+    """The project's point layers that can weight the demand (not the built-in node layers)."""
+    out = []
+    for name, gdf in sorted(project.layers.items()):
+        if name in ("cameras", "radio_sites", "storage_centres", "command_centres", "candidate_sites"):
+            continue
+        try:
+            if len(gdf) and bool((gdf.geometry.geom_type == "Point").all()):
+                out.append(name)
+        except (AttributeError, TypeError):
+            continue
+    return out
+
+
 class OptimiseDialog(QDialog):
     """Inputs, background run with progress/cancel, proposal list, accept as one undoable step."""
 
@@ -124,6 +138,17 @@ class OptimiseDialog(QDialog):
         self.demand.addItems(("streets", "cells"))
         self.demand.setCurrentText("streets" if has_streets else "cells")
         form.addRow("Demand", self.demand)
+        self.incidents = QComboBox()
+        self.incidents.addItem("(none)", "")
+        for name in incident_layers(project):
+            self.incidents.addItem(name, name)
+        self.incidents.setToolTip("Incident / heat-map points: the demand weight near them is raised "
+                                  "(quartic kernel, weight or count column)")
+        form.addRow("Incident layer", self.incidents)
+        self.incident_radius = QDoubleSpinBox()
+        self.incident_radius.setRange(1, 5000)
+        self.incident_radius.setValue(150)
+        form.addRow("Incident radius (m)", self.incident_radius)
         self.spacing = QDoubleSpinBox()
         self.spacing.setRange(5, 1000)
         self.spacing.setValue(50)
@@ -201,7 +226,8 @@ class OptimiseDialog(QDialog):
             params = CandidateParams(
                 sources=tuple(s.strip() for s in self.sources.text().split(",") if s.strip()),
                 spacing_m=self.spacing.value(), level=self.level.currentText(), period=self.period.currentText(),
-                demand=self.demand.currentText(), districts=(district,) if district else None)
+                demand=self.demand.currentText(), districts=(district,) if district else None,
+                incidents=self.incidents.currentData() or None, incident_radius_m=self.incident_radius.value())
         except PlannerError as exc:
             self.status.setText(f"Error: {exc}")
             return
