@@ -189,7 +189,9 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
                                      np.array([s.fixed for s in sites]))
     if npair > max_pairs:
         return _radio_result(camera_ids, sites, sec_site, sec_cap, camera_rate_mbps, usable, cost, g_open, g_sector,
-                             bound=None, status=f"greedy only (model of {npair:,} camera-sector pairs exceeds "
+                             bound=_radio_cover_bound(usable, camera_rate_mbps, np.array(sec_cap), sec_site_a, cost,
+                                                      int((g_sector >= 0).sum())),
+                             status=f"greedy only (model of {npair:,} camera-sector pairs exceeds "
                                                 f"{max_pairs:,})", proven=False, t0=t0)
     big = float(cost.sum()) + 1.0
     # columns: y_j (nsite), w_p (npair), u_k (ncam)
@@ -240,6 +242,9 @@ def select_radio_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, camera_
             x = None  # the greedy start is better: keep it
     if x is None:
         gb = bound + big * float((g_sector >= 0).sum()) if math.isfinite(bound) else None
+        if gb is None:
+            gb = _radio_cover_bound(usable, camera_rate_mbps, np.array(sec_cap), sec_site_a, cost,
+                                    int((g_sector >= 0).sum()))
         gb = None if gb is None else min(gb, float(cost[g_open].sum()))
         return _radio_result(camera_ids, sites, sec_site, sec_cap, camera_rate_mbps, usable, cost, g_open, g_sector,
                              bound=gb, status=status, proven=False, t0=t0)
@@ -272,6 +277,38 @@ def _fill(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, load: np.ndarra
         busy[fits] = True
         taken += [(int(k), int(s_)) for k in fits]
     return taken
+
+
+def cover_bound(gain: np.ndarray, cost: np.ndarray, need: float) -> float | None:
+    """Lower bound on ``min Σ cost_j y_j`` s.t. ``Σ gain_j y_j >= need``, ``y`` binary (relaxes any facility model).
+
+    The LP relaxation of this knapsack cover, solved exactly by taking the
+    sites in increasing ``cost / gain`` and the last one fractionally
+    (Dantzig 1957); when every site with a cost has the same cost ``c`` the
+    number of sites is an integer, so the bound rounds up to a multiple of
+    ``c``. Free sites (cost 0) count first. ``None`` when the gains cannot
+    reach ``need`` (the model is infeasible at that level).
+    """
+    gain = np.asarray(gain, dtype=float)
+    cost = np.asarray(cost, dtype=float)
+    rest = float(need) - float(gain[cost <= 0].sum())
+    if rest <= 1e-9:
+        return 0.0
+    paid = np.flatnonzero((cost > 0) & (gain > 0))
+    if float(gain[paid].sum()) < rest - 1e-9:
+        return None
+    order = paid[np.argsort(cost[paid] / gain[paid], kind="stable")]
+    total = 0.0
+    for j in order.tolist():
+        take = min(1.0, rest / gain[j])
+        total += take * cost[j]
+        rest -= take * gain[j]
+        if rest <= 1e-9:
+            break
+    c = cost[paid]
+    if len(c) and np.allclose(c, c[0]):
+        total = c[0] * math.ceil(total / c[0] - 1e-9)
+    return total
 
 
 def _radio_greedy(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, sec_site: np.ndarray, cost: np.ndarray,
@@ -308,6 +345,28 @@ def _radio_greedy(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, sec_sit
         opened[j] = True
         commit(j)
     return opened, sector
+
+
+def _radio_cover_bound(usable: np.ndarray, rate: np.ndarray, cap: np.ndarray, sec_site: np.ndarray,
+                       cost: np.ndarray, served: int) -> float | None:
+    """A valid lower bound on the site cost without the MILP.
+
+    The optimum serves at least the greedy's ``served`` cameras (serving comes
+    first in the model). A site can serve at most ``n_j``: per sector, as many
+    of its usable cameras as fit in its capacity taking the lowest rates first,
+    summed over the sectors and capped by the site's distinct usable cameras.
+    :func:`cover_bound` of those counts is then a lower bound on the cost.
+    """
+    nsite = len(cost)
+    n = np.zeros(nsite)
+    for j in range(nsite):
+        secs = np.flatnonzero(sec_site == j)
+        fit = 0
+        for s_ in secs.tolist():
+            r = np.sort(rate[usable[:, s_]])
+            fit += int(np.searchsorted(np.cumsum(r), cap[s_] + 1e-9, side="right"))
+        n[j] = min(fit, int(usable[:, secs].any(axis=1).sum()))
+    return cover_bound(n, cost, served)
 
 
 def _radio_result(camera_ids: Sequence[str], sites: Sequence[RadioSiteCandidate], sec_site: list[int],
@@ -426,7 +485,13 @@ def select_storage_sites(camera_ids: Sequence[str], camera_xy: np.ndarray, deman
                                 f"{cap.sum():.1f} TB; add candidates or capacity")
     start = _storage_greedy(ncam, nsite, kk, jj, dd, demand_tb, cap, np.array([s.fixed for s in sites]))
     if npair > max_pairs or time_limit_s <= 0:
-        x, bound, proven = start, math.nan, False
+        x, proven = start, False
+        # without the MILP: the centres must hold the total demand (a knapsack cover of the site costs) and each
+        # camera costs at least the backhaul to its nearest candidate; both parts are lower bounds
+        sb = cover_bound(cap, fcost, float(demand_tb.sum()))
+        near = np.full(ncam, np.inf)
+        np.minimum.at(near, kk, cost_per_km * dd / 1000.0)
+        bound = math.nan if sb is None or not np.isfinite(near).all() else sb + float(near.sum())
         status = (f"greedy only (model of {npair:,} camera-site pairs exceeds {max_pairs:,})" if npair > max_pairs
                   else "greedy only")
     else:
