@@ -72,14 +72,14 @@ class Placement:
                 "min-cameras": "cameras", "min-cost": "cost"}[r.model]
         status = "proven optimal" if r.optimal else (f"gap {100 * r.gap:.3g} %, not proven" if r.gap is not None
                                                      else "no bound")
-        head = f"{r.model}: {r.cameras} site(s) chosen; {unit} {r.objective:,.6g} "
-        head += (f"(bound {r.bound:,.6g}; {status}; {r.method}, {r.solver_status})" if r.bound is not None
+        head = f"{r.model}: {r.cameras} site(s) chosen; {unit} {human_number(r.objective)} "
+        head += (f"(bound {human_number(r.bound)}; {status}; {r.method}, {r.solver_status})" if r.bound is not None
                  else f"({status})")
         lines = [head,
                  (f"  coverage of the demand weight: {100 * r.coverage_before:.2f} % before, "
                   f"{100 * r.coverage_after:.2f} % after; seen twice: {100 * r.backup_before:.2f} % -> "
                   f"{100 * r.backup_after:.2f} %"),
-                 (f"  greedy {r.greedy_objective:,.6g}; presolve: {r.presolve.get('demand_merged', 0)} merged demand "
+                 (f"  greedy {human_number(r.greedy_objective)}; presolve: {r.presolve.get('demand_merged', 0)} merged demand "
                   f"points, {r.presolve.get('candidates_kept', 0)} of {r.presolve.get('candidates', 0)} candidates "
                   f"kept; {r.time_s:.2f} s")]
         cs = self.candidates
@@ -119,6 +119,11 @@ def optimise_table(path: str | os.PathLike[str], *, model: str = "max-coverage",
     res = optimise(inst, model=model, cameras=cameras, budget=budget, target_share=target_share, depth=depth,
                    time_limit_s=time_limit_s, progress=progress)
     return Placement(result=res, instance=inst)
+
+
+def human_number(v: float) -> str:
+    """A figure for people: thousands separated, no exponent (1,605,041 rather than 1.60504e+06)."""
+    return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.6g}"
 
 
 def read_point_layers(project: Project, sources: tuple[str, ...], *, option: str = "`--candidates`") -> dict[str, Any]:
@@ -249,7 +254,7 @@ class FacilityPlan:
         r = self.result
         status = "proven optimal" if r.optimal else (f"gap {100 * r.gap:.3g} %" if r.gap is not None else "no bound")
         lines = [(f"{r.model}: {len(r.chosen_sites)} site(s) chosen ({len(self.new_sites)} new); objective "
-                  f"{r.objective:,.6g} ({status}; {r.solver_status}); {len(r.assignment)} camera(s) assigned, "
+                  f"{human_number(r.objective)} ({status}; {r.solver_status}); {len(r.assignment)} camera(s) assigned, "
                   f"{len(r.unserved)} unserved; {r.time_s:.2f} s")]
         for ld in r.loads[:40]:
             extra = (f"max sector utilisation {100 * ld['max_utilisation']:.0f} %" if "max_utilisation" in ld else
@@ -368,6 +373,7 @@ __all__ = [
     "optimise_table",
     "placement_command",
     "radio_sites_report",
+    "human_number",
     "read_point_layers",
     "storage_sites_report",
 ]

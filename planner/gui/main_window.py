@@ -283,6 +283,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_run_net)
         m.addAction(self.act_run_radio)
         m.addAction(A("&Optimise placement…", self.open_optimise_dialog))
+        m.addAction(A("Optimise radio and &storage sites…", self.open_sites_dialog,
+                      tip="Fewest radio sites within sector capacity; storage centres within capacity"))
         m.addSeparator()
         m.addAction(self.act_cancel)
         m = mb.addMenu("&Help")
@@ -786,6 +788,16 @@ class MainWindow(QMainWindow):
         self.optimise_dialog = OptimiseDialog(self.project, self.stack, self)
         self.optimise_dialog.show()
         return self.optimise_dialog
+
+    def open_sites_dialog(self) -> Any:
+        """Analysis ▸ Optimise radio and storage sites… (accepted sites go on this window's undo stack)."""
+        from planner.gui.dialogs.optimise_sites import SitesDialog
+
+        if self.project is None or self.stack is None:
+            return None
+        self.sites_dialog = SitesDialog(self.project, self.stack, self)
+        self.sites_dialog.show()
+        return self.sites_dialog
 
     def _about(self) -> None:
         from planner import __version__
