@@ -3,7 +3,9 @@
 * **Candidate sites**: street intersections (segment end points shared by three
   or more street segments), points every ``spacing_m`` along the streets
   (poles), a square grid of poles (``grid``, for projects without streets), building corners (real footprints only; the camera sits 1 m outside
-  the corner, on the façade), and the points of an imported layer (a project
+  the corner, on the façade), façades (``facades``: wall mounts every
+  ``spacing_m`` along real building walls, 1 m out, facing away from the wall
+  and 45° to either side), and the points of an imported layer (a project
   layer or a vector file). Each site has a mount height and a camera type.
 * **Orientation** is part of the decision: a fixed camera at a site becomes
   several candidates, one per azimuth: along each street leaving an
@@ -58,7 +60,7 @@ from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.nodes import Camera
 from planner.model.project import Project
 
-SOURCES = ("intersections", "streets", "corners", "grid")
+SOURCES = ("intersections", "streets", "corners", "facades", "grid")
 DEMANDS = ("streets", "cells")
 PERIODS = ("day", "night")
 
@@ -307,14 +309,40 @@ def _outside_buildings(project: Project, xy: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _sites_from_corners(project: Project, area: Any) -> list[tuple[str, float, float, list[float]]]:
+def _real_buildings(project: Project, area: Any) -> np.ndarray:
     b = project.layers.get("buildings")
     if b is None or not len(b):
-        return []
+        return np.array([], dtype=object)
     if "approximate" in b.columns and b["approximate"].astype(bool).any():
-        return []  # derived blocks have no real corners
+        return np.array([], dtype=object)  # derived blocks have no real walls
     polys = shapely.get_parts(b.geometry.values)
-    polys = polys[shapely.intersects(polys, area)]
+    polys = polys[shapely.get_type_id(polys) == 3]
+    return polys[shapely.intersects(polys, area)]
+
+
+def _sites_from_facades(project: Project, area: Any, spacing_m: float) -> list[tuple[str, float, float, list[float]]]:
+    """Wall mounts every ``spacing_m`` along real building walls, 1 m out, facing out (normal and ± 45°)."""
+    out: list[tuple[str, float, float, list[float]]] = []
+    for g in _real_buildings(project, area):
+        ring = np.asarray(shapely.orient_polygons(shapely.simplify(g, 2.0)).exterior.coords)
+        for a, b in zip(ring[:-1], ring[1:], strict=True):
+            d = b - a
+            length = float(np.hypot(*d))
+            if length < 4.0:
+                continue
+            nx, ny = d[1] / length, -d[0] / length  # outward normal of a counter-clockwise exterior
+            az = math.degrees(math.atan2(nx, ny)) % 360.0
+            n = max(1, int(length // spacing_m))
+            for k in range(n):
+                q = a + d * ((k + 0.5) / n) + np.array([nx, ny])
+                if area.contains(shapely.Point(*q)):
+                    out.append(("facades", float(q[0]), float(q[1]),
+                                [az, (az - 45.0) % 360.0, (az + 45.0) % 360.0]))
+    return out
+
+
+def _sites_from_corners(project: Project, area: Any) -> list[tuple[str, float, float, list[float]]]:
+    polys = _real_buildings(project, area)
     out: list[tuple[str, float, float, list[float]]] = []
     for g in polys:
         ring = shapely.simplify(g, 2.0).exterior
@@ -575,6 +603,11 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
         g = _grid_points(area, params.spacing_m)
         g = g[_outside_buildings(project, g)]
         sites += [("grid", float(x), float(y), []) for x, y in g]
+    if "facades" in want:
+        facades = _sites_from_facades(project, area, params.spacing_m)
+        if not facades:
+            notes.append("no façade: the project has no real building footprints in the demand area")
+        sites += facades
     if "corners" in want:
         corners = _sites_from_corners(project, area)
         if not corners:
@@ -591,7 +624,7 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     every = [float(a) for a in np.arange(0.0, 360.0 - 1e-9, step)]
     counters: dict[str, int] = {}
     for src, x, y, az in sites:
-        prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "layer": "pt", "grid": "grid"}[src]
+        prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "facades": "facade", "layer": "pt", "grid": "grid"}[src]
         counters[prefix] = counters.get(prefix, 0) + 1
         site = f"{prefix}-{counters[prefix]:05d}"
         cost = params.camera_cost + (params.pole_cost if src in ("intersections", "streets", "grid") else 0.0)

@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -675,6 +676,7 @@ def optics_from_projection(
                   vfov_basis or projection.basis)
 
 
+@functools.lru_cache(maxsize=4096)
 def lens_optics(
     *,
     width_px: int,

@@ -154,3 +154,34 @@ def test_incident_layer_weights_demand_with_the_quartic_kernel(grid) -> None:
         CandidateParams(incident_radius_m=float("nan"))
     with pytest.raises(cmod.OutOfRangeError):
         CandidateParams(incident_weight=-1.0)
+
+
+def test_facade_mounts_every_spacing_facing_away_from_the_wall(square_geojson) -> None:
+    from planner import workflows
+
+    project = workflows.new_project("Walls", boundary=square_geojson, districts=square_geojson)
+    # one real 40 m x 20 m building (clockwise ring on purpose: the outward side must not depend on it)
+    b = shapely.Polygon([(X0 + 1000, Y0 + 1000), (X0 + 1000, Y0 + 1020), (X0 + 1040, Y0 + 1020), (X0 + 1040, Y0 + 1000)])
+    project.layers["buildings"] = gpd.GeoDataFrame({"height_m": [12.0]}, geometry=[b], crs=project.crs)
+    sites = cmod._sites_from_facades(project, project.study_area, 10.0)
+    # 40 m walls: 4 mounts each, 20 m walls: 2 each -> 12; each 1 m out of its wall
+    assert len(sites) == 12
+    south = sorted((x - X0, y - Y0, az) for src, x, y, az in sites if abs(y - (Y0 + 999.0)) < 1e-6)
+    assert [round(x) for x, _, _ in south] == [1005, 1015, 1025, 1035]
+    assert all(az == [180.0, 135.0, 225.0] for *_, az in south)  # facing south, and 45° either side
+    east = [az[0] for src, x, y, az in sites if abs(x - (X0 + 1041.0)) < 1e-6]
+    assert east == [90.0, 90.0]
+    assert not any(b.buffer(0.5).contains(shapely.Point(x, y)) for _, x, y, _ in sites)
+    # end to end: a street south of the building; a fixed bullet per mount and orientation (12 x 3)
+    project.layers["streets"] = gpd.GeoDataFrame(
+        geometry=[shapely.LineString([(X0 + 900, Y0 + 985), (X0 + 1140, Y0 + 985)])], crs=project.crs)
+    cs = build_candidates(project, CandidateParams(sources=("facades",), spacing_m=10.0),
+                          executor=InProcessExecutor())
+    assert len(cs.candidates) == 36 and {c.source for c in cs.candidates} == {"facades"}
+    seen = np.diff(cs.instance.indptr)
+    south_ids = [j for j, c in enumerate(cs.candidates) if abs(c.y - (Y0 + 999.0)) < 1e-6 and c.azimuth_deg == 180.0]
+    north_ids = [j for j, c in enumerate(cs.candidates) if abs(c.y - (Y0 + 1021.0)) < 1e-6]
+    assert all(seen[j] > 0 for j in south_ids) and all(seen[j] == 0 for j in north_ids)  # facing away, behind the building
+    # derived (approximate) blocks give no façades
+    project.layers["buildings"]["approximate"] = True
+    assert cmod._sites_from_facades(project, project.study_area, 10.0) == []

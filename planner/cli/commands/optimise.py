@@ -26,7 +26,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--level", default="detect", help="detail level to cover (default detect)")
     p.add_argument("--period", choices=("day", "night"), default="day", help="day or night coverage (default day)")
     p.add_argument("--candidates", default="intersections,streets",
-                   help="comma list of intersections, streets, grid, corners, a project point layer or a point file "
+                   help="comma list of intersections, streets, grid, corners, facades, a project point layer or a point file "
                         "(default intersections,streets)")
     p.add_argument("--spacing-m", type=float, default=50.0, help="pole spacing along streets (default 50 m)")
     p.add_argument("--azimuths", choices=("streets", "every"), default="streets",
