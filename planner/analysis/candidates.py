@@ -317,7 +317,8 @@ def _real_buildings(project: Project, area: Any) -> np.ndarray:
         return np.array([], dtype=object)  # derived blocks have no real walls
     polys = shapely.get_parts(b.geometry.values)
     polys = polys[shapely.get_type_id(polys) == 3]
-    return polys[shapely.intersects(polys, area)]
+    inside: np.ndarray = polys[shapely.intersects(polys, area)]
+    return inside
 
 
 def _sites_from_facades(project: Project, area: Any, spacing_m: float) -> list[tuple[str, float, float, list[float]]]:

@@ -593,6 +593,11 @@ class MainWindow(QMainWindow):
     def _on_place_requested(self, kind: str, x: float, y: float) -> None:
         if self.project is None:
             return
+        if kind == Tool.PLACE_CANDIDATE:
+            dlg = getattr(self, "optimise_dialog", None)
+            if dlg is not None and dlg.isVisible():
+                dlg.add_drawn_site(x, y)
+            return
         try:
             node = self.new_node(kind, x, y)
         except PlannerError as exc:
@@ -603,7 +608,12 @@ class MainWindow(QMainWindow):
 
     def set_tool(self, tool: Tool) -> None:
         self.canvas.set_tool(tool)
-        self.tool_actions[Tool(tool)].setChecked(True)
+        action = self.tool_actions.get(Tool(tool))
+        if action is not None:
+            action.setChecked(True)
+        else:  # a dialog's own tool (drawing candidate sites): no toolbar button is current
+            for a in self.tool_actions.values():
+                a.setChecked(False)
 
     def set_selection(self, ids: list[str], additive: bool = False, *, from_table: bool = False) -> None:
         if self.project is None:

@@ -133,3 +133,39 @@ def test_incident_layer_pulls_the_proposal_to_the_incidents(window, qtbot) -> No
     chosen = {c.id: c for c in cam}[dlg.placement.result.chosen_sites[0]]
     assert ((chosen.x - x) ** 2 + (chosen.y - y) ** 2) ** 0.5 <= 150.0
     dlg.close()
+
+
+def test_candidate_sites_drawn_on_the_map(window, qtbot) -> None:
+    from PySide6.QtCore import QPoint, Qt
+
+    from planner.gui.dialogs.optimise import DRAWN_KEY
+    from planner.gui.map.canvas import Tool
+
+    layers_before = set(window.project.layers)
+    n_cams = len(window.project.cameras())
+    dlg = window.open_optimise_dialog()
+    dlg.sources.setText("")
+    dlg.draw_btn.setChecked(True)
+    assert window.canvas.tool == Tool.PLACE_CANDIDATE
+    vp = window.canvas.viewport()
+    pts = [QPoint(vp.width() // 2 + dx, vp.height() // 2) for dx in (-60, 0, 60)]
+    for p in pts:
+        qtbot.mouseClick(vp, Qt.MouseButton.LeftButton, pos=p)
+    assert len(dlg.drawn) == 3 and dlg.sources.text() == "drawn" and dlg.drawn_label.text() == "3 site(s) drawn"
+    assert dlg.drawn[1] == window.canvas.map_pos(pts[1])
+    assert len(window.layers.overlays[DRAWN_KEY].xs) == 3
+    # clicks drew no node and touched no layer of the project
+    assert len(window.project.cameras()) == n_cams and set(window.project.layers) == layers_before
+    dlg.draw_btn.setChecked(False)
+    assert window.canvas.tool == Tool.SELECT
+    dlg.cameras.setValue(1)
+    dlg.time_limit.setValue(10.0)
+    dlg.district.setCurrentIndex(0)
+    _run(dlg, qtbot, 1)
+    cands = dlg.placement.candidates.candidates
+    assert {c.source for c in cands} == {"layer"} and len({c.site for c in cands}) <= 3
+    assert {(round(c.x, 6), round(c.y, 6)) for c in cands} <= {(round(x, 6), round(y, 6)) for x, y in dlg.drawn}
+    assert set(window.project.layers) == layers_before
+    dlg.clear_drawn()
+    assert dlg.sources.text() == "" and DRAWN_KEY not in window.layers.overlays
+    dlg.close()

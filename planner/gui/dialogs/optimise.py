@@ -52,6 +52,9 @@ OBJECTIVES = (("max-coverage", "Most coverage for N cameras"), ("min-cameras", "
 LEVELS = ("monitor", "detect", "observe", "recognise", "identify")
 #: Key of the map overlay of the proposed cameras in the window's layer manager.
 OVERLAY_KEY = "optimise_proposals"
+#: Key of the overlay of the candidate sites drawn on the map.
+DRAWN_KEY = "optimise_drawn_sites"
+DRAWN = QColor("#e07a00")
 #: Proposed (ticked) cameras on the map, and unticked ones: apart from the phase colours of placed cameras.
 PROPOSED = QColor("#7b2cbf")
 UNTICKED = QColor("#a0a0a0")
@@ -134,6 +137,19 @@ class OptimiseDialog(QDialog):
         has_streets = "streets" in project.layers and len(project.layers["streets"])
         self.sources = QLineEdit("intersections,streets" if has_streets else "grid")
         form.addRow("Candidate sites", self.sources)
+        #: Candidate sites clicked on the map (x, y): the source ``drawn``; they are not part of the project.
+        self.drawn: list[tuple[float, float]] = []
+        draw_row = QHBoxLayout()
+        self.draw_btn = QPushButton("Draw sites on the map")
+        self.draw_btn.setCheckable(True)
+        self.draw_btn.setToolTip("While pressed, each click on the map adds a candidate site (source 'drawn')")
+        self.draw_btn.toggled.connect(self._on_draw_toggled)
+        self.clear_drawn_btn = QPushButton("Clear drawn")
+        self.clear_drawn_btn.clicked.connect(self.clear_drawn)
+        self.drawn_label = QLabel("no site drawn")
+        for w in (self.draw_btn, self.clear_drawn_btn, self.drawn_label):
+            draw_row.addWidget(w)
+        form.addRow("", draw_row)
         self.demand = QComboBox()
         self.demand.addItems(("streets", "cells"))
         self.demand.setCurrentText("streets" if has_streets else "cells")
@@ -204,6 +220,59 @@ class OptimiseDialog(QDialog):
         self.objective.currentIndexChanged.connect(self._on_objective)
         self._on_objective()
 
+    # ------------------------------------------------------------ drawn candidate sites
+    def _on_draw_toggled(self, on: bool) -> None:
+        from planner.gui.map.canvas import Tool
+
+        win = self.parent()
+        if win is not None and hasattr(win, "set_tool"):
+            win.set_tool(Tool.PLACE_CANDIDATE if on else Tool.SELECT)
+
+    def add_drawn_site(self, x: float, y: float) -> None:
+        """A candidate site clicked on the map; ``drawn`` joins the candidate sources."""
+        self.drawn.append((float(x), float(y)))
+        srcs = [s.strip() for s in self.sources.text().split(",") if s.strip()]
+        if "drawn" not in srcs:
+            self.sources.setText(",".join([*srcs, "drawn"]))
+        self._show_drawn()
+
+    def clear_drawn(self) -> None:
+        self.drawn = []
+        self.sources.setText(",".join(s.strip() for s in self.sources.text().split(",")
+                                      if s.strip() and s.strip() != "drawn"))
+        self._show_drawn()
+
+    def _show_drawn(self) -> None:
+        import numpy as np
+
+        from planner.gui.map.layers import PointLayerItem
+
+        n = len(self.drawn)
+        self.drawn_label.setText(f"{n} site(s) drawn" if n else "no site drawn")
+        layers = self._layers()
+        if layers is None:
+            return
+        old = layers.overlays.pop(DRAWN_KEY, None)
+        if old is not None:
+            layers.canvas.scene().removeItem(old)
+        if n:
+            item = PointLayerItem(DRAWN_KEY, f"Drawn candidate sites ({n})", np.array([p[0] for p in self.drawn]),
+                                  np.array([p[1] for p in self.drawn]), symbol="square", colour=DRAWN, radius_px=4.0,
+                                  legend=[("square", DRAWN, "candidate site drawn for the optimiser")])
+            layers.overlays[DRAWN_KEY] = item
+            layers.canvas.scene().addItem(item)
+            if DRAWN_KEY not in layers.order:
+                layers.order.insert(0, DRAWN_KEY)
+        elif DRAWN_KEY in layers.order:
+            layers.order.remove(DRAWN_KEY)
+        layers.apply_state()
+
+    def _drawn_layer(self) -> Any:
+        import geopandas as gpd
+        import shapely
+
+        return gpd.GeoDataFrame(geometry=[shapely.Point(x, y) for x, y in self.drawn], crs=self.project.crs)
+
     def _on_objective(self) -> None:
         share = self.objective.currentData() == "min-cameras"
         self.share.setEnabled(share)
@@ -232,6 +301,11 @@ class OptimiseDialog(QDialog):
             self.status.setText(f"Error: {exc}")
             return
         snap = self.project.snapshot()
+        if "drawn" in params.sources:
+            if not self.drawn:
+                self.status.setText("Error: no site drawn: press 'Draw sites on the map' and click, or remove 'drawn'")
+                return
+            snap.layers["drawn"] = self._drawn_layer()  # on the snapshot only: the project is not changed
         cameras = self.cameras.value() if model != "min-cameras" else None
         share = self.share.value() if model == "min-cameras" else None
         limit = self.time_limit.value()
@@ -397,14 +471,25 @@ class OptimiseDialog(QDialog):
         self.runs_table.setRowCount(0)
         self.runs_table.blockSignals(False)
 
-    def closeEvent(self, event: Any) -> None:
+    def _leave(self) -> None:
         self.runner.cancel()
         self.remove_overlay()
+        if self.draw_btn.isChecked():
+            self.draw_btn.setChecked(False)
+        layers = self._layers()
+        item = layers.overlays.pop(DRAWN_KEY, None) if layers is not None else None
+        if item is not None:
+            layers.canvas.scene().removeItem(item)
+            if DRAWN_KEY in layers.order:
+                layers.order.remove(DRAWN_KEY)
+            layers.apply_state()
+
+    def closeEvent(self, event: Any) -> None:
+        self._leave()
         super().closeEvent(event)
 
     def reject(self) -> None:
-        self.runner.cancel()
-        self.remove_overlay()
+        self._leave()
         super().reject()
 
 

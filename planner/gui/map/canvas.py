@@ -48,6 +48,8 @@ class Tool(StrEnum):
     PLACE_RADIO = "radio_site"
     PLACE_STORAGE = "storage_centre"
     PLACE_COMMAND = "command_centre"
+    #: Clicks add candidate sites to the open optimiser dialog (not nodes of the project).
+    PLACE_CANDIDATE = "candidate_site"
 
 
 def nice_length(target_m: float) -> float:
