@@ -72,6 +72,8 @@ class CandidateParams:
     sources: tuple[str, ...] = ("intersections", "streets")
     spacing_m: float = 50.0
     camera_type: str = "bullet-1080p-4"
+    #: Camera types allowed at every site (the optimiser picks one per site); empty: ``camera_type`` alone.
+    camera_types: tuple[str, ...] = ()
     height_m: float = 6.0
     tilt_deg: float = 10.0
     azimuths: str = "streets"
@@ -121,6 +123,10 @@ class CandidateParams:
             raise OutOfRangeError(f"`incident_weight` must be >= 0; got {self.incident_weight}")
         if self.incidents is not None and not str(self.incidents).strip():
             raise InvalidInputError("`incidents` must name a point layer or file")
+
+    @property
+    def allowed_types(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.camera_types)) if self.camera_types else (self.camera_type,)
 
     def coverage_params(self) -> CoverageParams:
         lv = next(v for v in ALL_LEVELS if v.name == self.level)
@@ -363,18 +369,38 @@ def _sites_from_corners(project: Project, area: Any) -> list[tuple[str, float, f
 
 
 def _sites_from_layer(project: Project, source: str, area: Any,
-                      extra: Mapping[str, Any]) -> list[tuple[str, float, float, list[float]]]:
+                      extra: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """Points of a layer; its ``height_m`` and ``camera_types`` (or ``camera_type``) columns, when present,
+    set each site's mount height and the camera types allowed there (a comma list)."""
     gdf = extra.get(source, project.layers.get(source))
     if gdf is None:
         raise InvalidInputError(f"`--candidates`: {source!r} is neither intersections, streets, corners, "
                                 "a project layer nor a point file")
-    geoms = shapely.get_parts(gdf.geometry.values)
-    geoms = geoms[shapely.get_type_id(geoms) == 0]
-    if not len(geoms):
+    gdf = gdf[~gdf.geometry.isna()]
+    geoms = np.asarray(gdf.geometry.values)
+    ok = shapely.get_type_id(geoms) == 0
+    if not ok.any():
         raise InvalidInputError(f"`--candidates`: {source!r} holds no point")
+    gdf, geoms = gdf[ok], geoms[ok]
     xs, ys = shapely.get_x(geoms), shapely.get_y(geoms)
-    return [("layer", float(x), float(y), []) for x, y in zip(xs, ys, strict=True)
-            if area.contains(shapely.Point(x, y))]
+    heights = (pd_numeric(gdf["height_m"]) if "height_m" in gdf.columns else np.full(len(gdf), np.nan))
+    tcol = "camera_types" if "camera_types" in gdf.columns else ("camera_type" if "camera_type" in gdf.columns
+                                                                 else None)
+    out: list[tuple[Any, ...]] = []
+    for k in range(len(gdf)):
+        x, y = float(xs[k]), float(ys[k])
+        if not (math.isfinite(x) and math.isfinite(y)) or not area.contains(shapely.Point(x, y)):
+            continue
+        h = float(heights[k])
+        if not math.isnan(h) and not 0 < h <= 100:
+            raise OutOfRangeError(f"`--candidates` {source!r}, point {k + 1}: height_m must be in (0, 100]; got {h:g}")
+        types: tuple[str, ...] = ()
+        if tcol is not None:
+            v = gdf[tcol].iloc[k]
+            if isinstance(v, str):
+                types = tuple(t.strip() for t in v.split(",") if t.strip())
+        out.append(("layer", x, y, [], None if math.isnan(h) else h, types))
+    return out
 
 
 def incident_density(xy: np.ndarray, incidents: Any, radius_m: float) -> np.ndarray:
@@ -570,9 +596,9 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     params = params or CandidateParams()
     notes: list[str] = []
     types = camera_types_for(project)
-    ctype = types.get(params.camera_type)
-    if ctype is None:
-        raise InvalidInputError(f"`--camera-type`: unknown camera type {params.camera_type!r}")
+    for t in params.allowed_types:
+        if t not in types:
+            raise InvalidInputError(f"`--camera-type`: unknown camera type {t!r}")
     cparams = params.coverage_params()
     area = demand_area(project, params.districts)
     if area.is_empty:
@@ -599,7 +625,7 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
             notes.append(f"the incident layer {params.incidents!r} is empty: no incident weighting")
     weights = _demand_weights(project, dxy, dlen, params, incidents)
     want = {s for s in params.sources if s in SOURCES}
-    sites: list[tuple[str, float, float, list[float]]] = _sites_from_streets(lines, area, params, want)
+    sites: list[tuple[Any, ...]] = _sites_from_streets(lines, area, params, want)
     if "grid" in want:
         g = _grid_points(area, params.spacing_m)
         g = g[_outside_buildings(project, g)]
@@ -619,44 +645,57 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
             sites += _sites_from_layer(project, src, area, point_layers or {})
     if not sites:
         raise InvalidInputError("no candidate site: the chosen sources give no point in the demand area")
-    fixed_az = not ctype.pan_360
     cands: list[Candidate] = []
     step = params.azimuth_step_deg
     every = [float(a) for a in np.arange(0.0, 360.0 - 1e-9, step)]
     counters: dict[str, int] = {}
-    for src, x, y, az in sites:
-        prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "facades": "facade", "layer": "pt", "grid": "grid"}[src]
+    for site_t in sites:
+        src, x, y, az = site_t[:4]
+        height = site_t[4] if len(site_t) > 4 and site_t[4] is not None else params.height_m
+        allowed = site_t[5] if len(site_t) > 5 and site_t[5] else params.allowed_types
+        prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "facades": "facade", "layer": "pt",
+                  "grid": "grid"}[src]
         counters[prefix] = counters.get(prefix, 0) + 1
         site = f"{prefix}-{counters[prefix]:05d}"
+        for t in allowed:
+            if t not in types:
+                raise InvalidInputError(f"candidate site {site}: unknown camera type {t!r}")
         cost = params.camera_cost + (params.pole_cost if src in ("intersections", "streets", "grid") else 0.0)
-        if not fixed_az:
-            azs = [0.0]
-        elif params.azimuths == "streets" and az:
-            azs = az
-        else:
-            azs = every
-        for a in azs:
-            cands.append(Candidate(id=f"{site}@{round(a) % 360:03d}", site=site, source=src, x=x, y=y,
-                                   azimuth_deg=float(a), height_m=params.height_m, tilt_deg=params.tilt_deg,
-                                   camera_type=params.camera_type, cost=cost))
+        for t in allowed:
+            if types[t].pan_360:
+                azs = [0.0]
+            elif params.azimuths == "streets" and az:
+                azs = az
+            else:
+                azs = every
+            tag = f"{site}:{t}" if len(allowed) > 1 else site
+            for a in azs:
+                cands.append(Candidate(id=f"{tag}@{round(a) % 360:03d}", site=site, source=src, x=x, y=y,
+                                       azimuth_deg=float(a), height_m=float(height), tilt_deg=params.tilt_deg,
+                                       camera_type=t, cost=cost))
     if max_candidates is not None and len(cands) > max_candidates:
         raise OutOfRangeError(f"{len(cands)} candidates exceed `max_candidates` {max_candidates}; "
                               "raise the spacing or narrow the area")
     existing = select_cameras(project, params.phases)
     geoms: list[CameraGeometry] = []
     for c in existing:
-        t = types.get(c.camera_type)
-        if t is None:
+        ct = types.get(c.camera_type)
+        if ct is None:
             raise InvalidInputError(f"camera {c.id}: unknown camera type {c.camera_type!r}")
-        geoms.append(camera_geometry(c, t, cparams))
-    proto = Camera(id="candidate", x=0.0, y=0.0, height_m=params.height_m, tilt_deg=params.tilt_deg,
-                   camera_type=params.camera_type)
-    base = camera_geometry(proto, ctype, cparams)
+        geoms.append(camera_geometry(c, ct, cparams))
+    bases: dict[tuple[str, float], CameraGeometry] = {}
     for cand in cands:
+        key = (cand.camera_type, cand.height_m)
+        base = bases.get(key)
+        if base is None:
+            proto = Camera(id="candidate", x=0.0, y=0.0, height_m=cand.height_m, tilt_deg=params.tilt_deg,
+                           camera_type=cand.camera_type)
+            base = bases[key] = camera_geometry(proto, types[cand.camera_type], cparams)
         geoms.append(CameraGeometry(id=cand.id, x=cand.x, y=cand.y, height_m=cand.height_m,
-                                    azimuth_deg=cand.azimuth_deg, tilt_deg=cand.tilt_deg, hfov_deg=base.hfov_deg, vfov_deg=base.vfov_deg,
-                                    px_per_rad=base.px_per_rad, pan_360=base.pan_360, ir_range_m=base.ir_range_m,
-                                    radius_m=base.radius_m))
+                                    azimuth_deg=cand.azimuth_deg, tilt_deg=cand.tilt_deg, hfov_deg=base.hfov_deg,
+                                    vfov_deg=base.vfov_deg, px_per_rad=base.px_per_rad, pan_360=base.pan_360,
+                                    ir_range_m=base.ir_range_m, radius_m=base.radius_m,
+                                    projection_k=base.projection_k))
     if project.dem is not None:
         minx, miny, maxx, maxy = project.dem.bounds
         outside = [g.id for g in geoms if not (minx <= g.x <= maxx and miny <= g.y <= maxy)]
@@ -674,9 +713,9 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     pair_site: list[np.ndarray] = []
     pair_dem: list[np.ndarray] = []
     # group the candidates of one site (same position and optics, several azimuths): one line-of-sight pass each
-    groups_of: dict[str, list[int]] = {}
+    groups_of: dict[tuple[str, str], list[int]] = {}
     for k, cand in enumerate(cands):
-        groups_of.setdefault(cand.site, []).append(len(existing) + k)
+        groups_of.setdefault((cand.site, cand.camera_type), []).append(len(existing) + k)
     work: list[tuple[tuple[int, ...], tuple[CameraGeometry, ...]]] = [((j,), (geoms[j],))
                                                                      for j in range(len(existing))]
     work += [(tuple(js), tuple(geoms[j] for j in js)) for js in groups_of.values()]

@@ -185,3 +185,47 @@ def test_facade_mounts_every_spacing_facing_away_from_the_wall(square_geojson) -
     # derived (approximate) blocks give no façades
     project.layers["buildings"]["approximate"] = True
     assert cmod._sites_from_facades(project, project.study_area, 10.0) == []
+
+
+def test_layer_sites_carry_their_height_and_allowed_camera_types(grid) -> None:
+    pts = gpd.GeoDataFrame({"height_m": [9.0, np.nan], "camera_types": ["ptz-1080p-25x,bullet-4mp-4", None]},
+                           geometry=[shapely.Point(X0 + 902, Y0 + 900), shapely.Point(X0 + 1102, Y0 + 900)],
+                           crs=grid.crs)
+    grid.layers["masts"] = pts
+    cs = build_candidates(grid, CandidateParams(sources=("masts",), azimuths="every", azimuth_step_deg=90.0),
+                          executor=InProcessExecutor())
+    by_site: dict[str, list] = {}
+    for c in cs.candidates:
+        by_site.setdefault(c.site, []).append(c)
+    a, b = by_site["pt-00001"], by_site["pt-00002"]
+    # site 1: a PTZ (one candidate, 360°) and a 4 mm 4 MP bullet (4 azimuths), all at 9 m
+    assert sorted(c.camera_type for c in a) == ["bullet-4mp-4"] * 4 + ["ptz-1080p-25x"]
+    assert {c.height_m for c in a} == {9.0} and {c.id for c in a if c.camera_type.startswith("ptz")} == {
+        "pt-00001:ptz-1080p-25x@000"}
+    # site 2: the defaults (one type, 6 m)
+    assert {c.camera_type for c in b} == {"bullet-1080p-4"} and {c.height_m for c in b} == {6.0} and len(b) == 4
+    # each candidate's coverage is camera_footprint's for that type, height and lens (cell for cell)
+    from planner.analysis.camera_types import builtin_camera_types
+    from planner.analysis.coverage import camera_footprint, camera_geometry
+
+    params = CandidateParams(sources=("masts",))
+    cp = params.coverage_params()
+    surface = build_surface(grid, cp)
+    res = surface.resolution_m
+    drow = np.floor((surface.origin_y - cs.demand_xy[:, 1]) / res).astype(np.int64)
+    dcol = np.floor((cs.demand_xy[:, 0] - surface.origin_x) / res).astype(np.int64)
+    order = np.argsort(drow, kind="stable")
+    inst = cs.instance
+    lib = builtin_camera_types()
+    for j, c in enumerate(cs.candidates):
+        cam = Camera(id=c.id, x=c.x, y=c.y, height_m=c.height_m, azimuth_deg=c.azimuth_deg, tilt_deg=c.tilt_deg,
+                     camera_type=c.camera_type)
+        fp = camera_footprint(camera_geometry(cam, lib[c.camera_type], cp), surface, cp)
+        ref = np.sort(cmod._seen_in(fp, drow, dcol, order, drow[order], "day"))
+        assert np.array_equal(np.sort(inst.indices[inst.indptr[j]:inst.indptr[j + 1]]), ref), c.id
+    grid.layers["masts"] = pts.assign(camera_types=["nope", None])
+    with pytest.raises(cmod.InvalidInputError, match="unknown camera type 'nope'"):
+        build_candidates(grid, CandidateParams(sources=("masts",)), executor=InProcessExecutor())
+    grid.layers["masts"] = pts.assign(height_m=[0.0, 5.0])
+    with pytest.raises(cmod.OutOfRangeError, match="height_m"):
+        build_candidates(grid, CandidateParams(sources=("masts",)), executor=InProcessExecutor())

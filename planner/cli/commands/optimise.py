@@ -32,7 +32,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--azimuths", choices=("streets", "every"), default="streets",
                    help="fixed-camera orientations: along the streets (default) or every --azimuth-step-deg")
     p.add_argument("--azimuth-step-deg", type=float, default=45.0, help="orientation step (default 45°)")
-    p.add_argument("--camera-type", default="bullet-1080p-4", help="camera type of new cameras (default bullet-1080p-4)")
+    p.add_argument("--camera-type", default="bullet-1080p-4",
+                   help="camera type of new cameras, or a comma list of the types allowed at each site (the optimiser "
+                        "picks one per site; default bullet-1080p-4); a point layer's camera_types column overrides it")
     p.add_argument("--height-m", type=float, default=6.0, help="mount height of new cameras (default 6 m)")
     p.add_argument("--tilt-deg", type=float, default=10.0, help="tilt below horizontal (default 10°)")
     p.add_argument("--district", action="append", default=None,
@@ -89,6 +91,15 @@ def _weights(items: list[str] | None) -> dict[str, float]:
         if not sep or not name.strip() or not w >= 0:
             raise InvalidInputError(f"`--district-weight` must be NAME=W with W >= 0; got {it!r}")
         out[name.strip()] = w
+    return out
+
+
+def _types(text: str) -> tuple[str, ...]:
+    from planner.errors import InvalidInputError
+
+    out = tuple(t.strip() for t in str(text).split(",") if t.strip())
+    if not out:
+        raise InvalidInputError(f"`--camera-type` must name at least one camera type; got {text!r}")
     return out
 
 
@@ -150,7 +161,7 @@ def run(args: argparse.Namespace) -> Report:
         return Report(doc, text=text)
     params = CandidateParams(
         sources=tuple(s.strip() for s in args.candidates.split(",") if s.strip()), spacing_m=args.spacing_m,
-        camera_type=args.camera_type, height_m=args.height_m, tilt_deg=args.tilt_deg, azimuths=args.azimuths,
+        camera_type=_types(args.camera_type)[0], camera_types=_types(args.camera_type), height_m=args.height_m, tilt_deg=args.tilt_deg, azimuths=args.azimuths,
         azimuth_step_deg=args.azimuth_step_deg, level=args.level, period=args.period,
         demand_spacing_m=args.demand_spacing_m, demand=args.demand, districts=tuple(args.district) if args.district else None,
         district_weights=_weights(args.district_weight), site_radius_m=args.site_radius_m,
