@@ -169,3 +169,26 @@ def test_candidate_sites_drawn_on_the_map(window, qtbot) -> None:
     dlg.clear_drawn()
     assert dlg.sources.text() == "" and DRAWN_KEY not in window.layers.overlays
     dlg.close()
+
+
+def test_scenarios_side_by_side_in_the_dashboard(window, qtbot) -> None:
+    panel = window.results
+    assert panel.tabText(panel.indexOf(panel.optimise_tab)) == "Optimiser"
+    assert "No optimiser run yet" in panel.optimise_note.text()
+    dlg = window.open_optimise_dialog()
+    dlg.spacing.setValue(250.0)
+    dlg.district.setCurrentIndex(dlg.district.findData("Ouest"))
+    dlg.time_limit.setValue(10.0)
+    _run(dlg, qtbot, 2)
+    _run(dlg, qtbot, 5)
+    t = panel.scenario_table
+    assert t.rowCount() == 2 and [t.item(i, 3).text() for i in range(2)] == ["2", "5"]
+    after = [100 * pl.result.coverage_after for pl in dlg.runs]
+    assert [v for _, v, _ in panel.scenario_chart.bars] == after and after[1] >= after[0]
+    assert [t.item(i, 8).text() for i in range(2)] == [
+        "proven" if pl.result.optimal is True else "not proven" for pl in dlg.runs]
+    assert "2 optimiser run(s)" in panel.optimise_note.text()
+    dlg.runs_table.selectRow(1)
+    dlg.accept_proposal(selected_only=False)
+    assert "Applied: max-coverage added 5 camera(s) in phase optimised" in panel.optimise_note.text()
+    dlg.close()

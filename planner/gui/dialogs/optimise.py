@@ -337,6 +337,9 @@ class OptimiseDialog(QDialog):
         self._finish()
         self.runs.append(pl)
         self._add_run_row(len(self.runs) - 1, pl)
+        panel = getattr(self.parent(), "results", None)
+        if panel is not None and hasattr(panel, "set_scenarios"):
+            panel.set_scenarios(self.runs)  # the dashboard compares the runs side by side too
         self.progress.setValue(1000)
         self.runs_table.selectRow(len(self.runs) - 1)  # shows it (list, status, map)
         if self.placement is not pl:

@@ -229,9 +229,68 @@ class ResultsPanel(QTabWidget):
         self.warnings.itemClicked.connect(self._on_warning_clicked)
         self.warnings.itemActivated.connect(self._on_warning_clicked)
         self.addTab(self.warnings, "Warnings")
+        # optimiser scenarios: every run of this session side by side, and the applied one
+        opt = QWidget()
+        ol = QGridLayout(opt)
+        self.optimise_note = QLabel("No optimiser run yet (Analysis ▸ Optimise placement…).")
+        self.optimise_note.setWordWrap(True)
+        self.optimise_note.setTextFormat(Qt.TextFormat.RichText)
+        self.scenario_table = _table(["run", "model", "level", "cameras", "objective", "coverage before",
+                                      "coverage after", "gap", "optimal"])
+        self.scenario_chart = BarChart("Coverage of the demand after each run", " %")
+        ol.addWidget(self.optimise_note, 0, 0, 1, 2)
+        ol.addWidget(self.scenario_table, 1, 0)
+        ol.addWidget(self.scenario_chart, 1, 1)
+        ol.setRowStretch(1, 1)
+        self.optimise_tab = opt
+        self.addTab(opt, "Optimiser")
         for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
             t.itemClicked.connect(self._on_row_clicked)
         self.currentChanged.connect(self._on_tab_changed)
+
+    # -- optimiser scenarios
+    def set_scenarios(self, runs: list[Any]) -> None:
+        """The optimiser runs of the session (``placement.Placement``s), side by side: table and chart."""
+        rows, bars = [], []
+        for i, pl in enumerate(runs):
+            r = pl.result
+            level = (f"{pl.candidates.params.level} by {pl.candidates.params.period}" if pl.candidates is not None
+                     else "–")
+            rows.append([_Num(i + 1, "{:.0f}"), r.model, level, _Num(r.cameras, "{:,.0f}"),
+                         _Num(r.objective, "{:,.6g}"),
+                         _Num(100 * r.coverage_before, "{:.1f} %"), _Num(100 * r.coverage_after, "{:.1f} %"),
+                         "–" if r.gap is None else f"{100 * r.gap:.2f} %",
+                         "proven" if r.optimal is True else "not proven"])
+            bars.append((f"run {i + 1}: {r.cameras:,} cameras", 100 * r.coverage_after, style.PHASE_COLOURS[
+                i % len(style.PHASE_COLOURS)]))
+        _fill(self.scenario_table, rows)
+        self.scenario_chart.set_bars(bars, max_value=100.0)
+        self._n_runs = len(runs)
+        project = getattr(self, "_project", None)
+        if project is not None:
+            self._refresh_optimise(project)
+
+    def _refresh_optimise(self, project: Project) -> None:
+        doc = document_of(project, ResultKind.OPTIMISE)
+        parts = []
+        n = getattr(self, "_n_runs", 0)
+        if n:
+            parts.append(f"{n} optimiser run(s) this session, side by side (accept one in Analysis ▸ Optimise "
+                         "placement…).")
+        if doc:
+            parts.append(self._applied_text(doc))
+        self.optimise_note.setText(" ".join(parts) or "No optimiser run yet (Analysis ▸ Optimise placement…).")
+
+    @staticmethod
+    def _applied_text(doc: dict[str, Any]) -> str:
+        gap = doc.get("gap")
+        return (
+            f"Applied: {doc.get('model', '?')} added {doc.get('cameras_added', 0):,} camera(s) in phase "
+            f"{doc.get('phase', '?')}; coverage of the demand {100 * float(doc.get('coverage_before') or 0):.1f} % "
+            f"→ {100 * float(doc.get('coverage_after') or 0):.1f} %; "
+            + ("proven optimal." if doc.get("optimal") is True else
+               (f"not proven optimal (gap {100 * float(gap):.2f} %)." if isinstance(gap, (int, float))
+                else "not proven optimal.")))
 
     # -- update
     def refresh(self, project: Project | None, *, cost: bool = True, shown: Any = None) -> None:
@@ -250,6 +309,7 @@ class ResultsPanel(QTabWidget):
         self._refresh_coverage(cov)
         self._refresh_network(net)
         self._refresh_warnings(project, cov, net)
+        self._refresh_optimise(project)
         self.refresh_headline(project)
 
     @staticmethod
