@@ -44,7 +44,7 @@ import scipy.sparse as sp
 
 from planner.analysis import network as netk
 from planner.analysis import radio
-from planner.analysis.optimise import run_highs
+from planner.analysis.optimise import run_highs, status_text
 from planner.analysis.progress import ProgressFn, no_progress
 from planner.errors import InvalidInputError, OutOfRangeError
 
@@ -101,7 +101,7 @@ def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: n
         sol = highspy.HighsSolution()
         sol.col_value = list(start.astype(float))
         h.setSolution(sol)
-    run_highs(h, time_limit_s=time_limit_s, progress=progress)
+    timed_out = run_highs(h, time_limit_s=time_limit_s, progress=progress)
     status = h.getModelStatus()
     info = h.getInfo()
     x = None
@@ -109,7 +109,8 @@ def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: n
         v = np.asarray(h.getSolution().col_value)
         if len(v) == n:
             x = v
-    return x, float(info.mip_dual_bound), h.modelStatusToString(status), status == highspy.HighsModelStatus.kOptimal
+    return (x, float(info.mip_dual_bound), status_text(h, timed_out, time_limit_s),
+            status == highspy.HighsModelStatus.kOptimal)
 
 
 def _gap(obj: float, bound: float | None) -> float | None:

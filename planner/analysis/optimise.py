@@ -438,9 +438,9 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
         z = np.minimum(count, red.cap).astype(float)
         sol.col_value = list(np.concatenate([start.astype(float), z]))
         h.setSolution(sol)
-    run_highs(h, time_limit_s=time_limit_s, progress=progress)
+    timed_out = run_highs(h, time_limit_s=time_limit_s, progress=progress)
     status = h.getModelStatus()
-    name = h.modelStatusToString(status)
+    name = status_text(h, timed_out, time_limit_s)
     info = h.getInfo()
     bound = float(info.mip_dual_bound)
     chosen = None
@@ -454,20 +454,32 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
     return _MilpOut(chosen=chosen, bound=bound, status=name, proven=proven, time_s=time.perf_counter() - t0)
 
 
-def run_highs(h: Any, *, time_limit_s: float, progress: ProgressFn) -> None:
+def status_text(h: Any, timed_out: bool, time_limit_s: float) -> str:
+    """HiGHS's model status in words; our own stop at the time limit reads as such, not as "Interrupted by user"."""
+    name = str(h.modelStatusToString(h.getModelStatus()))
+    if timed_out and name.lower().startswith("interrupted"):
+        return "Time limit reached"
+    return name
+
+
+def run_highs(h: Any, *, time_limit_s: float, progress: ProgressFn) -> bool:
     """Run the HiGHS model ``h`` with progress, cancel and a wall-clock limit (every MILP here goes through it).
 
     HiGHS calls no callback inside the LP relaxation of a MIP node (the root LP of a large model can run for
     minutes past the limit): the solver runs on its own thread while this one keeps reporting progress and
     watching for cancel. A cancel or the time limit sets the stop flag; the solver stops at its next
     callback (simplex, IPM or MIP, whichever comes first) and is always joined (a C++ solver thread left
-    running at exit would abort the process).
+    running at exit would abort the process). Returns whether the time limit stopped it.
     """
     stop = threading.Event()
+    timed_out = threading.Event()
     t_run = time.perf_counter()
 
     def _tick(e: Any) -> None:
-        if stop.is_set() or time.perf_counter() - t_run > time_limit_s:
+        if stop.is_set():
+            e.interrupt()
+        elif time.perf_counter() - t_run > time_limit_s:
+            timed_out.set()
             e.interrupt()
 
     h.cbMipInterrupt.subscribe(_tick)
@@ -493,6 +505,7 @@ def run_highs(h: Any, *, time_limit_s: float, progress: ProgressFn) -> None:
         solver.join()
         raise
     solver.join()
+    return timed_out.is_set()
 
 
 # --------------------------------------------------------------------- result
