@@ -193,7 +193,7 @@ class OptimiseDialog(QDialog):
         self.runs_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.runs_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.runs_table.setMaximumHeight(130)
+        self.runs_table.setMaximumHeight(170)
         self.runs_table.setToolTip("Each finished run; select one to show its proposal and accept it")
         self.runs_table.itemSelectionChanged.connect(self._on_run_selected)
         lay.addWidget(QLabel("Runs (compare, then select one to accept):"))
@@ -365,6 +365,8 @@ class OptimiseDialog(QDialog):
 
     def show_run(self, i: int) -> None:
         """Make run ``i`` the current proposal: its status, its list of cameras and its map overlay."""
+        from planner.placement import human_number
+
         pl = self.runs[i]
         self.placement = pl
         r = pl.result
@@ -372,8 +374,8 @@ class OptimiseDialog(QDialog):
                                                     else "not proven (no bound)")
         self.status.setText(
             f"Run {i + 1}: {r.cameras} camera(s) proposed; coverage of the demand {100 * r.coverage_before:.1f} % "
-            f"before → {100 * r.coverage_after:.1f} % after. Objective {r.objective:,.4g}, bound "
-            f"{'-' if r.bound is None else f'{r.bound:,.4g}'} ({proof}; {r.solver_status}). "
+            f"before → {100 * r.coverage_after:.1f} % after. Objective {human_number(r.objective)}, bound "
+            f"{'-' if r.bound is None else human_number(r.bound)} ({proof}; {r.solver_status}). "
             f"{len(pl.candidates.candidates)} candidates, {len(pl.candidates.existing_ids)} existing cameras kept.")
         self.proposals.blockSignals(True)
         self.proposals.clear()

@@ -242,6 +242,9 @@ class ResultsPanel(QTabWidget):
         ol.addWidget(self.scenario_table, 1, 0)
         ol.addWidget(self.scenario_chart, 1, 1)
         ol.setRowStretch(1, 1)
+        ol.setColumnStretch(0, 3)
+        ol.setColumnStretch(1, 2)
+        self.scenario_chart.setMinimumWidth(260)
         self.optimise_tab = opt
         self.addTab(opt, "Optimiser")
         for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
