@@ -221,12 +221,21 @@ class AnalysisRunner(QObject):
         """Deliver what the workers queued; stop polling once nothing runs and the queue is empty."""
         handlers: dict[str, Callable[..., None]] = {"progress": self._on_progress, "finished": self._on_finished, "failed": self._on_failed,
                     "cancelled": self._on_cancelled}
+        pending: tuple[Any, ...] | None = None  # progress reports coalesced: only the latest of a burst is shown
         while True:
             try:
                 kind, *args = self._events.get_nowait()
             except queue.Empty:
                 break
+            if kind == "progress":
+                pending = tuple(args)
+                continue
+            if pending is not None:
+                self._on_progress(*pending)
+                pending = None
             handlers[kind](*args)
+        if pending is not None:
+            self._on_progress(*pending)
         if self._token is None and self._events.empty():
             self._timer.stop()
 

@@ -30,3 +30,27 @@ def test_consecutive_jobs_using_pyproj_on_the_same_worker_thread(qtbot):
     assert all(r[0] for r in results) and len({round(r[1][0], 6) for r in results}) == 1
     assert all(isinstance(t, int) for t in threads)
     assert runner.wait(5000)
+
+
+def test_progress_bursts_are_coalesced_and_the_last_report_arrives(qtbot):
+    """A worker reporting thousands of times between two GUI polls costs one progress-bar update, not
+    thousands (each Qt call from the GUI thread may wait for the GIL), and the latest report is shown."""
+    import time
+
+    from planner.gui.workers import AnalysisRunner
+
+    runner = AnalysisRunner()
+    seen: list[float] = []
+    runner.progressed.connect(lambda f, m: seen.append(f))
+
+    def job(progress):
+        for k in range(1, 2001):
+            progress(k / 2000, f"step {k}")
+        time.sleep(0.3)  # the GUI polls meanwhile: it must see the last report before the result
+        return "done"
+
+    with qtbot.waitSignal(runner.done, timeout=20000):
+        runner.start("burst", job)
+    assert seen and seen[-1] == 1.0
+    assert len(seen) < 200  # the 2,000 reports arrive in a few bursts
+    assert runner.wait(5000)
