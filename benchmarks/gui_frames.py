@@ -112,7 +112,7 @@ def main() -> None:
     t = time.perf_counter()
     frames_while_running(w, "coverage")  # in the background runner, as from the Analysis menu
     print(f"\nCoverage for the overlay computed in {time.perf_counter() - t:.1f} s "
-          f"({len(w.project.results['coverage_polygons']):,} polygons)")
+          f"({len(w.project.results['coverage'].polygons):,} polygons)")
     c.zoom_to_extent()
     report("whole city with coverage overlay, pan", lambda i: c.pan_pixels(40 if i % 2 else -40, 0))
     c.zoom(8.0)
@@ -134,6 +134,10 @@ def frames_while_running(w, name: str) -> None:
     c.zoom_to_extent()
     c.zoom(8.0)
     QApplication.processEvents()
+    for i in range(3):  # warm the view's caches (label sprites) as any pan would, before the run starts
+        c.pan_pixels(40 if i % 2 else -40, 25)
+        c.viewport().repaint()
+    QApplication.processEvents()
     frames, gaps = [], []
     w.run_analysis(name)
     t0 = last = time.perf_counter()
@@ -154,10 +158,11 @@ def frames_while_running(w, name: str) -> None:
     frames.sort()
     gaps = sorted(gaps[1:]) or [0.0]
     p95 = lambda v: v[int(0.95 * (len(v) - 1))]  # noqa: E731
+    slow = sum(g > 33.0 for g in gaps)
     print(f"\nWhile {name} runs in the background ({time.perf_counter() - t0:.1f} s, {len(frames)} frames, "
           f"centre x8, pan): frame {statistics.median(frames):.1f} ms median / {p95(frames):.1f} ms p95 / "
           f"{frames[-1]:.0f} ms max; frame-to-frame {statistics.median(gaps):.1f} ms median / "
-          f"{p95(gaps):.1f} ms p95 / {gaps[-1]:.0f} ms max")
+          f"{p95(gaps):.1f} ms p95 / {gaps[-1]:.0f} ms max; {slow} frame gap(s) over 33 ms")
 
 
 def move_costs(w) -> None:
