@@ -129,8 +129,63 @@ _FASTMATH = {"contract", "arcp", "nsz", "afn"}
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _line_clear(
+    f: NDArray[np.float32],
+    su: int,
+    sv: int,
+    kc: int,
+    sgn: int,
+    v: int,
+    i: int,
+    d: float,
+    st: float,
+    zo: float,
+    cf: float,
+    q0: int,
+    q1: int,
+) -> bool:
+    """Whether the target line to ``(i, v)`` clears the terrain at the half steps ``q - 1/2`` and crossings ``q``, q0 <= q <= q1.
+
+    ``f`` is the flat window, ``f[u * su + v * sv]`` the cell at dominant index
+    ``u`` and lateral index ``v``; the crossing ``q = i`` (the target row) is skipped.
+    """
+    inv_i = 1.0 / i
+    for q in range(q0, q1 + 1):
+        qf = q - 0.5
+        pp = kc + v * qf * inv_i
+        a0 = (kc + sgn * (q - 1)) * su
+        a1 = (kc + sgn * q) * su
+        v0 = int(math.floor(pp))
+        ww = pp - v0
+        za = f[a0 + v0 * sv] + f[a1 + v0 * sv]
+        zb = f[a0 + (v0 + 1) * sv] + f[a1 + (v0 + 1) * sv]
+        zc = 0.5 * (za + (zb - za) * ww)
+        dd = d * qf * inv_i
+        if zc - zo - cf * dd * dd > st * dd:
+            return False
+        if q == i:
+            break
+        pp = kc + v * q * inv_i
+        v0 = int(math.floor(pp))
+        ww = pp - v0
+        za = f[a1 + v0 * sv]
+        zc = za + (f[a1 + (v0 + 1) * sv] - za) * ww
+        dd = d * q * inv_i
+        if zc - zo - cf * dd * dd > st * dd:
+            return False
+    return True
+
+
+_CHECK_ROWS = 2
+"""Rows either side of a bracketing ray's horizon row that a shadow-edge cell's own line is checked at."""
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def _sweep_side(
-    t: NDArray[np.float64],
+    f: NDArray[np.float32],
+    su: int,
+    sv: int,
+    n: int,
     out: NDArray[np.uint8],
     transposed: bool,
     off_u: int,
@@ -138,6 +193,7 @@ def _sweep_side(
     kc: int,
     sgn: int,
     kk: int,
+    nrays: int,
     v_ok_lo: int,
     v_ok_hi: int,
     lateral_strict: bool,
@@ -148,58 +204,79 @@ def _sweep_side(
     max_d: float,
     cf: float,
     h: NDArray[np.float64],
+    hrow: NDArray[np.int32],
     inv_d1: NDArray[np.float64],
     d1: NDArray[np.float64],
-    mrow: NDArray[np.float64],
+    prev: NDArray[np.float32],
+    cur: NDArray[np.float32],
+    mrow: NDArray[np.float32],
 ) -> None:
-    """One side of the fast kernel, swept column by column away from the observer.
+    """One side of the fast kernel, swept row by row away from the observer.
 
-    ``t[u, v]`` is the padded square window with the dominant axis first
-    (rows of the window for north/south, its transpose for east/west), the
-    observer at ``(kc, kc)``; ``u = kc + sgn * i``. Results go to ``out`` at
+    ``f`` is the padded square window (side ``n``, observer at ``(kc, kc)``)
+    flattened, read as ``f[u * su + v * sv]`` with ``u`` the dominant index
+    (``u = kc + sgn * i``) and ``v`` the lateral one: ``su = n, sv = 1`` for
+    north/south, ``su = 1, sv = n`` for east/west (no transposed copy; each
+    row ``i`` is gathered once into ``cur``). Results go to ``out`` at
     ``[v - off_v, u - off_u]`` (``transposed``) or ``[u - off_u, v - off_v]``.
-    ``h[j]`` is the running horizon slope of the ray to perimeter cell ``j``
-    (lateral offset ``j - kk`` at ``i = kk``); every row of ``t`` is read in
-    order and contiguously.
+    ``h[j]`` is the running horizon slope of ray ``j`` (``nrays`` rays,
+    lateral slope ``-1 + 2 j / (nrays - 1)``), ``hrow[j]`` the row where it
+    was last raised.
     """
-    nj = 2 * kk + 1
-    nv = t.shape[1]
-    for j in range(nj):
+    m = nrays - 1
+    two_m = 2.0 / m
+    for j in range(nrays):
         h[j] = -np.inf
-        tj = (j - kk) / kk
+        hrow[j] = 0
+        tj = -1.0 + j * two_m
         dd = math.sqrt(du * du + (tj * dv) * (tj * dv))
         d1[j] = dd
         inv_d1[j] = 1.0 / dd
-    inv_kk = 1.0 / kk
     md2 = max_d * max_d
     lim = max_d + 2.0 * max(du, dv)
     jl = 0
+    for v in range(n):
+        cur[v] = f[kc * su + v * sv]
     for i in range(1, kk + 1):
-        up = kc + sgn * (i - 1)
-        ui = kc + sgn * i
+        prev, cur = cur, prev
         base = kc - i
-        # 1) half step i - 1/2: the bilinear surface there is the mean of rows i-1 and i, linear across
-        for q in range(2 * i + 2):
-            vv = min(base + q, nv - 1)
-            mrow[q] = 0.5 * (t[up, vv] + t[ui, vv])
+        rb = (kc + sgn * i) * su
+        for v in range(max(base - 1, 0), min(kc + i + 2, n - 1) + 1):
+            cur[v] = f[rb + v * sv]
         # rays whose point on this row lies beyond the radius (plus two cells) are never needed again
-        while jl < kk and i * d1[jl] > lim:
+        while jl < m // 2 and i * d1[jl] > lim:
             jl += 1
-        jh = nj - 1 - jl
+        jh = m - jl
+        # 1) rays: crossing i - 1 (linear between two cells of row i - 1) and half step i - 1/2
+        #    (the bilinear surface there: the mean of rows i - 1 and i, linear across)
+        for q in range(2 * i + 2):
+            vv = min(base + q, n - 1)
+            mrow[q] = 0.5 * (prev[vv] + cur[vv])
         fi = i - 0.5
         inv_fi = 1.0 / fi
-        step = fi * inv_kk
-        cfi = cf * fi
+        cfh = cf * fi
+        gi = i - 1.0
+        inv_gi = 1.0 / gi if i > 1 else 0.0
+        cfg = cf * gi
         for j in range(jl, jh + 1):
-            p = i + (j - kk) * step  # lateral position relative to ``base`` (>= 0.5)
+            tj = -1.0 + j * two_m
+            p = i + fi * tj  # half step, relative to ``base`` (>= 0.5)
             v0 = int(p)
             w = p - v0
             a = mrow[v0]
-            s = (a + (mrow[v0 + 1] - a) * w - zo) * inv_d1[j] * inv_fi - cfi * d1[j]
-            hj = h[j]
-            h[j] = s if s > hj else hj
+            s = (a + (mrow[v0 + 1] - a) * w - zo) * inv_d1[j] * inv_fi - cfh * d1[j]
+            if i > 1:
+                p = kc + gi * tj  # crossing i - 1, absolute lateral index
+                v0 = int(p)
+                w = p - v0
+                a = prev[v0]
+                sc = (a + (prev[min(v0 + 1, n - 1)] - a) * w - zo) * inv_d1[j] * inv_gi - cfg * d1[j]
+                s = max(s, sc)
+            if s > h[j]:
+                h[j] = s
+                hrow[j] = i
         # 2) target cells of row i: above both bracketing rays' horizons visible, below both hidden,
-        #    otherwise (a shadow edge) walk the cell's own sight line crossing by crossing
+        #    otherwise (a shadow edge) its own line is checked around the rows where those horizons were set
         vmax = i - 1 if lateral_strict else i
         dum2 = (i * du) * (i * du)
         if dum2 > md2:
@@ -208,91 +285,47 @@ def _sweep_side(
         vmax = min(vmax, vc)
         vlo = max(-vmax, v_ok_lo - kc)
         vhi = min(vmax, v_ok_hi - kc)
-        inv_i = 1.0 / i
+        sc_j = 0.5 * m / i
         for v in range(vlo, vhi + 1):
             dvm = v * dv
             d2 = dum2 + dvm * dvm
             if d2 > md2:
                 continue
-            zt = t[ui, kc + v]
+            zt = cur[kc + v]
             if zt != zt:
                 continue  # unknown terrain stays NODATA
             d = math.sqrt(d2)
             st = (zt + th - zo) / d - cf * d
-            jpos = v * kk * inv_i
-            jlo = int(math.floor(jpos))
-            hlo = h[jlo + kk]
-            hhi = h[jlo + 1 + kk] if jpos > jlo else hlo
-            if st >= hlo and st >= hhi:
-                vis = 1
-            elif st < hlo and st < hhi:
-                vis = 0
-            else:
-                vis = 1
-                for q in range(1, i + 1):
-                    qf = q - 0.5
-                    pp = kc + v * qf * inv_i
-                    a0 = kc + sgn * (q - 1)
-                    a1 = kc + sgn * q
-                    v0 = int(math.floor(pp))
-                    ww = pp - v0
-                    za = t[a0, v0] + t[a1, v0]
-                    zb = t[a0, v0 + 1] + t[a1, v0 + 1]
-                    zc = 0.5 * (za + (zb - za) * ww)
-                    dd = d * qf * inv_i
-                    if zc - zo - cf * dd * dd > st * dd:
-                        vis = 0
-                        break
-                    if q == i:
-                        break
-                    pp = kc + v * q * inv_i
-                    v0 = int(math.floor(pp))
-                    ww = pp - v0
-                    za = t[a1, v0]
-                    zc = za + (t[a1, v0 + 1] - za) * ww
-                    dd = d * q * inv_i
-                    if zc - zo - cf * dd * dd > st * dd:
-                        vis = 0
-                        break
+            jpos = (v + i) * sc_j
+            jlo = int(jpos)
+            jhi = jlo + 1 if jpos > jlo else jlo
+            hlo = h[jlo]
+            hhi = h[jhi]
+            vis = st >= hlo
+            if vis != (st >= hhi):
+                qa = hrow[jlo]
+                qb = hrow[jhi]
+                if qa > qb:
+                    qa, qb = qb, qa
+                r = _CHECK_ROWS
+                if qb - qa <= 2 * r + 1:
+                    vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qa - r, 1), min(qb + r, i))
+                else:
+                    vis = (_line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qa - r, 1), min(qa + r, i))
+                           and _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qb - r, 1), min(qb + r, i)))
             if transposed:
-                out[kc + v - off_v, ui - off_u] = vis
+                out[kc + v - off_v, kc + sgn * i - off_u] = vis
             else:
-                out[ui - off_u, kc + v - off_v] = vis
-        if i == kk:
-            break
-        # 3) crossing i: linear between two cells of row i
-        step = i * inv_kk
-        cfi = cf * i
-        row = t[ui]
-        for j in range(jl, jh + 1):
-            p = base + i + (j - kk) * step
-            v0 = int(p)
-            w = p - v0
-            a = row[v0]
-            s = (a + (row[min(v0 + 1, nv - 1)] - a) * w - zo) * inv_d1[j] * inv_i - cfi * d1[j]
-            hj = h[j]
-            h[j] = s if s > hj else hj
+                out[kc + sgn * i - off_u, kc + v - off_v] = vis
 
 
-@njit(cache=True, nogil=True)
-def _transpose(a: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Cache-blocked transpose (numpy's ``.T.copy()`` is several times slower on 1,000² windows)."""
-    n, m = a.shape
-    b = np.empty((m, n), dtype=a.dtype)
-    blk = 32
-    for i0 in range(0, n, blk):
-        i1 = min(i0 + blk, n)
-        for j0 in range(0, m, blk):
-            j1 = min(j0 + blk, m)
-            for i in range(i0, i1):
-                for j in range(j0, j1):
-                    b[j, i] = a[i, j]
-    return b
+_RAY_STRIDE = 2
+"""Perimeter cells per ray (rays at most two cells apart at the square's edge)."""
 
 
 @njit(cache=True, nogil=True)
 def _viewshed_fast(
-    z: NDArray[np.float64],
+    z: NDArray[np.float32],
     r0: int,
     c0: int,
     zo: float,
@@ -317,25 +350,28 @@ def _viewshed_fast(
             rr = min(max(r - off_r, 0), nr - 1)
             for c in range(n):
                 p[r, c] = z[rr, min(max(c - off_c, 0), nc - 1)]
-    pt = _transpose(p)
-    h = np.empty(n)
-    a = np.empty(n)
-    b = np.empty(n)
-    m = np.empty(n + 1)
-    # east / west: dominant axis = columns (the transposed window); lateral = rows
-    if nc - 1 - c0 > 0:
-        _sweep_side(pt, out, True, off_c, off_r, kc, 1, nc - 1 - c0, off_r, off_r + nr - 1, False,
-                    dx, dy, zo, target_h, max_d, cf, h, a, b, m)
-    if c0 > 0:
-        _sweep_side(pt, out, True, off_c, off_r, kc, -1, c0, off_r, off_r + nr - 1, False,
-                    dx, dy, zo, target_h, max_d, cf, h, a, b, m)
+    f = p.reshape(n * n)
+    nmax = max(2 * kc // _RAY_STRIDE, 2) + 1
+    h = np.empty(nmax)
+    hrow = np.empty(nmax, dtype=np.int32)
+    a = np.empty(nmax)
+    b = np.empty(nmax)
+    prev = np.empty(n + 1, dtype=np.float32)
+    cur = np.empty(n + 1, dtype=np.float32)
+    m = np.empty(n + 2, dtype=np.float32)
+    # (extent of the side, dominant stride, lateral stride, transposed, sign, lateral cell size ...)
+    # east / west: dominant axis = columns; lateral = rows
+    for kk, sgn in ((nc - 1 - c0, 1), (c0, -1)):
+        if kk > 0:
+            nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
+            _sweep_side(f, 1, n, n, out, True, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
+                        dx, dy, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m)
     # south / north: dominant axis = rows; the diagonal cells are already done
-    if nr - 1 - r0 > 0:
-        _sweep_side(p, out, False, off_r, off_c, kc, 1, nr - 1 - r0, off_c, off_c + nc - 1, True,
-                    dy, dx, zo, target_h, max_d, cf, h, a, b, m)
-    if r0 > 0:
-        _sweep_side(p, out, False, off_r, off_c, kc, -1, r0, off_c, off_c + nc - 1, True,
-                    dy, dx, zo, target_h, max_d, cf, h, a, b, m)
+    for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
+        if kk > 0:
+            nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
+            _sweep_side(f, n, 1, n, out, False, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
+                        dy, dx, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m)
 
 
 @njit(cache=True, nogil=True)
@@ -555,10 +591,12 @@ def viewshed_array(
     rc = int(math.floor(max_d / dx))
     r_lo, r_hi = max(0, r - rr), min(nr, r + rr + 1)
     c_lo, c_hi = max(0, c - rc), min(nc, c + rc + 1)
-    win = np.array(z[r_lo:r_hi, c_lo:c_hi], dtype=np.float64, order="C")
+    sub = z[r_lo:r_hi, c_lo:c_hi]
+    # the fast kernel reads a float32 window (half the memory traffic), the exact reference float64
+    win = np.array(sub, dtype=np.float32 if method == "fast" else np.float64, order="C")
     if nodata is not None and not math.isnan(float(nodata)):
-        win[win == float(nodata)] = np.nan
-    ground = float(win[r - r_lo, c - c_lo])
+        win[sub == nodata] = np.nan
+    ground = float(z[r, c]) if math.isfinite(float(win[r - r_lo, c - c_lo])) else math.nan
     if observer_elevation_m is None:
         if not math.isfinite(ground):
             raise InvalidInputError(
