@@ -128,7 +128,7 @@ _FASTMATH = {"contract", "arcp", "nsz", "afn"}
 """LLVM fast-math flags that are safe here: no ``nnan``/``ninf`` (NaN marks unknown terrain, -inf an empty horizon)."""
 
 
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH, error_model="numpy")
 def _line_clear(
     f: NDArray[np.float32],
     su: int,
@@ -180,7 +180,7 @@ _CHECK_ROWS = 2
 """Rows either side of a bracketing ray's horizon row that a shadow-edge cell's own line is checked at."""
 
 
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH, error_model="numpy")
 def _sweep_side(
     f: NDArray[np.float32],
     su: int,
@@ -210,6 +210,10 @@ def _sweep_side(
     prev: NDArray[np.float32],
     cur: NDArray[np.float32],
     mrow: NDArray[np.float32],
+    stb: NDArray[np.float64],
+    tjs: NDArray[np.float64],
+    zh: NDArray[np.float64],
+    zx: NDArray[np.float64],
 ) -> None:
     """One side of the fast kernel, swept row by row away from the observer.
 
@@ -229,6 +233,7 @@ def _sweep_side(
         h[j] = -np.inf
         hrow[j] = 0
         tj = -1.0 + j * two_m
+        tjs[j] = tj
         dd = math.sqrt(du * du + (tj * dv) * (tj * dv))
         d1[j] = dd
         inv_d1[j] = 1.0 / dd
@@ -256,25 +261,43 @@ def _sweep_side(
         inv_fi = 1.0 / fi
         cfh = cf * fi
         gi = i - 1.0
-        inv_gi = 1.0 / gi if i > 1 else 0.0
+        inv_gi = 1.0 / gi if i > 1 else 1.0
         cfg = cf * gi
-        for j in range(jl, jh + 1):
-            tj = -1.0 + j * two_m
+        # the samples first (scalar: their cells are irregular), then slopes and running maxima (vectorised)
+        nj = jh + 1 - jl
+        tjv, zhs, zxs = tjs[jl : jh + 1], zh[jl : jh + 1], zx[jl : jh + 1]
+        for q in range(nj):
+            tj = tjv[q]
             p = i + fi * tj  # half step, relative to ``base`` (>= 0.5)
-            v0 = int(p)
-            w = p - v0
-            a = mrow[v0]
-            s = (a + (mrow[v0 + 1] - a) * w - zo) * inv_d1[j] * inv_fi - cfh * d1[j]
-            if i > 1:
-                p = kc + gi * tj  # crossing i - 1, absolute lateral index
-                v0 = int(p)
-                w = p - v0
-                a = prev[v0]
-                sc = (a + (prev[min(v0 + 1, n - 1)] - a) * w - zo) * inv_d1[j] * inv_gi - cfg * d1[j]
-                s = max(s, sc)
-            if s > h[j]:
-                h[j] = s
-                hrow[j] = i
+            u0 = np.uint64(p)  # unsigned: no negative-index wrap-around test
+            w = p - u0
+            a = mrow[u0]
+            zhs[q] = a + (mrow[u0 + np.uint64(1)] - a) * w
+        if i > 1:
+            for q in range(nj):
+                p = kc + gi * tjv[q]  # crossing i - 1, absolute lateral index
+                u0 = np.uint64(p)
+                w = p - u0
+                a = prev[u0]
+                zxs[q] = a + (prev[min(u0 + np.uint64(1), np.uint64(n - 1))] - a) * w
+        else:
+            zxs[:] = -np.inf
+        ii = np.int32(i)
+        hs, rs = h[jl : jh + 1], hrow[jl : jh + 1]
+        ids, d1s = inv_d1[jl : jh + 1], d1[jl : jh + 1]
+        for q in range(nj):
+            sh = (zhs[q] - zo) * ids[q] * inv_fi - cfh * d1s[q]
+            sx = (zxs[q] - zo) * ids[q] * inv_gi - cfg * d1s[q]
+            hj = hs[q]
+            rj = rs[q]
+            if sh > hj:
+                hj = sh
+                rj = ii
+            if sx > hj:
+                hj = sx
+                rj = ii
+            hs[q] = hj
+            rs[q] = rj
         # 2) target cells of row i: above both bracketing rays' horizons visible, below both hidden,
         #    otherwise (a shadow edge) its own line is checked around the rows where those horizons were set
         vmax = i - 1 if lateral_strict else i
@@ -286,16 +309,19 @@ def _sweep_side(
         vlo = max(-vmax, v_ok_lo - kc)
         vhi = min(vmax, v_ok_hi - kc)
         sc_j = 0.5 * m / i
+        # target slopes of the row first (a branch-free, vectorisable loop), then the bracket tests
+        cv = cur[kc + vlo : kc + vhi + 1]
+        for q in range(vhi - vlo + 1):
+            dvm = (vlo + q) * dv
+            d = math.sqrt(dum2 + dvm * dvm)
+            stb[q] = (cv[q] + th - zo) / d - cf * d
         for v in range(vlo, vhi + 1):
             dvm = v * dv
-            d2 = dum2 + dvm * dvm
-            if d2 > md2:
+            if dum2 + dvm * dvm > md2:
                 continue
-            zt = cur[kc + v]
-            if zt != zt:
+            st = stb[v - vlo]
+            if st != st:
                 continue  # unknown terrain stays NODATA
-            d = math.sqrt(d2)
-            st = (zt + th - zo) / d - cf * d
             jpos = (v + i) * sc_j
             jlo = int(jpos)
             jhi = jlo + 1 if jpos > jlo else jlo
@@ -308,6 +334,7 @@ def _sweep_side(
                 if qa > qb:
                     qa, qb = qb, qa
                 r = _CHECK_ROWS
+                d = math.sqrt(dum2 + dvm * dvm)
                 if qb - qa <= 2 * r + 1:
                     vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qa - r, 1), min(qb + r, i))
                 else:
@@ -323,7 +350,7 @@ _RAY_STRIDE = 2
 """Perimeter cells per ray (rays at most two cells apart at the square's edge)."""
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _viewshed_fast(
     z: NDArray[np.float32],
     r0: int,
@@ -359,19 +386,23 @@ def _viewshed_fast(
     prev = np.empty(n + 1, dtype=np.float32)
     cur = np.empty(n + 1, dtype=np.float32)
     m = np.empty(n + 2, dtype=np.float32)
+    stb = np.empty(n)
+    tjs = np.empty(nmax)
+    zh = np.empty(nmax)
+    zx = np.empty(nmax)
     # (extent of the side, dominant stride, lateral stride, transposed, sign, lateral cell size ...)
     # east / west: dominant axis = columns; lateral = rows
     for kk, sgn in ((nc - 1 - c0, 1), (c0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, 1, n, n, out, True, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
-                        dx, dy, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m)
+                        dx, dy, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, n, 1, n, out, False, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
-                        dy, dx, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m)
+                        dy, dx, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx)
 
 
 @njit(cache=True, nogil=True)
