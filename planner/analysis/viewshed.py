@@ -141,42 +141,44 @@ def _line_clear(
     st: float,
     zo: float,
     cf: float,
-    q0: int,
-    q1: int,
+    u0: float,
+    u1: float,
 ) -> bool:
-    """Whether the target line to ``(i, v)`` clears the terrain at the half steps ``q - 1/2`` and crossings ``q``, q0 <= q <= q1.
+    """Whether the sight line to the cell ``(i, v)`` clears the terrain between ``u0`` and ``u1`` cells along the dominant axis.
 
-    ``f`` is the flat window, ``f[u * su + v * sv]`` the cell at dominant index
-    ``u`` and lateral index ``v``; the crossing ``q = i`` (the target row) is skipped.
+    The line is sampled as the exact reference samples it (every 1/4 cell of
+    its length, bilinear terrain), so a shadow-edge cell gets the reference's
+    answer whenever its blocker lies in that span. ``f`` is the flat window,
+    ``f[u * su + v * sv]`` the cell at dominant index ``u``, lateral index ``v``.
     """
-    inv_i = 1.0 / i
-    for q in range(q0, q1 + 1):
-        qf = q - 0.5
-        pp = kc + v * qf * inv_i
-        a0 = (kc + sgn * (q - 1)) * su
-        a1 = (kc + sgn * q) * su
-        v0 = int(math.floor(pp))
-        ww = pp - v0
-        za = f[a0 + v0 * sv] + f[a1 + v0 * sv]
-        zb = f[a0 + (v0 + 1) * sv] + f[a1 + (v0 + 1) * sv]
-        zc = 0.5 * (za + (zb - za) * ww)
-        dd = d * qf * inv_i
-        if zc - zo - cf * dd * dd > st * dd:
-            return False
-        if q == i:
-            break
-        pp = kc + v * q * inv_i
-        v0 = int(math.floor(pp))
-        ww = pp - v0
-        za = f[a1 + v0 * sv]
-        zc = za + (f[a1 + (v0 + 1) * sv] - za) * ww
-        dd = d * q * inv_i
+    ns = int(math.ceil(math.sqrt(i * i + v * v) / _EXACT_STEP))
+    k0 = max(1, int(u0 * ns / i))
+    k1 = min(ns - 1, int(math.ceil(u1 * ns / i)))
+    inv_ns = 1.0 / ns
+    for k in range(k0, k1 + 1):
+        t = k * inv_ns
+        uq = t * i
+        q0 = int(uq)
+        fu = uq - q0
+        x = kc + t * v
+        x0 = int(math.floor(x))
+        fx = x - x0
+        a0 = (kc + sgn * q0) * su + x0 * sv
+        a1 = (kc + sgn * (q0 + 1)) * su + x0 * sv
+        za = f[a0] * (1.0 - fx) + f[a0 + sv] * fx
+        zb = f[a1] * (1.0 - fx) + f[a1 + sv] * fx
+        zc = za * (1.0 - fu) + zb * fu
+        dd = t * d
         if zc - zo - cf * dd * dd > st * dd:
             return False
     return True
 
 
-_CHECK_ROWS = 2
+_EXACT_STEP = 0.25
+"""Sampling step (cells) of the shadow-edge check: that of the exact reference's default."""
+
+
+_CHECK_ROWS = 1
 """Rows either side of a bracketing ray's horizon row that a shadow-edge cell's own line is checked at."""
 
 
@@ -336,10 +338,10 @@ def _sweep_side(
                 r = _CHECK_ROWS
                 d = math.sqrt(dum2 + dvm * dvm)
                 if qb - qa <= 2 * r + 1:
-                    vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qa - r, 1), min(qb + r, i))
+                    vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qb + r + 0.0)
                 else:
-                    vis = (_line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qa - r, 1), min(qa + r, i))
-                           and _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, max(qb - r, 1), min(qb + r, i)))
+                    vis = (_line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qa + r + 0.0)
+                           and _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - r - 1.0, qb + r + 0.0))
             if transposed:
                 out[kc + v - off_v, kc + sgn * i - off_u] = vis
             else:
