@@ -188,8 +188,9 @@ def _sweep_side(
     su: int,
     sv: int,
     n: int,
-    out: NDArray[np.uint8],
-    transposed: bool,
+    of: NDArray[np.uint8],
+    ou: int,
+    ov: int,
     off_u: int,
     off_v: int,
     kc: int,
@@ -216,6 +217,7 @@ def _sweep_side(
     tjs: NDArray[np.float64],
     zh: NDArray[np.float64],
     zx: NDArray[np.float64],
+    edges: NDArray[np.int64],
 ) -> None:
     """One side of the fast kernel, swept row by row away from the observer.
 
@@ -307,45 +309,55 @@ def _sweep_side(
         if dum2 > md2:
             break  # no target cell left on this side
         vc = int(math.sqrt(md2 - dum2) / dv) + 1
+        while vc >= 0 and dum2 + (vc * dv) * (vc * dv) > md2:
+            vc -= 1  # the last lateral offset inside the radius
         vmax = min(vmax, vc)
         vlo = max(-vmax, v_ok_lo - kc)
         vhi = min(vmax, v_ok_hi - kc)
+        if vlo > vhi:
+            continue
         sc_j = 0.5 * m / i
-        # target slopes of the row first (a branch-free, vectorisable loop), then the bracket tests
+        # target slopes of the row (a branch-free, vectorised loop), then the bracket tests (branch-free:
+        # the shadow-edge cells are listed), then the shadow-edge cells' own lines
+        nv = vhi - vlo + 1
         cv = cur[kc + vlo : kc + vhi + 1]
-        for q in range(vhi - vlo + 1):
+        for q in range(nv):
             dvm = (vlo + q) * dv
             d = math.sqrt(dum2 + dvm * dvm)
             stb[q] = (cv[q] + th - zo) / d - cf * d
-        for v in range(vlo, vhi + 1):
-            dvm = v * dv
-            if dum2 + dvm * dvm > md2:
-                continue
-            st = stb[v - vlo]
-            if st != st:
-                continue  # unknown terrain stays NODATA
+        o0 = (kc + sgn * i - off_u) * ou + (kc + vlo - off_v) * ov
+        ne = 0
+        for q in range(nv):
+            st = stb[q]
+            jpos = (vlo + q + i) * sc_j
+            jlo = np.uint64(jpos)
+            jhi = jlo + np.uint64(jpos > jlo)
+            a_lo = st >= h[jlo]
+            a_hi = st >= h[jhi]
+            code = np.uint8(a_lo) if st == st else np.uint8(255)  # unknown terrain stays NODATA
+            of[o0 + q * ov] = code
+            edges[ne] = q
+            ne += a_lo != a_hi and st == st
+        for e in range(ne):
+            q = edges[e]
+            v = vlo + q
+            st = stb[q]
             jpos = (v + i) * sc_j
-            jlo = int(jpos)
-            jhi = jlo + 1 if jpos > jlo else jlo
-            hlo = h[jlo]
-            hhi = h[jhi]
-            vis = st >= hlo
-            if vis != (st >= hhi):
-                qa = hrow[jlo]
-                qb = hrow[jhi]
-                if qa > qb:
-                    qa, qb = qb, qa
-                r = _CHECK_ROWS
-                d = math.sqrt(dum2 + dvm * dvm)
-                if qb - qa <= 2 * r + 1:
-                    vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qb + r + 0.0)
-                else:
-                    vis = (_line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qa + r + 0.0)
-                           and _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - r - 1.0, qb + r + 0.0))
-            if transposed:
-                out[kc + v - off_v, kc + sgn * i - off_u] = vis
+            jlo = np.uint64(jpos)
+            jhi = jlo + np.uint64(jpos > jlo)
+            qa = hrow[jlo]
+            qb = hrow[jhi]
+            if qa > qb:
+                qa, qb = qb, qa
+            r = _CHECK_ROWS
+            dvm = v * dv
+            d = math.sqrt(dum2 + dvm * dvm)
+            if qb - qa <= 2 * r + 1:
+                vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qb + r + 0.0)
             else:
-                out[kc + sgn * i - off_u, kc + v - off_v] = vis
+                vis = (_line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qa + r + 0.0)
+                       and _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - r - 1.0, qb + r + 0.0))
+            of[o0 + q * ov] = vis
 
 
 _RAY_STRIDE = 2
@@ -392,19 +404,22 @@ def _viewshed_fast(
     tjs = np.empty(nmax)
     zh = np.empty(nmax)
     zx = np.empty(nmax)
+    edges = np.empty(n, dtype=np.int64)
+    of = out.reshape(out.size)  # flat view: out[r, c] = of[r * oc + c]
+    oc = out.shape[1]
     # (extent of the side, dominant stride, lateral stride, transposed, sign, lateral cell size ...)
     # east / west: dominant axis = columns; lateral = rows
     for kk, sgn in ((nc - 1 - c0, 1), (c0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
-            _sweep_side(f, 1, n, n, out, True, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
-                        dx, dy, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx)
+            _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
+                        dx, dy, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx, edges)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
-            _sweep_side(f, n, 1, n, out, False, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
-                        dy, dx, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx)
+            _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
+                        dy, dx, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx, edges)
 
 
 @njit(cache=True, nogil=True)
