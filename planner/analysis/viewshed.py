@@ -178,10 +178,6 @@ _EXACT_STEP = 0.25
 """Sampling step (cells) of the shadow-edge check: that of the exact reference's default."""
 
 
-_CHECK_ROWS = 1
-"""Rows either side of a bracketing ray's horizon row that a shadow-edge cell's own line is checked at."""
-
-
 @njit(cache=True, nogil=True, fastmath=_FASTMATH, error_model="numpy")
 def _sweep_side(
     f: NDArray[np.float32],
@@ -345,18 +341,10 @@ def _sweep_side(
             jpos = (v + i) * sc_j
             jlo = np.uint64(jpos)
             jhi = jlo + np.uint64(jpos > jlo)
-            qa = hrow[jlo]
-            qb = hrow[jhi]
-            if qa > qb:
-                qa, qb = qb, qa
-            r = _CHECK_ROWS
+            qb = hrow[jhi] if h[jhi] > h[jlo] else hrow[jlo]  # the higher horizon's row
             dvm = v * dv
             d = math.sqrt(dum2 + dvm * dvm)
-            if qb - qa <= 2 * r + 1:
-                vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qb + r + 0.0)
-            else:
-                vis = (_line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qa - r - 1.0, qa + r + 0.0)
-                       and _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - r - 1.0, qb + r + 0.0))
+            vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - 2.0, qb + 1.0)  # rows qb-2 .. qb+1
             of[o0 + q * ov] = vis
 
 
