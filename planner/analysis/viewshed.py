@@ -208,7 +208,6 @@ def _sweep_side(
     d1: NDArray[np.float64],
     prev: NDArray[np.float32],
     cur: NDArray[np.float32],
-    mrow: NDArray[np.float32],
     stb: NDArray[np.float64],
     tjs: NDArray[np.float64],
     zh: NDArray[np.float64],
@@ -246,17 +245,18 @@ def _sweep_side(
         prev, cur = cur, prev
         base = kc - i
         rb = (kc + sgn * i) * su
-        for v in range(max(base - 1, 0), min(kc + i + 2, n - 1) + 1):
-            cur[v] = f[rb + v * sv]
+        c_lo, c_hi = max(base - 1, 0), min(kc + i + 2, n - 1) + 1
+        if sv == 1:
+            cur[c_lo:c_hi] = f[rb + c_lo : rb + c_hi]
+        else:
+            for v in range(c_lo, c_hi):
+                cur[v] = f[rb + v * sv]
         # rays whose point on this row lies beyond the radius (plus two cells) are never needed again
         while jl < m // 2 and i * d1[jl] > lim:
             jl += 1
         jh = m - jl
         # 1) rays: crossing i - 1 (linear between two cells of row i - 1) and half step i - 1/2
         #    (the bilinear surface there: the mean of rows i - 1 and i, linear across)
-        for q in range(2 * i + 2):
-            vv = min(base + q, n - 1)
-            mrow[q] = 0.5 * (prev[vv] + cur[vv])
         fi = i - 0.5
         inv_fi = 1.0 / fi
         cfh = cf * fi
@@ -268,11 +268,12 @@ def _sweep_side(
         tjv, zhs, zxs = tjs[jl : jh + 1], zh[jl : jh + 1], zx[jl : jh + 1]
         for q in range(nj):
             tj = tjv[q]
-            p = i + fi * tj  # half step, relative to ``base`` (>= 0.5)
+            p = kc + fi * tj  # half step, absolute lateral index
             u0 = np.uint64(p)  # unsigned: no negative-index wrap-around test
             w = p - u0
-            a = mrow[u0]
-            zhs[q] = a + (mrow[u0 + np.uint64(1)] - a) * w
+            u1 = min(u0 + np.uint64(1), np.uint64(n - 1))
+            a = prev[u0] + cur[u0]
+            zhs[q] = 0.5 * (a + (prev[u1] + cur[u1] - a) * w)
         if i > 1:
             for q in range(nj):
                 p = kc + gi * tjv[q]  # crossing i - 1, absolute lateral index
@@ -323,9 +324,10 @@ def _sweep_side(
             stb[q] = (cv[q] + th - zo) / d - cf * d
         o0 = (kc + sgn * i - off_u) * ou + (kc + vlo - off_v) * ov
         ne = 0
+        jpos = (vlo + i) * sc_j - sc_j
         for q in range(nv):
             st = stb[q]
-            jpos = (vlo + q + i) * sc_j
+            jpos += sc_j
             jlo = np.uint64(jpos)
             jhi = jlo + np.uint64(jpos > jlo)
             a_lo = st >= h[jlo]
@@ -383,11 +385,10 @@ def _viewshed_fast(
     nmax = max(2 * kc // _RAY_STRIDE, 2) + 1
     h = np.empty(nmax)
     hrow = np.empty(nmax, dtype=np.int32)
-    a = np.empty(nmax)
-    b = np.empty(nmax)
+    inv_d1 = np.empty(nmax)
+    d1 = np.empty(nmax)
     prev = np.empty(n + 1, dtype=np.float32)
     cur = np.empty(n + 1, dtype=np.float32)
-    m = np.empty(n + 2, dtype=np.float32)
     stb = np.empty(n)
     tjs = np.empty(nmax)
     zh = np.empty(nmax)
@@ -401,13 +402,13 @@ def _viewshed_fast(
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
-                        dx, dy, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx, edges)
+                        dx, dy, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
-                        dy, dx, zo, target_h, max_d, cf, h, hrow, a, b, prev, cur, m, stb, tjs, zh, zx, edges)
+                        dy, dx, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges)
 
 
 @njit(cache=True, nogil=True)
