@@ -155,19 +155,21 @@ def _line_clear(
     k0 = max(1, int(u0 * ns / i))
     k1 = min(ns - 1, int(math.ceil(u1 * ns / i)))
     inv_ns = 1.0 / ns
+    sgn_su = sgn * su
+    c0 = kc * su + kc * sv
     for k in range(k0, k1 + 1):
         t = k * inv_ns
         uq = t * i
-        q0 = int(uq)
+        q0 = np.uint64(uq)  # uq, x >= 0: truncation is the floor
         fu = uq - q0
-        x = kc + t * v
-        x0 = int(math.floor(x))
+        x = t * v + kc
+        x0 = np.uint64(x)
         fx = x - x0
-        a0 = (kc + sgn * q0) * su + x0 * sv
-        a1 = (kc + sgn * (q0 + 1)) * su + x0 * sv
-        za = f[a0] * (1.0 - fx) + f[a0 + sv] * fx
-        zb = f[a1] * (1.0 - fx) + f[a1 + sv] * fx
-        zc = za * (1.0 - fu) + zb * fu
+        a0 = c0 + int(q0) * sgn_su + (int(x0) - kc) * sv
+        a1 = a0 + sgn_su
+        za = f[a0] + (f[a0 + sv] - f[a0]) * fx
+        zb = f[a1] + (f[a1 + sv] - f[a1]) * fx
+        zc = za + (zb - za) * fu
         dd = t * d
         if zc - zo - cf * dd * dd > st * dd:
             return False
@@ -241,6 +243,7 @@ def _sweep_side(
     jl = 0
     for v in range(n):
         cur[v] = f[kc * su + v * sv]
+    cur[n] = cur[n - 1]
     for i in range(1, kk + 1):
         prev, cur = cur, prev
         base = kc - i
@@ -251,6 +254,7 @@ def _sweep_side(
         else:
             for v in range(c_lo, c_hi):
                 cur[v] = f[rb + v * sv]
+        cur[c_hi] = cur[c_hi - 1]  # at the window's edge: the sample at the last cell reads one past it
         # rays whose point on this row lies beyond the radius (plus two cells) are never needed again
         while jl < m // 2 and i * d1[jl] > lim:
             jl += 1
@@ -265,23 +269,30 @@ def _sweep_side(
         cfg = cf * gi
         # the samples first (scalar: their cells are irregular), then slopes and running maxima (vectorised)
         nj = jh + 1 - jl
-        tjv, zhs, zxs = tjs[jl : jh + 1], zh[jl : jh + 1], zx[jl : jh + 1]
-        for q in range(nj):
-            tj = tjv[q]
-            p = kc + fi * tj  # half step, absolute lateral index
-            u0 = np.uint64(p)  # unsigned: no negative-index wrap-around test
-            w = p - u0
-            u1 = min(u0 + np.uint64(1), np.uint64(n - 1))
-            a = prev[u0] + cur[u0]
-            zhs[q] = 0.5 * (a + (prev[u1] + cur[u1] - a) * w)
+        zhs, zxs = zh[jl : jh + 1], zx[jl : jh + 1]
+        ph = kc + fi * tjs[jl]  # half step, absolute lateral index (>= 0.5), one ray to the next: + dph
+        dph = fi * two_m
         if i > 1:
+            px = kc + gi * tjs[jl]  # crossing i - 1
+            dpx = gi * two_m
             for q in range(nj):
-                p = kc + gi * tjv[q]  # crossing i - 1, absolute lateral index
-                u0 = np.uint64(p)
-                w = p - u0
+                u0 = np.uint64(ph)  # unsigned: no negative-index wrap-around test
+                w = ph - u0
+                a = prev[u0] + cur[u0]
+                zhs[q] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                u0 = np.uint64(px)
+                w = px - u0
                 a = prev[u0]
-                zxs[q] = a + (prev[min(u0 + np.uint64(1), np.uint64(n - 1))] - a) * w
+                zxs[q] = a + (prev[u0 + np.uint64(1)] - a) * w
+                ph += dph
+                px += dpx
         else:
+            for q in range(nj):
+                u0 = np.uint64(ph)
+                w = ph - u0
+                a = prev[u0] + cur[u0]
+                zhs[q] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                ph += dph
             zxs[:] = -np.inf
         ii = np.int32(i)
         hs, rs = h[jl : jh + 1], hrow[jl : jh + 1]
@@ -346,7 +357,7 @@ def _sweep_side(
             qb = hrow[jhi] if h[jhi] > h[jlo] else hrow[jlo]  # the higher horizon's row
             dvm = v * dv
             d = math.sqrt(dum2 + dvm * dvm)
-            vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - 2.0, qb + 1.0)  # rows qb-2 .. qb+1
+            vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - 1.5, qb + 0.5)
             of[o0 + q * ov] = vis
 
 
