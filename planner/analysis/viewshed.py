@@ -215,6 +215,8 @@ def _sweep_side(
     zh: NDArray[np.float64],
     zx: NDArray[np.float64],
     edges: NDArray[np.int64],
+    jlos: NDArray[np.uint64],
+    jhis: NDArray[np.uint64],
 ) -> None:
     """One side of the fast kernel, swept row by row away from the observer.
 
@@ -333,16 +335,16 @@ def _sweep_side(
             dvm = (vlo + q) * dv
             d = math.sqrt(dum2 + dvm * dvm)
             stb[q] = (cv[q] + th - zo) / d - cf * d
+            jpos = (vlo + q + i) * sc_j  # the bracketing rays jlo <= jpos <= jhi
+            jlo = np.uint64(jpos)
+            jlos[q] = jlo
+            jhis[q] = jlo + np.uint64(jpos > jlo)
         o0 = (kc + sgn * i - off_u) * ou + (kc + vlo - off_v) * ov
         ne = 0
-        jpos = (vlo + i) * sc_j - sc_j
         for q in range(nv):
             st = stb[q]
-            jpos += sc_j
-            jlo = np.uint64(jpos)
-            jhi = jlo + np.uint64(jpos > jlo)
-            a_lo = st >= h[jlo]
-            a_hi = st >= h[jhi]
+            a_lo = st >= h[jlos[q]]
+            a_hi = st >= h[jhis[q]]
             code = np.uint8(a_lo) if st == st else np.uint8(255)  # unknown terrain stays NODATA
             of[o0 + q * ov] = code
             edges[ne] = q
@@ -351,9 +353,8 @@ def _sweep_side(
             q = edges[e]
             v = vlo + q
             st = stb[q]
-            jpos = (v + i) * sc_j
-            jlo = np.uint64(jpos)
-            jhi = jlo + np.uint64(jpos > jlo)
+            jlo = jlos[q]
+            jhi = jhis[q]
             qb = hrow[jhi] if h[jhi] > h[jlo] else hrow[jlo]  # the higher horizon's row
             dvm = v * dv
             d = math.sqrt(dum2 + dvm * dvm)
@@ -405,6 +406,8 @@ def _viewshed_fast(
     zh = np.empty(nmax)
     zx = np.empty(nmax)
     edges = np.empty(n, dtype=np.int64)
+    jlos = np.empty(n, dtype=np.uint64)
+    jhis = np.empty(n, dtype=np.uint64)
     of = out.reshape(out.size)  # flat view: out[r, c] = of[r * oc + c]
     oc = out.shape[1]
     # (extent of the side, dominant stride, lateral stride, transposed, sign, lateral cell size ...)
@@ -413,13 +416,13 @@ def _viewshed_fast(
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
-                        dx, dy, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges)
+                        dx, dy, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
-                        dy, dx, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges)
+                        dy, dx, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
 
 
 @njit(cache=True, nogil=True)
