@@ -270,48 +270,46 @@ def _sweep_side(
         inv_gi = 1.0 / gi if i > 1 else 1.0
         cfg = cf * gi
         # the samples first (scalar: their cells are irregular), then slopes and running maxima (vectorised)
-        nj = jh + 1 - jl
-        zhs, zxs = zh[jl : jh + 1], zx[jl : jh + 1]
+        # (unsigned loop indices: no negative-index wrap-around tests, so the loops vectorise without slicing)
+        ujl, uje = np.uint64(jl), np.uint64(jh + 1)
         ph = kc + fi * tjs[jl]  # half step, absolute lateral index (>= 0.5), one ray to the next: + dph
         dph = fi * two_m
         if i > 1:
             px = kc + gi * tjs[jl]  # crossing i - 1
             dpx = gi * two_m
-            for q in range(nj):
-                u0 = np.uint64(ph)  # unsigned: no negative-index wrap-around test
-                w = ph - u0
-                a = prev[u0] + cur[u0]
-                zhs[q] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
-                u0 = np.uint64(px)
-                w = px - u0
-                a = prev[u0]
-                zxs[q] = a + (prev[u0 + np.uint64(1)] - a) * w
-                ph += dph
-                px += dpx
-        else:
-            for q in range(nj):
+            for j in range(ujl, uje):
                 u0 = np.uint64(ph)
                 w = ph - u0
                 a = prev[u0] + cur[u0]
-                zhs[q] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                zh[j] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                u0 = np.uint64(px)
+                w = px - u0
+                a = prev[u0]
+                zx[j] = a + (prev[u0 + np.uint64(1)] - a) * w
                 ph += dph
-            zxs[:] = -np.inf
+                px += dpx
+        else:
+            for j in range(ujl, uje):
+                u0 = np.uint64(ph)
+                w = ph - u0
+                a = prev[u0] + cur[u0]
+                zh[j] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                ph += dph
+                zx[j] = -np.inf
         ii = np.int32(i)
-        hs, rs = h[jl : jh + 1], hrow[jl : jh + 1]
-        ids, d1s = inv_d1[jl : jh + 1], d1[jl : jh + 1]
-        for q in range(nj):
-            sh = (zhs[q] - zo) * ids[q] * inv_fi - cfh * d1s[q]
-            sx = (zxs[q] - zo) * ids[q] * inv_gi - cfg * d1s[q]
-            hj = hs[q]
-            rj = rs[q]
+        for j in range(ujl, uje):
+            sh = (zh[j] - zo) * inv_d1[j] * inv_fi - cfh * d1[j]
+            sx = (zx[j] - zo) * inv_d1[j] * inv_gi - cfg * d1[j]
+            hj = h[j]
+            rj = hrow[j]
             if sh > hj:
                 hj = sh
                 rj = ii
             if sx > hj:
                 hj = sx
                 rj = ii
-            hs[q] = hj
-            rs[q] = rj
+            h[j] = hj
+            hrow[j] = rj
         # 2) target cells of row i: above both bracketing rays' horizons visible, below both hidden,
         #    otherwise (a shadow edge) its own line is checked around the rows where those horizons were set
         vmax = i - 1 if lateral_strict else i
@@ -330,25 +328,28 @@ def _sweep_side(
         # target slopes of the row (a branch-free, vectorised loop), then the bracket tests (branch-free:
         # the shadow-edge cells are listed), then the shadow-edge cells' own lines
         nv = vhi - vlo + 1
-        cv = cur[kc + vlo : kc + vhi + 1]
-        for q in range(nv):
-            dvm = (vlo + q) * dv
+        unv = np.uint64(nv)
+        ucv = np.uint64(kc + vlo)
+        for q in range(unv):
+            iq = np.int64(q)
+            dvm = (vlo + iq) * dv
             d = math.sqrt(dum2 + dvm * dvm)
-            stb[q] = (cv[q] + th - zo) / d - cf * d
-            jpos = (vlo + q + i) * sc_j  # the bracketing rays jlo <= jpos <= jhi
+            stb[q] = (cur[ucv + q] + th - zo) / d - cf * d
+            jpos = (vlo + iq + i) * sc_j  # the bracketing rays jlo <= jpos <= jhi
             jlo = np.uint64(jpos)
             jlos[q] = jlo
             jhis[q] = jlo + np.uint64(jpos > jlo)
         o0 = (kc + sgn * i - off_u) * ou + (kc + vlo - off_v) * ov
+        uo0, uov = np.uint64(o0), np.uint64(ov)
         ne = 0
-        for q in range(nv):
+        for q in range(unv):
             st = stb[q]
             a_lo = st >= h[jlos[q]]
             a_hi = st >= h[jhis[q]]
             code = np.uint8(a_lo) if st == st else np.uint8(255)  # unknown terrain stays NODATA
-            of[o0 + q * ov] = code
+            of[uo0 + q * uov] = code
             edges[ne] = q
-            ne += a_lo != a_hi and st == st
+            ne += a_lo != a_hi
         for e in range(ne):
             q = edges[e]
             v = vlo + q
