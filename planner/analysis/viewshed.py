@@ -147,10 +147,10 @@ def _line_clear(
     st: float,
     zo: float,
     cf: float,
-    u0: float,
-    u1: float,
+    t0: float,
+    t1: float,
 ) -> bool:
-    """Whether the sight line to the cell ``(i, v)`` clears the terrain between ``u0`` and ``u1`` cells along the dominant axis.
+    """Whether the sight line to the cell ``(i, v)`` clears the terrain between the fractions ``t0`` and ``t1`` of its length.
 
     The line is sampled as the exact reference samples it (every 1/4 cell of
     its length, bilinear terrain), so a shadow-edge cell gets the reference's
@@ -158,8 +158,8 @@ def _line_clear(
     ``f[u * su + v * sv]`` the cell at dominant index ``u``, lateral index ``v``.
     """
     ns = int(math.ceil(math.sqrt(i * i + v * v) / _EXACT_STEP))
-    k0 = max(1, int(u0 * ns / i))
-    k1 = min(ns - 1, int(math.ceil(u1 * ns / i)))
+    k0 = max(1, int(t0 * ns))
+    k1 = min(ns - 1, int(math.ceil(t1 * ns)))
     inv_ns = 1.0 / ns
     sgn_su = sgn * su
     c0 = kc * su + kc * sv
@@ -331,7 +331,8 @@ def _sweep_side(
         vhi = min(vmax, v_ok_hi - kc)
         if vlo > vhi:
             continue
-        sc_j = 0.5 * m / i
+        inv_i = 1.0 / i
+        sc_j = 0.5 * m * inv_i
         # target slopes of the row (a branch-free, vectorised loop), then the bracket tests (branch-free:
         # the shadow-edge cells are listed), then the shadow-edge cells' own lines
         nv = vhi - vlo + 1
@@ -366,7 +367,7 @@ def _sweep_side(
             qb = hrow[jhi] if h[jhi] > h[jlo] else hrow[jlo]  # the higher horizon's row
             dvm = v * dv
             d = math.sqrt(dum2 + dvm * dvm)
-            vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, qb - 1.5, qb + 0.5)
+            vis = _line_clear(f, su, sv, kc, sgn, v, i, d, st, zo, cf, (qb - 1.5) * inv_i, (qb + 0.5) * inv_i)
             of[o0 + q * ov] = vis
 
 
