@@ -134,7 +134,7 @@ _FASTMATH = {"contract", "arcp", "nsz", "afn"}
 """LLVM fast-math flags that are safe here: no ``nnan``/``ninf`` (NaN marks unknown terrain, -inf an empty horizon)."""
 
 
-@njit(cache=True, nogil=True, fastmath=_FASTMATH, error_model="numpy")
+@njit(cache=True, nogil=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
 def _line_clear(
     f: NDArray[np.float32],
     su: int,
@@ -218,8 +218,8 @@ def _sweep_side(
     cur: NDArray[np.float32],
     stb: NDArray[np.float64],
     tjs: NDArray[np.float64],
-    zh: NDArray[np.float64],
-    zx: NDArray[np.float64],
+    zh: NDArray[np.float32],
+    zx: NDArray[np.float32],
     edges: NDArray[np.int64],
     jlos: NDArray[np.uint64],
     jhis: NDArray[np.uint64],
@@ -286,11 +286,11 @@ def _sweep_side(
             dpx = gi * two_m
             for j in range(ujl, uje):
                 u0 = np.uint64(ph)
-                w = ph - u0
+                w = np.float32(ph - u0)
                 a = prev[u0] + cur[u0]
-                zh[j] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                zh[j] = np.float32(0.5) * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
                 u0 = np.uint64(px)
-                w = px - u0
+                w = np.float32(px - u0)
                 a = prev[u0]
                 zx[j] = a + (prev[u0 + np.uint64(1)] - a) * w
                 ph += dph
@@ -298,9 +298,9 @@ def _sweep_side(
         else:
             for j in range(ujl, uje):
                 u0 = np.uint64(ph)
-                w = ph - u0
+                w = np.float32(ph - u0)
                 a = prev[u0] + cur[u0]
-                zh[j] = 0.5 * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                zh[j] = np.float32(0.5) * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
                 ph += dph
                 zx[j] = -np.inf
         ii = np.int32(i)
@@ -412,8 +412,8 @@ def _viewshed_fast(
     cur = np.empty(n + 1, dtype=np.float32)
     stb = np.empty(n)
     tjs = np.empty(nmax)
-    zh = np.empty(nmax)
-    zx = np.empty(nmax)
+    zh = np.empty(nmax, dtype=np.float32)
+    zx = np.empty(nmax, dtype=np.float32)
     edges = np.empty(n, dtype=np.int64)
     jlos = np.empty(n, dtype=np.uint64)
     jhis = np.empty(n, dtype=np.uint64)
