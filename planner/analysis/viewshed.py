@@ -419,19 +419,20 @@ def _viewshed_fast(
     jhis = np.empty(n, dtype=np.uint64)
     of = out.reshape(out.size)  # flat view: out[r, c] = of[r * oc + c]
     oc = out.shape[1]
-    # (extent of the side, dominant stride, lateral stride, transposed, sign, lateral cell size ...)
-    # east / west: dominant axis = columns; lateral = rows
+    # east / west: dominant axis = columns (read with stride n); lateral = rows
     for kk, sgn in ((nc - 1 - c0, 1), (c0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
-                        dx, dy, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
+                        dx, dy, zo, target_h, max_d, cf,
+                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
-                        dy, dx, zo, target_h, max_d, cf, h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
+                        dy, dx, zo, target_h, max_d, cf,
+                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
 
 
 @njit(cache=True, nogil=True)
