@@ -150,7 +150,7 @@ def _line_clear(
     t0: float,
     t1: float,
 ) -> bool:
-    """Whether the sight line to the cell ``(i, v)`` clears the terrain between the fractions ``t0`` and ``t1`` of its length.
+    """Whether the sight line to cell ``(i, v)`` clears the terrain between fractions ``t0`` and ``t1`` of it.
 
     The line is sampled as the exact reference samples it (every 1/4 cell of
     its length, bilinear terrain), so a shadow-edge cell gets the reference's
