@@ -341,6 +341,10 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, title: str,
     if d is not None and len(d):
         pops = [_popup(str(r.get("name") or ""), [("code", r.get("code")), ("level", r.get("level")),
                                                    ("area km²", r.get("area_km2"))]) for r in _records(d)]
+        # boundaries simplified by 2 m (well under a screen pixel at city zoom): half the vertices of IRIS-detailed
+        # district outlines, which otherwise weigh more than every other layer of a city map together
+        if d.crs is not None and d.crs.is_projected:
+            d = d.set_geometry(shapely.simplify(d.geometry.values, 2.0, preserve_topology=True))
         _popup_layer(folium, _fc(d, pops, "#555555", precision=1e-5), name="Districts", weight=0.8,
                      fill_opacity=0.04).add_to(m)
     s = layers.get("streets")

@@ -200,3 +200,26 @@ def test_coverage_overlay_png_burns_the_band_cells():
     assert mon[150, 150] == 1  # the detect square is inside the monitor layer: no hole
     (s, w), (n, e) = bounds
     assert s < n and w < e and abs((e - w) - 2400 / 6378137 * 180 / np.pi) < 1e-9
+
+
+def test_district_outlines_are_simplified_by_two_metres_not_more(small_project, tmp_path):
+    """A district edge with a vertex every metre wobbling by 0.5 m keeps its corners and loses the wobble."""
+    import re
+
+    import numpy as np
+    import shapely
+
+    x0, y0 = 692000.0, 4796000.0
+    xs = np.arange(0.0, 1001.0, 1.0)
+    south = [(x0 + x, y0 + 0.5 * (k % 2)) for k, x in enumerate(xs)]  # 1,001 vertices on the south edge
+    ring = south + [(x0 + 1000.0, y0 + 2000.0), (x0, y0 + 2000.0)]
+    d = small_project.districts.iloc[:1].copy()
+    d = d.set_geometry([shapely.Polygon(ring)], crs=small_project.crs)
+    small_project.set_districts(d)
+    html = export_all(small_project, tmp_path / "m.html", "html")[0].read_text(encoding="utf-8")
+    k = html.find('"t": "' + str(d["name"].iloc[0]))
+    assert k > 0
+    start = html.rfind('{"coordinates": ', 0, k)
+    coords = re.findall(r"\[(-?\d+\.\d+), (-?\d+\.\d+)\]", html[start:k])
+    # the wobble (0.5 m < 2 m) is gone: a handful of vertices, not a thousand; the corners stay
+    assert 4 <= len(coords) <= 8
