@@ -556,7 +556,10 @@ def _vectorise_tile(tile: _Tile, key: tuple[int, int], period: str, simplify_m: 
     tile; :func:`update_cameras` hands the cache of unchanged blocks to the
     recomposed tile, so moving a camera redraws only the blocks it changed.
     """
-    parts = [_vectorise_block(tile, key, period, simplify_m, surface, b) for b in _blocks()]
+    import rasterio
+
+    with rasterio.Env():  # one GDAL environment for the tile's blocks (``shapes`` would set one up per call)
+        parts = [_vectorise_block(tile, key, period, simplify_m, surface, b) for b in _blocks()]
     lv = [p[0] for p in parts if len(p[0])]
     g = [p[1] for p in parts if len(p[0])]
     if not lv:
