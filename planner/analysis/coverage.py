@@ -1279,7 +1279,7 @@ def run_coverage(project: Project, params: CoverageParams | None = None, *, prog
     geoms = _geometries(project, cams, params)
     surface = build_surface(project, params)
     zones = _zones(project, params)
-    ex = executor or default_executor(len(cams))
+    ex = executor or default_executor(len(cams), threads=True)  # the kernels release the GIL
     items = list(geoms.values())
     footprints: dict[str, Footprint] = {}
     for fp in ex.map_batches(_footprints_batch, items, surface, params,

@@ -279,7 +279,7 @@ def run_audit(register_path: str | list[str], *, project: Project | None = None,
         rules_doc = rules
         nodes_by[name] = nodes
         sp = scn.scenario_project(base, nodes, s)
-        ex = default_executor(len(nodes), workers=params.workers)
+        ex = default_executor(len(nodes), workers=params.workers, threads=True)
         r = run_coverage(sp, cparams, progress=sub, executor=ex)
         results[name] = r
         owners[name] = owner
@@ -327,7 +327,7 @@ def run_audit(register_path: str | list[str], *, project: Project | None = None,
     doc["sensitive_sites"] = (_site_figures(results, site_gdf, owners, float(shared["site_radius_m"]))
                               if site_gdf is not None else [])
     doc["privacy_masks"] = _mask_figures(base, nodes_by["median"], scenarios["median"], cparams,
-                                         default_executor(len(nodes_by["median"]), workers=params.workers))
+                                         default_executor(len(nodes_by["median"]), workers=params.workers, threads=True))
     doc["legal_retention"] = _legal(base, project is not None)
     if params.out_of_service is not None:
         progress(0.85, "availability")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import geopandas as gpd
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 import shapely
 
 from planner.analysis.coverage import CoverageParams, run_coverage, update_cameras
-from planner.analysis.executor import InProcessExecutor, ProcessExecutor
+from planner.analysis.executor import InProcessExecutor, ProcessExecutor, ThreadExecutor
 from planner.analysis.optics import DORI_LEVELS
 from planner.errors import InvalidInputError, OutOfRangeError
 from planner.model.nodes import Camera
@@ -162,7 +163,40 @@ def test_executors_agree() -> None:
     p = make_project(cams, types=[cam_type("t", hfov=70.0)])
     a = run_coverage(p, executor=InProcessExecutor(batch_size=3)).summary()
     b = run_coverage(p, executor=ProcessExecutor(workers=2, batch_size=3)).summary()
-    assert a == b
+    c = run_coverage(p, executor=ThreadExecutor(workers=2, batch_size=3)).summary()
+    assert a == b == c
+
+
+def test_thread_executor_order_progress_and_cancel() -> None:
+    from planner.errors import AnalysisCancelled
+
+    seen: list[float] = []
+    out = list(ThreadExecutor(workers=2, batch_size=4).map_batches(
+        lambda b, k: [x * k for x in b], list(range(19)), 3, progress=lambda f, m="": seen.append(f)))
+    assert out == [3 * x for x in range(19)]  # input order, flattened
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) == 6  # 5 batches + done
+
+    def stop(f: float, m: str = "") -> None:
+        if f > 0:
+            raise AnalysisCancelled("stop")
+
+    import time
+
+    done: list[int] = []
+
+    def slow(b: list[int]) -> list[int]:
+        time.sleep(0.01)
+        done.extend(b)
+        return list(b)
+
+    with pytest.raises(AnalysisCancelled):
+        list(ThreadExecutor(workers=1, batch_size=1).map_batches(slow, list(range(50)), progress=stop))
+    assert len(done) < 10  # the remaining batches were cancelled (50 would take 0.5 s)
+    from planner.analysis.executor import default_executor
+
+    assert isinstance(default_executor(500, threads=True), ThreadExecutor) or (os.cpu_count() or 1) < 2
+    assert isinstance(default_executor(500, workers=2, threads=True), ProcessExecutor)
+    assert isinstance(default_executor(50, threads=True), InProcessExecutor)
 
 
 def test_dask_local_cluster_agrees() -> None:

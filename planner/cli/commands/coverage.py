@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> Report:
     params = CoverageParams(resolution_m=args.resolution_m, target_height_m=target, levels=levels,
                             phases=tuple(args.phase) if args.phase else None)
     n = len(project.cameras())
-    executor = default_executor(n, scheduler=args.scheduler, workers=args.workers)
+    executor = default_executor(n, scheduler=args.scheduler, workers=args.workers, threads=True)
     avail = None
     if args.out_of_service is not None:  # availability (planner.audit.availability), checked before the run
         from planner.audit.availability import (
