@@ -73,7 +73,7 @@ def main() -> None:
         n = len(cv.select_cameras(project, phases))
         m, result = staged(project, phases)
         total = m["run"] + m["summary"] + m["polygons"]
-        print(f"{label}: footprints + tiles {m['run']:.2f} s (executor {type(default_executor(n)).__name__}), "
+        print(f"{label}: footprints + tiles {m['run']:.2f} s (executor {type(default_executor(n, threads=True)).__name__}), "
               f"summary {m['summary']:.2f} s -> figures in {m['run'] + m['summary']:.2f} s; "
               f"+ polygons {m['polygons']:.2f} s -> stored result in {total:.2f} s")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
