@@ -7,6 +7,7 @@ streamed: a tile's DSM is read, its cameras run, its figures kept, and the tile 
 follows one tile, not the country. The same run is made
 
 * in-process (``InProcessExecutor``),
+* with 2 local threads (``ThreadExecutor(2)``, the engine's default: the kernels release the GIL),
 * with 2 local worker processes (``ProcessExecutor(2)``),
 * on a dask.distributed cluster started from the command line as a user would
   (``dask scheduler`` and ``dask worker`` subprocesses on 127.0.0.1, ``--scheduler``),
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planner.analysis import coverage as cv  # noqa: E402
-from planner.analysis.executor import DaskExecutor, InProcessExecutor, ProcessExecutor  # noqa: E402
+from planner.analysis.executor import DaskExecutor, InProcessExecutor, ProcessExecutor, ThreadExecutor  # noqa: E402
 from planner.io.raster import write_geotiff  # noqa: E402
 from planner.model.nodes import Camera  # noqa: E402
 from planner.model.project import Project, Raster  # noqa: E402
@@ -145,6 +146,8 @@ def main() -> int:
         rows = []
         secs, docs_in = run_all(tiles, per_town, InProcessExecutor(), a.seed)
         rows.append(("in-process", secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, None))
+        secs, docs_th = run_all(tiles, per_town, ThreadExecutor(workers=2), a.seed)
+        rows.append(("2 local threads", secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, None))
         secs, docs_pr = run_all(tiles, per_town, ProcessExecutor(workers=2), a.seed)
         rows.append(("2 local processes", secs, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                      resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))
@@ -161,7 +164,8 @@ def main() -> int:
               f"{'' if wrss is None else f'{wrss:.0f} MB'} |")
     same_pr = docs_pr == docs_in
     same_dk = None if docs_dk is None else docs_dk == docs_in
-    print(f"\nidentical figures: 2 processes {same_pr}" + ("" if same_dk is None else f", dask {same_dk}"))
+    print(f"\nidentical figures: 2 threads {docs_th == docs_in}, 2 processes {same_pr}"
+          + ("" if same_dk is None else f", dask {same_dk}"))
     tot = national(docs_in)
     print("national area seen by day (km²): " + ", ".join(f"{k} {v:.2f}" for k, v in tot.items()))
     return 0
