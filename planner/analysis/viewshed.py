@@ -223,6 +223,7 @@ def _sweep_side(
     edges: NDArray[np.int64],
     jlos: NDArray[np.uint64],
     jhis: NDArray[np.uint64],
+    mh: NDArray[np.float32],
 ) -> None:
     """One side of the fast kernel, swept row by row away from the observer.
 
@@ -264,6 +265,8 @@ def _sweep_side(
             for v in range(c_lo, c_hi):
                 cur[v] = f[rb + v * sv]
         cur[c_hi] = cur[c_hi - 1]  # at the window's edge: the sample at the last cell reads one past it
+        for v in range(np.uint64(kc - i), np.uint64(kc + i + 1)):  # the half-step row: mean of rows i - 1 and i
+            mh[v] = np.float32(0.5) * (prev[v] + cur[v])
         # rays whose point on this row lies beyond the radius (plus two cells) are never needed again
         while jl < m // 2 and i * d1[jl] > lim:
             jl += 1
@@ -287,8 +290,8 @@ def _sweep_side(
             for j in range(ujl, uje):
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
-                a = prev[u0] + cur[u0]
-                zh[j] = np.float32(0.5) * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                a = mh[u0]
+                zh[j] = a + (mh[u0 + np.uint64(1)] - a) * w
                 u0 = np.uint64(px)
                 w = np.float32(px - u0)
                 a = prev[u0]
@@ -299,8 +302,8 @@ def _sweep_side(
             for j in range(ujl, uje):
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
-                a = prev[u0] + cur[u0]
-                zh[j] = np.float32(0.5) * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                a = mh[u0]
+                zh[j] = a + (mh[u0 + np.uint64(1)] - a) * w
                 ph += dph
                 zx[j] = -np.inf
         ii = np.int32(i)
@@ -417,6 +420,7 @@ def _viewshed_fast(
     edges = np.empty(n, dtype=np.int64)
     jlos = np.empty(n, dtype=np.uint64)
     jhis = np.empty(n, dtype=np.uint64)
+    mh = np.empty(n, dtype=np.float32)
     of = out.reshape(out.size)  # flat view: out[r, c] = of[r * oc + c]
     oc = out.shape[1]
     # east / west: dominant axis = columns (read with stride n); lateral = rows
@@ -425,14 +429,14 @@ def _viewshed_fast(
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
                         dx, dy, zo, target_h, max_d, cf,
-                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
+                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis, mh)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
             _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
                         dy, dx, zo, target_h, max_d, cf,
-                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
+                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis, mh)
 
 
 @njit(cache=True, nogil=True)
