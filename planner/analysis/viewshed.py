@@ -163,6 +163,7 @@ def _line_clear(
     inv_ns = 1.0 / ns
     sgn_su = sgn * su
     c0 = kc * su + kc * sv
+    usv = np.uint64(sv)
     for k in range(k0, k1 + 1):
         t = k * inv_ns
         uq = t * i
@@ -172,9 +173,10 @@ def _line_clear(
         x0 = np.uint64(x)
         fx = x - x0
         a0 = c0 + int(q0) * sgn_su + (int(x0) - kc) * sv
-        a1 = a0 + sgn_su
-        za = f[a0] + (f[a0 + sv] - f[a0]) * fx
-        zb = f[a1] + (f[a1 + sv] - f[a1]) * fx
+        ua0 = np.uint64(a0)  # in the window: unsigned, so no negative-index wrap-around tests
+        ua1 = np.uint64(a0 + sgn_su)
+        za = f[ua0] + (f[ua0 + usv] - f[ua0]) * fx
+        zb = f[ua1] + (f[ua1 + usv] - f[ua1]) * fx
         zc = za + (zb - za) * fu
         dd = t * d
         if zc - zo - cf * dd * dd > st * dd:
@@ -252,18 +254,16 @@ def _sweep_side(
     lim = max_d + 2.0 * max(du, dv)
     jl = 0
     for v in range(n):
-        cur[v] = f[kc * su + v * sv]
+        cur[v] = f[np.uint64(kc * su + v * sv)]
     cur[n] = cur[n - 1]
     for i in range(1, kk + 1):
         prev, cur = cur, prev
         base = kc - i
         rb = (kc + sgn * i) * su
         c_lo, c_hi = max(base - 1, 0), min(kc + i + 2, n - 1) + 1
-        if sv == 1:
-            cur[c_lo:c_hi] = f[rb + c_lo : rb + c_hi]
-        else:
-            for v in range(c_lo, c_hi):
-                cur[v] = f[rb + v * sv]
+        urb, usv = np.uint64(rb), np.uint64(sv)  # unsigned: no negative-index wrap-around tests
+        for v in range(np.uint64(c_lo), np.uint64(c_hi)):
+            cur[v] = f[urb + v * usv]
         cur[c_hi] = cur[c_hi - 1]  # at the window's edge: the sample at the last cell reads one past it
         for v in range(np.uint64(kc - i), np.uint64(kc + i + 1)):  # the half-step row: mean of rows i - 1 and i
             mh[v] = np.float32(0.5) * (prev[v] + cur[v])
@@ -282,29 +282,27 @@ def _sweep_side(
         # the samples first (scalar: their cells are irregular), then slopes and running maxima (vectorised)
         # (unsigned loop indices: no negative-index wrap-around tests, so the loops vectorise without slicing)
         ujl, uje = np.uint64(jl), np.uint64(jh + 1)
-        ph = kc + fi * tjs[jl]  # half step, absolute lateral index (>= 0.5), one ray to the next: + dph
-        dph = fi * two_m
+        fkc = np.float64(kc)
         if i > 1:
-            px = kc + gi * tjs[jl]  # crossing i - 1
-            dpx = gi * two_m
             for j in range(ujl, uje):
+                tj = tjs[j]
+                ph = fkc + fi * tj  # half step, absolute lateral index (>= 0.5)
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
                 a = mh[u0]
                 zh[j] = a + (mh[u0 + np.uint64(1)] - a) * w
+                px = fkc + gi * tj  # crossing i - 1
                 u0 = np.uint64(px)
                 w = np.float32(px - u0)
                 a = prev[u0]
                 zx[j] = a + (prev[u0 + np.uint64(1)] - a) * w
-                ph += dph
-                px += dpx
         else:
             for j in range(ujl, uje):
+                ph = fkc + fi * tjs[j]
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
                 a = mh[u0]
                 zh[j] = a + (mh[u0 + np.uint64(1)] - a) * w
-                ph += dph
                 zx[j] = -np.inf
         ii = np.int32(i)
         for j in range(ujl, uje):
