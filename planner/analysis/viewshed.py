@@ -378,7 +378,10 @@ _RAY_STRIDE = 2
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _viewshed_fast(
-    z: NDArray[np.float32],
+    zf: NDArray[np.float32],
+    rs: int,
+    nr: int,
+    nc: int,
     r0: int,
     c0: int,
     zo: float,
@@ -389,21 +392,28 @@ def _viewshed_fast(
     cf: float,
     out: NDArray[np.uint8],
 ) -> None:
-    nr, nc = z.shape
+    """Fast viewshed of the ``nr x nc`` window whose cell ``(r, c)`` is ``zf[r * rs + c]``.
+
+    ``zf`` is flat (a view into the caller's raster, read in place, or a
+    copy of the window), ``(r0, c0)`` the observer in the window, ``out`` the
+    ``uint8`` result of the window's shape.
+    """
     out[:, :] = 255
     out[r0, c0] = 1
     kc = max(r0, nr - 1 - r0, c0, nc - 1 - c0)
     n = 2 * kc + 1
     off_r, off_c = kc - r0, kc - c0
     if nr == n and nc == n and off_r == 0 and off_c == 0:
-        p = z
+        f = zf
+        fs = rs  # row stride of the square window in f
     else:  # pad to a square centred on the observer, repeating the edge cells (lateral clamping)
-        p = np.empty((n, n), dtype=z.dtype)
+        p = np.empty((n, n), dtype=zf.dtype)
         for r in range(n):
             rr = min(max(r - off_r, 0), nr - 1)
             for c in range(n):
-                p[r, c] = z[rr, min(max(c - off_c, 0), nc - 1)]
-    f = p.reshape(n * n)
+                p[r, c] = zf[rr * rs + min(max(c - off_c, 0), nc - 1)]
+        f = p.reshape(n * n)
+        fs = n
     nmax = max(2 * kc // _RAY_STRIDE, 2) + 1
     h = np.empty(nmax)
     hrow = np.empty(nmax, dtype=np.int32)
@@ -425,14 +435,14 @@ def _viewshed_fast(
     for kk, sgn in ((nc - 1 - c0, 1), (c0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
-            _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
+            _sweep_side(f, 1, fs, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
                         dx, dy, zo, target_h, max_d, cf,
                         h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis, mh)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
-            _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
+            _sweep_side(f, fs, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
                         dy, dx, zo, target_h, max_d, cf,
                         h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis, mh)
 
@@ -655,10 +665,16 @@ def viewshed_array(
     r_lo, r_hi = max(0, r - rr), min(nr, r + rr + 1)
     c_lo, c_hi = max(0, c - rc), min(nc, c + rc + 1)
     sub = z[r_lo:r_hi, c_lo:c_hi]
-    # the fast kernel reads a float32 window (half the memory traffic), the exact reference float64
-    win = np.array(sub, dtype=np.float32 if method == "fast" else np.float64, order="C")
-    if nodata is not None and not math.isnan(float(nodata)):
-        win[sub == nodata] = np.nan
+    has_nodata = nodata is not None and not math.isnan(float(nodata))
+    # the fast kernel reads a float32 window (half the memory traffic), in place when the raster is a
+    # C-ordered float32 array without a nodata value to replace; the exact reference reads a float64 copy
+    in_place = method == "fast" and not has_nodata and z.dtype == np.float32 and z.flags.c_contiguous
+    if in_place:
+        win = sub
+    else:
+        win = np.array(sub, dtype=np.float32 if method == "fast" else np.float64, order="C")
+        if has_nodata:
+            win[sub == nodata] = np.nan
     ground = float(z[r, c]) if math.isfinite(float(win[r - r_lo, c - c_lo])) else math.nan
     if observer_elevation_m is None:
         if not math.isfinite(ground):
@@ -671,7 +687,13 @@ def viewshed_array(
     cf = (1.0 - k) / (2.0 * radius)
     out = np.empty(win.shape, dtype=np.uint8)
     if method == "fast":
-        _viewshed_fast(cast("NDArray[np.float32]", win), r - r_lo, c - c_lo, zo, h_tgt, dy, dx, max_d, cf, out)
+        if in_place:  # the window's first cell onwards, rows nc apart
+            zf, rs = z.reshape(z.size)[r_lo * nc + c_lo :], nc
+        else:
+            zf, rs = win.reshape(win.size), win.shape[1]
+        wr, wc = win.shape
+        _viewshed_fast(cast("NDArray[np.float32]", zf), rs, wr, wc, r - r_lo, c - c_lo, zo, h_tgt, dy, dx, max_d, cf,
+                       out)
     else:
         _viewshed_exact(cast("NDArray[np.float64]", win), r - r_lo, c - c_lo, zo, h_tgt, dy, dx, max_d, cf, step, out)
     return ViewshedResult(
