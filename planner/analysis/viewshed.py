@@ -282,28 +282,45 @@ def _sweep_side(
         # the samples first (scalar: their cells are irregular), then slopes and running maxima (vectorised)
         # (unsigned loop indices: no negative-index wrap-around tests, so the loops vectorise without slicing)
         ujl, uje = np.uint64(jl), np.uint64(jh + 1)
+        # ray m - j is ray j mirrored about the observer's line: its sample cells are 2 kc - 1 - u0 and
+        # 2 kc - u0, with weight 1 - w, so each pair (j, m - j) converts its positions once
         fkc = np.float64(kc)
+        one = np.uint64(1)
+        um, u2k = np.uint64(m), np.uint64(2 * kc - 1)
+        ujm = np.uint64(m // 2 + 1)
         if i > 1:
-            for j in range(ujl, uje):
+            for j in range(ujl, ujm):
                 tj = tjs[j]
+                jm = um - j
                 ph = fkc + fi * tj  # half step, absolute lateral index (>= 0.5)
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
+                u1 = u2k - u0
+                a = mh[u1]
+                zh[jm] = a + (mh[u1 + one] - a) * (np.float32(1.0) - w)
                 a = mh[u0]
-                zh[j] = a + (mh[u0 + np.uint64(1)] - a) * w
+                zh[j] = a + (mh[u0 + one] - a) * w
                 px = fkc + gi * tj  # crossing i - 1
                 u0 = np.uint64(px)
                 w = np.float32(px - u0)
+                u1 = u2k - u0
+                a = prev[u1]
+                zx[jm] = a + (prev[u1 + one] - a) * (np.float32(1.0) - w)
                 a = prev[u0]
-                zx[j] = a + (prev[u0 + np.uint64(1)] - a) * w
+                zx[j] = a + (prev[u0 + one] - a) * w
         else:
-            for j in range(ujl, uje):
+            for j in range(ujl, ujm):
+                jm = um - j
                 ph = fkc + fi * tjs[j]
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
+                u1 = u2k - u0
+                a = mh[u1]
+                zh[jm] = a + (mh[u1 + one] - a) * (np.float32(1.0) - w)
                 a = mh[u0]
-                zh[j] = a + (mh[u0 + np.uint64(1)] - a) * w
+                zh[j] = a + (mh[u0 + one] - a) * w
                 zx[j] = -np.inf
+                zx[jm] = -np.inf
         ii = np.int32(i)
         for j in range(ujl, uje):
             sh = (zh[j] - zo) * inv_d1[j] * inv_fi - cfh * d1[j]
