@@ -37,9 +37,11 @@ Two implementations, same inputs and outputs:
     between crossings (the mean of the two rows), which catches the sub-cell
     bumps of the bilinear surface at wall corners; each ray also remembers
     the row where its horizon was last raised. The side is swept row by row
-    away from the observer on a ``float32`` window read in place (east/west
-    rows are window columns, gathered once per row), and the rays stop at the
-    radius. A target cell takes the horizons of the two rays that bracket it
+    away from the observer on a ``float32`` window read in place (straight
+    from the raster when it is a C-ordered ``float32`` array without a nodata
+    value to replace; east/west rows are window columns, gathered once per
+    row); rays ``j`` and ``m - j``, mirror images about the observer's row,
+    share their sample positions, and the rays stop at the radius. A target cell takes the horizons of the two rays that bracket it
     when the sweep reaches its row: if its slope is above both it is visible,
     below both it is hidden, and otherwise (a shadow edge) its own sight line
     is sampled as the exact reference samples it (every 1/4 cell, bilinear)
@@ -230,15 +232,18 @@ def _sweep_side(
     """One side of the fast kernel, swept row by row away from the observer.
 
     ``f`` is the padded square window (side ``n``, observer at ``(kc, kc)``)
-    flattened, read as ``f[u * su + v * sv]`` with ``u`` the dominant index
-    (``u = kc + sgn * i``) and ``v`` the lateral one: ``su = n, sv = 1`` for
-    north/south, ``su = 1, sv = n`` for east/west (no transposed copy; each
+    flat, read as ``f[u * su + v * sv]`` with ``u`` the dominant index
+    (``u = kc + sgn * i``) and ``v`` the lateral one: ``su = rs, sv = 1`` for
+    north/south, ``su = 1, sv = rs`` for east/west, ``rs`` the row stride of
+    the window in ``f`` (``n``, or the raster's width when ``f`` is the
+    raster itself from the window's first cell on; no transposed copy; each
     row ``i`` is gathered once into ``cur``, the previous one kept in
     ``prev``). Results go to the flat output ``of`` at
     ``(u - off_u) * ou + (v - off_v) * ov``. ``h[j]`` is the running horizon
     slope of ray ``j`` (``nrays`` rays, lateral slope ``-1 + 2 j / (nrays -
     1)``), ``hrow[j]`` the row where it was last raised; the other arrays are
-    scratch buffers.
+    scratch buffers (``mh`` the half-step row, the mean of rows ``i - 1`` and
+    ``i``, built once per row).
     """
     m = nrays - 1
     two_m = 2.0 / m
