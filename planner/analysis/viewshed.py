@@ -37,9 +37,11 @@ Two implementations, same inputs and outputs:
     between crossings (the mean of the two rows), which catches the sub-cell
     bumps of the bilinear surface at wall corners; each ray also remembers
     the row where its horizon was last raised. The side is swept row by row
-    away from the observer on a ``float32`` window read in place (east/west
-    rows are window columns, gathered once per row), and the rays stop at the
-    radius. A target cell takes the horizons of the two rays that bracket it
+    away from the observer on a ``float32`` window read in place (straight
+    from the raster when it is a C-ordered ``float32`` array without a nodata
+    value to replace; east/west rows are window columns, gathered once per
+    row); rays ``j`` and ``m - j``, mirror images about the observer's row,
+    share their sample positions, and the rays stop at the radius. A target cell takes the horizons of the two rays that bracket it
     when the sweep reaches its row: if its slope is above both it is visible,
     below both it is hidden, and otherwise (a shadow edge) its own sight line
     is sampled as the exact reference samples it (every 1/4 cell, bilinear)
@@ -163,6 +165,7 @@ def _line_clear(
     inv_ns = 1.0 / ns
     sgn_su = sgn * su
     c0 = kc * su + kc * sv
+    usv = np.uint64(sv)
     for k in range(k0, k1 + 1):
         t = k * inv_ns
         uq = t * i
@@ -172,9 +175,10 @@ def _line_clear(
         x0 = np.uint64(x)
         fx = x - x0
         a0 = c0 + int(q0) * sgn_su + (int(x0) - kc) * sv
-        a1 = a0 + sgn_su
-        za = f[a0] + (f[a0 + sv] - f[a0]) * fx
-        zb = f[a1] + (f[a1 + sv] - f[a1]) * fx
+        ua0 = np.uint64(a0)  # in the window: unsigned, so no negative-index wrap-around tests
+        ua1 = np.uint64(a0 + sgn_su)
+        za = f[ua0] + (f[ua0 + usv] - f[ua0]) * fx
+        zb = f[ua1] + (f[ua1 + usv] - f[ua1]) * fx
         zc = za + (zb - za) * fu
         dd = t * d
         if zc - zo - cf * dd * dd > st * dd:
@@ -223,19 +227,23 @@ def _sweep_side(
     edges: NDArray[np.int64],
     jlos: NDArray[np.uint64],
     jhis: NDArray[np.uint64],
+    mh: NDArray[np.float32],
 ) -> None:
     """One side of the fast kernel, swept row by row away from the observer.
 
     ``f`` is the padded square window (side ``n``, observer at ``(kc, kc)``)
-    flattened, read as ``f[u * su + v * sv]`` with ``u`` the dominant index
-    (``u = kc + sgn * i``) and ``v`` the lateral one: ``su = n, sv = 1`` for
-    north/south, ``su = 1, sv = n`` for east/west (no transposed copy; each
+    flat, read as ``f[u * su + v * sv]`` with ``u`` the dominant index
+    (``u = kc + sgn * i``) and ``v`` the lateral one: ``su = rs, sv = 1`` for
+    north/south, ``su = 1, sv = rs`` for east/west, ``rs`` the row stride of
+    the window in ``f`` (``n``, or the raster's width when ``f`` is the
+    raster itself from the window's first cell on; no transposed copy; each
     row ``i`` is gathered once into ``cur``, the previous one kept in
     ``prev``). Results go to the flat output ``of`` at
     ``(u - off_u) * ou + (v - off_v) * ov``. ``h[j]`` is the running horizon
     slope of ray ``j`` (``nrays`` rays, lateral slope ``-1 + 2 j / (nrays -
     1)``), ``hrow[j]`` the row where it was last raised; the other arrays are
-    scratch buffers.
+    scratch buffers (``mh`` the half-step row, the mean of rows ``i - 1`` and
+    ``i``, built once per row).
     """
     m = nrays - 1
     two_m = 2.0 / m
@@ -251,19 +259,19 @@ def _sweep_side(
     lim = max_d + 2.0 * max(du, dv)
     jl = 0
     for v in range(n):
-        cur[v] = f[kc * su + v * sv]
+        cur[v] = f[np.uint64(kc * su + v * sv)]
     cur[n] = cur[n - 1]
     for i in range(1, kk + 1):
         prev, cur = cur, prev
         base = kc - i
         rb = (kc + sgn * i) * su
         c_lo, c_hi = max(base - 1, 0), min(kc + i + 2, n - 1) + 1
-        if sv == 1:
-            cur[c_lo:c_hi] = f[rb + c_lo : rb + c_hi]
-        else:
-            for v in range(c_lo, c_hi):
-                cur[v] = f[rb + v * sv]
+        urb, usv = np.uint64(rb), np.uint64(sv)  # unsigned: no negative-index wrap-around tests
+        for v in range(np.uint64(c_lo), np.uint64(c_hi)):
+            cur[v] = f[urb + v * usv]
         cur[c_hi] = cur[c_hi - 1]  # at the window's edge: the sample at the last cell reads one past it
+        for v in range(np.uint64(kc - i), np.uint64(kc + i + 1)):  # the half-step row: mean of rows i - 1 and i
+            mh[v] = np.float32(0.5) * (prev[v] + cur[v])
         # rays whose point on this row lies beyond the radius (plus two cells) are never needed again
         while jl < m // 2 and i * d1[jl] > lim:
             jl += 1
@@ -279,30 +287,45 @@ def _sweep_side(
         # the samples first (scalar: their cells are irregular), then slopes and running maxima (vectorised)
         # (unsigned loop indices: no negative-index wrap-around tests, so the loops vectorise without slicing)
         ujl, uje = np.uint64(jl), np.uint64(jh + 1)
-        ph = kc + fi * tjs[jl]  # half step, absolute lateral index (>= 0.5), one ray to the next: + dph
-        dph = fi * two_m
+        # ray m - j is ray j mirrored about the observer's line: its sample cells are 2 kc - 1 - u0 and
+        # 2 kc - u0, with weight 1 - w, so each pair (j, m - j) converts its positions once
+        fkc = np.float64(kc)
+        one = np.uint64(1)
+        um, u2k = np.uint64(m), np.uint64(2 * kc - 1)
+        ujm = np.uint64(m // 2 + 1)
         if i > 1:
-            px = kc + gi * tjs[jl]  # crossing i - 1
-            dpx = gi * two_m
-            for j in range(ujl, uje):
+            for j in range(ujl, ujm):
+                tj = tjs[j]
+                jm = um - j
+                ph = fkc + fi * tj  # half step, absolute lateral index (>= 0.5)
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
-                a = prev[u0] + cur[u0]
-                zh[j] = np.float32(0.5) * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
+                u1 = u2k - u0
+                a = mh[u1]
+                zh[jm] = a + (mh[u1 + one] - a) * (np.float32(1.0) - w)
+                a = mh[u0]
+                zh[j] = a + (mh[u0 + one] - a) * w
+                px = fkc + gi * tj  # crossing i - 1
                 u0 = np.uint64(px)
                 w = np.float32(px - u0)
+                u1 = u2k - u0
+                a = prev[u1]
+                zx[jm] = a + (prev[u1 + one] - a) * (np.float32(1.0) - w)
                 a = prev[u0]
-                zx[j] = a + (prev[u0 + np.uint64(1)] - a) * w
-                ph += dph
-                px += dpx
+                zx[j] = a + (prev[u0 + one] - a) * w
         else:
-            for j in range(ujl, uje):
+            for j in range(ujl, ujm):
+                jm = um - j
+                ph = fkc + fi * tjs[j]
                 u0 = np.uint64(ph)
                 w = np.float32(ph - u0)
-                a = prev[u0] + cur[u0]
-                zh[j] = np.float32(0.5) * (a + (prev[u0 + np.uint64(1)] + cur[u0 + np.uint64(1)] - a) * w)
-                ph += dph
+                u1 = u2k - u0
+                a = mh[u1]
+                zh[jm] = a + (mh[u1 + one] - a) * (np.float32(1.0) - w)
+                a = mh[u0]
+                zh[j] = a + (mh[u0 + one] - a) * w
                 zx[j] = -np.inf
+                zx[jm] = -np.inf
         ii = np.int32(i)
         for j in range(ujl, uje):
             sh = (zh[j] - zo) * inv_d1[j] * inv_fi - cfh * d1[j]
@@ -377,7 +400,10 @@ _RAY_STRIDE = 2
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _viewshed_fast(
-    z: NDArray[np.float32],
+    zf: NDArray[np.float32],
+    rs: int,
+    nr: int,
+    nc: int,
     r0: int,
     c0: int,
     zo: float,
@@ -388,21 +414,28 @@ def _viewshed_fast(
     cf: float,
     out: NDArray[np.uint8],
 ) -> None:
-    nr, nc = z.shape
+    """Fast viewshed of the ``nr x nc`` window whose cell ``(r, c)`` is ``zf[r * rs + c]``.
+
+    ``zf`` is flat (a view into the caller's raster, read in place, or a
+    copy of the window), ``(r0, c0)`` the observer in the window, ``out`` the
+    ``uint8`` result of the window's shape.
+    """
     out[:, :] = 255
     out[r0, c0] = 1
     kc = max(r0, nr - 1 - r0, c0, nc - 1 - c0)
     n = 2 * kc + 1
     off_r, off_c = kc - r0, kc - c0
     if nr == n and nc == n and off_r == 0 and off_c == 0:
-        p = z
+        f = zf
+        fs = rs  # row stride of the square window in f
     else:  # pad to a square centred on the observer, repeating the edge cells (lateral clamping)
-        p = np.empty((n, n), dtype=z.dtype)
+        p = np.empty((n, n), dtype=zf.dtype)
         for r in range(n):
             rr = min(max(r - off_r, 0), nr - 1)
             for c in range(n):
-                p[r, c] = z[rr, min(max(c - off_c, 0), nc - 1)]
-    f = p.reshape(n * n)
+                p[r, c] = zf[rr * rs + min(max(c - off_c, 0), nc - 1)]
+        f = p.reshape(n * n)
+        fs = n
     nmax = max(2 * kc // _RAY_STRIDE, 2) + 1
     h = np.empty(nmax)
     hrow = np.empty(nmax, dtype=np.int32)
@@ -417,22 +450,23 @@ def _viewshed_fast(
     edges = np.empty(n, dtype=np.int64)
     jlos = np.empty(n, dtype=np.uint64)
     jhis = np.empty(n, dtype=np.uint64)
+    mh = np.empty(n, dtype=np.float32)
     of = out.reshape(out.size)  # flat view: out[r, c] = of[r * oc + c]
     oc = out.shape[1]
     # east / west: dominant axis = columns (read with stride n); lateral = rows
     for kk, sgn in ((nc - 1 - c0, 1), (c0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
-            _sweep_side(f, 1, n, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
+            _sweep_side(f, 1, fs, n, of, 1, oc, off_c, off_r, kc, sgn, kk, nrays, off_r, off_r + nr - 1, False,
                         dx, dy, zo, target_h, max_d, cf,
-                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
+                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis, mh)
     # south / north: dominant axis = rows; the diagonal cells are already done
     for kk, sgn in ((nr - 1 - r0, 1), (r0, -1)):
         if kk > 0:
             nrays = max(2 * kk // _RAY_STRIDE, 2) + 1
-            _sweep_side(f, n, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
+            _sweep_side(f, fs, 1, n, of, oc, 1, off_r, off_c, kc, sgn, kk, nrays, off_c, off_c + nc - 1, True,
                         dy, dx, zo, target_h, max_d, cf,
-                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis)
+                        h, hrow, inv_d1, d1, prev, cur, stb, tjs, zh, zx, edges, jlos, jhis, mh)
 
 
 @njit(cache=True, nogil=True)
@@ -653,10 +687,16 @@ def viewshed_array(
     r_lo, r_hi = max(0, r - rr), min(nr, r + rr + 1)
     c_lo, c_hi = max(0, c - rc), min(nc, c + rc + 1)
     sub = z[r_lo:r_hi, c_lo:c_hi]
-    # the fast kernel reads a float32 window (half the memory traffic), the exact reference float64
-    win = np.array(sub, dtype=np.float32 if method == "fast" else np.float64, order="C")
-    if nodata is not None and not math.isnan(float(nodata)):
-        win[sub == nodata] = np.nan
+    has_nodata = nodata is not None and not math.isnan(float(nodata))
+    # the fast kernel reads a float32 window (half the memory traffic), in place when the raster is a
+    # C-ordered float32 array without a nodata value to replace; the exact reference reads a float64 copy
+    in_place = method == "fast" and not has_nodata and z.dtype == np.float32 and z.flags.c_contiguous
+    if in_place:
+        win = sub
+    else:
+        win = np.array(sub, dtype=np.float32 if method == "fast" else np.float64, order="C")
+        if has_nodata:
+            win[sub == nodata] = np.nan
     ground = float(z[r, c]) if math.isfinite(float(win[r - r_lo, c - c_lo])) else math.nan
     if observer_elevation_m is None:
         if not math.isfinite(ground):
@@ -669,7 +709,13 @@ def viewshed_array(
     cf = (1.0 - k) / (2.0 * radius)
     out = np.empty(win.shape, dtype=np.uint8)
     if method == "fast":
-        _viewshed_fast(cast("NDArray[np.float32]", win), r - r_lo, c - c_lo, zo, h_tgt, dy, dx, max_d, cf, out)
+        if in_place:  # the window's first cell onwards, rows nc apart
+            zf, rs = z.reshape(z.size)[r_lo * nc + c_lo :], nc
+        else:
+            zf, rs = win.reshape(win.size), win.shape[1]
+        wr, wc = win.shape
+        _viewshed_fast(cast("NDArray[np.float32]", zf), rs, wr, wc, r - r_lo, c - c_lo, zo, h_tgt, dy, dx, max_d, cf,
+                       out)
     else:
         _viewshed_exact(cast("NDArray[np.float64]", win), r - r_lo, c - c_lo, zo, h_tgt, dy, dx, max_d, cf, step, out)
     return ViewshedResult(
