@@ -356,6 +356,7 @@ def _sweep_side(
             continue
         inv_i = 1.0 / i
         sc_j = 0.5 * m * inv_i
+        fm = np.float64(m)
         # target slopes of the row (a branch-free, vectorised loop), then the bracket tests (branch-free:
         # the shadow-edge cells are listed), then the shadow-edge cells' own lines
         nv = vhi - vlo + 1
@@ -366,7 +367,9 @@ def _sweep_side(
             dvm = (vlo + iq) * dv
             d = math.sqrt(dum2 + dvm * dvm)
             stb[q] = (cur[ucv + q] + th - zo) / d - cf * d
-            jpos = (vlo + iq + i) * sc_j  # the bracketing rays jlo <= jpos <= jhi
+            # the bracketing rays jlo <= jpos <= jhi; at the diagonal (v = i) jpos is m, and rounding must not
+            # push it past the last ray (h[m + 1] is another side's or no ray at all)
+            jpos = min((vlo + iq + i) * sc_j, fm)
             jlo = np.uint64(jpos)
             jlos[q] = jlo
             jhis[q] = jlo + np.uint64(jpos > jlo)

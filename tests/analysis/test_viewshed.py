@@ -214,3 +214,28 @@ def test_fast_agrees_with_exact_at_998_per_mille_on_a_city_dsm() -> None:
         agree += int((fast[m] == exact[m]).sum())
         cells += int(m.sum())
     assert agree / cells >= 0.998
+
+
+def test_no_index_leaves_its_array_near_the_edges(monkeypatch) -> None:
+    """The fast kernel run as plain Python (numba's ``py_func``: every index checked) on observers at and
+    near the raster's edges, square and rectangular cells. A bracketing ray once was read one past the last
+    ray of a short side (after rounding at the diagonal): the compiled kernel then read whatever earlier calls
+    had left in memory, and a 14,000-camera run differed by a cell between executors."""
+    import warnings
+
+    import planner.analysis.viewshed as vs
+
+    monkeypatch.setattr(vs, "_viewshed_fast", vs._viewshed_fast.py_func)
+    monkeypatch.setattr(vs, "_sweep_side", vs._sweep_side.py_func)
+    monkeypatch.setattr(vs, "_line_clear", vs._line_clear.py_func)
+    rng = np.random.default_rng(0)
+    z = (rng.random((90, 70)) * 30).astype(np.float32)
+    obs = [(45, 69), (0, 35), (89, 0), (45, 1), (3, 66), (86, 4), (45, 35), (10, 60)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # an unsigned index wrapping below zero
+        for o in obs:
+            for cell in (2.0, (2.0, 3.0), (3.0, 1.5)):
+                for radius in (20.0, 47.0, 90.0):
+                    viewshed_array(z, observer_rc=o, max_distance_m=radius, cell_size_m=cell,
+                                   observer_height_m=6.0)  # raises IndexError on any out-of-bounds read
+
