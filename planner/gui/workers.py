@@ -15,8 +15,8 @@ suite in both the worker and the GUI thread); with the queue, only the GUI
 thread calls Qt.
 
 The worker threads are Python threads (:func:`submit`), not ``QThreadPool``
-ones. While any job runs, Python's cyclic garbage collector is paused (and run
-once on the GUI thread when the last job ends), and the modules workers use
+ones. While any job runs, Python's cyclic garbage collector is paused (and resumed
+on the GUI thread once the last job has ended), and the modules workers use
 are imported on the GUI thread first (:func:`preload`): the GUI thread
 collecting garbage inside Qt's event loop while a worker imported a module
 crashed the interpreter (seen three times in the test suite; the worker was
@@ -89,9 +89,18 @@ def _job_started() -> None:
 def _job_ended() -> None:
     global _running
     with _LOCK:
-        _running -= 1
-        if _running == 0:
-            gc.enable()
+        _running -= 1  # the collector is resumed on the GUI thread (resume_gc_if_idle), never here: a worker
+        # that re-enabled it went on allocating (the future's result) and collected Qt objects on its own
+        # thread, which crashed the test suite once
+
+
+def resume_gc_if_idle() -> bool:
+    """On the GUI thread: resume the cyclic garbage collector once no job runs; True when none runs."""
+    with _LOCK:
+        idle = _running == 0
+    if idle and not gc.isenabled():
+        gc.enable()
+    return idle
 
 
 def submit(fn: Callable[[], Any]) -> concurrent.futures.Future[Any]:
@@ -126,6 +135,8 @@ def wait_all(msecs: int = 30000) -> bool:
     with _LOCK:
         pending = list(_PENDING)
     _done, not_done = concurrent.futures.wait(pending, timeout=msecs / 1000.0)
+    if not not_done:
+        resume_gc_if_idle()
     return not not_done
 
 
@@ -236,8 +247,8 @@ class AnalysisRunner(QObject):
             handlers[kind](*args)
         if pending is not None:
             self._on_progress(*pending)
-        if self._token is None and self._events.empty():
-            self._timer.stop()
+        if self._token is None and self._events.empty() and resume_gc_if_idle():
+            self._timer.stop()  # (polls on while any job, e.g. a cancelled one, still runs)
 
     def _on_progress(self, gen: int, fraction: float, message: str) -> None:
         if gen == self._generation and self._token is not None:

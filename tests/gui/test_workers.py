@@ -54,3 +54,32 @@ def test_progress_bursts_are_coalesced_and_the_last_report_arrives(qtbot):
     assert seen and seen[-1] == 1.0
     assert len(seen) < 200  # the 2,000 reports arrive in a few bursts
     assert runner.wait(5000)
+
+
+def test_the_collector_is_paused_during_jobs_and_resumed_on_the_gui_thread(qtbot):
+    import gc
+
+    from planner.gui import workers
+    from planner.gui.workers import AnalysisRunner
+
+    resumed_on: list[int] = []
+    real_enable = gc.enable
+
+    def spy_enable() -> None:
+        resumed_on.append(threading.get_ident())
+        real_enable()
+
+    runner = AnalysisRunner()
+    seen: list[bool] = []
+    gc.enable = spy_enable  # type: ignore[assignment]
+    try:
+        for _ in range(3):
+            with qtbot.waitSignal(runner.done, timeout=20000):
+                runner.start("job", lambda progress: seen.append(gc.isenabled()) or [object() for _ in range(10000)])
+            assert runner.wait(5000)
+            qtbot.waitUntil(gc.isenabled, timeout=5000)
+    finally:
+        gc.enable = real_enable  # type: ignore[assignment]
+    assert seen == [False, False, False]  # paused while the job ran
+    assert resumed_on and set(resumed_on) == {threading.get_ident()}  # resumed by the GUI thread only
+    assert workers.resume_gc_if_idle()
