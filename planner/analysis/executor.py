@@ -57,6 +57,19 @@ class InProcessExecutor:
         progress(1.0, "done")
 
 
+def _in_order(futures: Sequence[Any], progress: ProgressFn) -> Iterator[Any]:
+    """The futures' results flattened in submission order, with progress; a failure or a cancel from
+    ``progress`` cancels the batches not started yet."""
+    try:
+        for i, fut in enumerate(futures):
+            progress(i / len(futures), f"batch {i + 1}/{len(futures)}")
+            yield from fut.result()
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        raise
+
+
 class ThreadExecutor:
     """Local threads (``workers`` defaults to the CPU count); results in input order."""
 
@@ -74,14 +87,7 @@ class ThreadExecutor:
         with ThreadPoolExecutor(max_workers=min(self.workers, len(batches)),
                                 thread_name_prefix="planner-batch") as pool:
             futures = [pool.submit(fn, b, *shared) for b in batches]
-            try:
-                for i, fut in enumerate(futures):
-                    progress(i / len(futures), f"batch {i + 1}/{len(futures)}")
-                    yield from fut.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+            yield from _in_order(futures, progress)
         progress(1.0, "done")
 
 
@@ -116,14 +122,7 @@ class ProcessExecutor:
         with ProcessPoolExecutor(max_workers=min(self.workers, len(batches)), mp_context=ctx,
                                  initializer=_init_worker, initargs=(shared,)) as pool:
             futures = [pool.submit(_run_with_shared, fn, b) for b in batches]
-            try:
-                for i, fut in enumerate(futures):
-                    progress(i / len(futures), f"batch {i + 1}/{len(futures)}")
-                    yield from fut.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+            yield from _in_order(futures, progress)
         progress(1.0, "done")
 
 

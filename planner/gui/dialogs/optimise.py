@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from planner.gui.workers import AnalysisRunner
+from planner.gui.dialogs._background import BackgroundRun
 
 OBJECTIVES = (("max-coverage", "Most coverage for N cameras"), ("min-cameras", "Fewest cameras for a target share"),
               ("backup-coverage", "Most coverage seen twice (backup) for N cameras"))
@@ -89,7 +88,7 @@ def incident_layers(project: Any) -> list[str]:
     return out
 
 
-class OptimiseDialog(QDialog):
+class OptimiseDialog(BackgroundRun, QDialog):
     """Inputs, background run with progress/cancel, proposal list, accept as one undoable step."""
 
     def __init__(self, project: Any, stack: Any, parent: QWidget | None = None) -> None:
@@ -101,11 +100,7 @@ class OptimiseDialog(QDialog):
         self.placement: Any = None
         #: Every finished run since the dialog opened (or since the last acceptance): ``Placement``s.
         self.runs: list[Any] = []
-        self.runner = AnalysisRunner(self)
-        self.runner.progressed.connect(self._on_progress)
-        self.runner.done.connect(self._on_done)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
+        self._init_runner()
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.objective = QComboBox()
@@ -176,13 +171,7 @@ class OptimiseDialog(QDialog):
         self.phase = QLineEdit("optimised")
         form.addRow("Phase of the new cameras", self.phase)
         lay.addLayout(form)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        lay.addWidget(self.progress)
-        self.status = QLabel("Set the inputs and press Run.")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.status)
+        self._add_progress(lay)
         self.runs_table = QTableWidget(0, len(RUN_COLUMNS))
         self.runs_table.setHorizontalHeaderLabels(list(RUN_COLUMNS))
         for k, name in enumerate(RUN_COLUMNS):
@@ -324,15 +313,6 @@ class OptimiseDialog(QDialog):
         self.cancel_btn.setEnabled(True)
         self.runner.start("optimise", job)
 
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(1000 * fraction))
-        if message:
-            self.status.setText(message)
-
-    def _finish(self) -> None:
-        self.run_btn.setEnabled(True)
-        self.cancel_btn.setEnabled(False)
-
     def _on_done(self, name: str, pl: Any) -> None:
         self._finish()
         self.runs.append(pl)
@@ -435,15 +415,6 @@ class OptimiseDialog(QDialog):
         if item is not None:
             layers.canvas.scene().removeItem(item)
             layers.apply_state()
-
-    def _on_failed(self, name: str, exc: object, tb: str) -> None:
-        self._finish()
-        self.status.setText(f"Error: {exc}")
-
-    def _on_cancelled(self, name: str) -> None:
-        self._finish()
-        self.status.setText("Cancelled.")
-        self.progress.setValue(0)
 
     # ------------------------------------------------------------ accepting
     def ticked(self) -> tuple[str, ...]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,16 +26,14 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from planner.gui.workers import AnalysisRunner
+from planner.gui.dialogs._background import BackgroundRun
 
 OBJECTIVES = (("radio-sites", "Radio sites for the wireless cameras"),
               ("storage-sites", "Storage centres for the cameras"))
@@ -69,7 +66,7 @@ def load_text(ld: dict[str, Any]) -> str:
     return f"{ld['site']}: {ld['cameras']} cameras, {ld['needed_tb']:.1f} of {ld['usable_tb']:.1f} TB usable"
 
 
-class SitesDialog(QDialog):
+class SitesDialog(BackgroundRun, QDialog):
     """Inputs, background run with progress/cancel, chosen sites and loads, accept as one undoable step."""
 
     def __init__(self, project: Any, stack: Any, parent: QWidget | None = None) -> None:
@@ -79,11 +76,7 @@ class SitesDialog(QDialog):
         self.project = project
         self.stack = stack
         self.plan: Any = None
-        self.runner = AnalysisRunner(self)
-        self.runner.progressed.connect(self._on_progress)
-        self.runner.done.connect(self._on_done)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
+        self._init_runner()
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.objective = QComboBox()
@@ -108,13 +101,7 @@ class SitesDialog(QDialog):
         self.phase = QLineEdit("optimised")
         form.addRow("Phase of the new sites", self.phase)
         lay.addLayout(form)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        lay.addWidget(self.progress)
-        self.status = QLabel("Set the inputs and press Run.")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.status)
+        self._add_progress(lay)
         self.loads = QListWidget()
         lay.addWidget(self.loads, 1)
         row = QHBoxLayout()
@@ -167,15 +154,6 @@ class SitesDialog(QDialog):
         self.cancel_btn.setEnabled(True)
         self.runner.start(obj, job)
 
-    def _on_progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(1000 * fraction))
-        if message:
-            self.status.setText(message)
-
-    def _finish(self) -> None:
-        self.run_btn.setEnabled(True)
-        self.cancel_btn.setEnabled(False)
-
     def _on_done(self, name: str, plan: Any) -> None:
         self._finish()
         self.progress.setValue(1000)
@@ -188,15 +166,6 @@ class SitesDialog(QDialog):
             self.loads.addItem(f"note: {note}")
         self.show_overlay()
         self.accept_btn.setEnabled(bool(plan.new_sites or plan.camera_updates))
-
-    def _on_failed(self, name: str, exc: object, tb: str) -> None:
-        self._finish()
-        self.status.setText(f"Error: {exc}")
-
-    def _on_cancelled(self, name: str) -> None:
-        self._finish()
-        self.status.setText("Cancelled.")
-        self.progress.setValue(0)
 
     # ------------------------------------------------------------ map overlay
     def _layers(self) -> Any:
