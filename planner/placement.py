@@ -126,6 +126,17 @@ def human_number(v: float) -> str:
     return f"{v:,.0f}" if abs(v) >= 1e4 else f"{v:,.6g}"
 
 
+def run_cells(index: int, placement: Placement) -> tuple[str, ...]:
+    """One optimiser run as the text of a comparison row: run, model, level, cameras, objective, coverage
+    before and after, gap, and ``proven`` only with the solver's proof (the dialog's and the dashboard's)."""
+    r = placement.result
+    cs = placement.candidates
+    level = f"{cs.params.level} by {cs.params.period}" if cs is not None else "–"
+    return (str(index + 1), r.model, level, f"{r.cameras:,}", human_number(r.objective),
+            f"{100 * r.coverage_before:.1f} %", f"{100 * r.coverage_after:.1f} %",
+            "–" if r.gap is None else f"{100 * r.gap:.2f} %", "proven" if r.optimal is True else "not proven")
+
+
 def read_point_layers(project: Project, sources: tuple[str, ...], *, option: str = "`--candidates`") -> dict[str, Any]:
     """Point files named in ``sources`` (not built-in sources nor project layers), read in the project CRS."""
     from planner.analysis.candidates import SOURCES
@@ -374,6 +385,7 @@ __all__ = [
     "placement_command",
     "radio_sites_report",
     "human_number",
+    "run_cells",
     "read_point_layers",
     "storage_sites_report",
 ]

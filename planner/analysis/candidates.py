@@ -383,7 +383,7 @@ def _sites_from_layer(project: Project, source: str, area: Any,
         raise InvalidInputError(f"`--candidates`: {source!r} holds no point")
     gdf, geoms = gdf[ok], geoms[ok]
     xs, ys = shapely.get_x(geoms), shapely.get_y(geoms)
-    heights = (pd_numeric(gdf["height_m"]) if "height_m" in gdf.columns else np.full(len(gdf), np.nan))
+    heights = (_numeric(gdf["height_m"]) if "height_m" in gdf.columns else np.full(len(gdf), np.nan))
     tcol = "camera_types" if "camera_types" in gdf.columns else ("camera_type" if "camera_type" in gdf.columns
                                                                  else None)
     out: list[tuple[Any, ...]] = []
@@ -420,7 +420,7 @@ def incident_density(xy: np.ndarray, incidents: Any, radius_m: float) -> np.ndar
     if col is None:
         c = np.ones(len(ixy))
     else:
-        c = np.asarray(pd_numeric(incidents[col]), dtype=float)
+        c = np.asarray(_numeric(incidents[col]), dtype=float)
         c = np.where(np.isfinite(c) & (c >= 0), c, 1.0)
     ok = np.isfinite(ixy).all(axis=1)
     ixy, c = ixy[ok], c[ok]
@@ -437,7 +437,7 @@ def incident_density(xy: np.ndarray, incidents: Any, radius_m: float) -> np.ndar
     return dens
 
 
-def pd_numeric(values: Any) -> np.ndarray:
+def _numeric(values: Any) -> np.ndarray:
     import pandas as pd
 
     return np.asarray(pd.to_numeric(values, errors="coerce"), dtype=float)
@@ -652,12 +652,13 @@ def build_candidates(project: Project, params: CandidateParams | None = None, *,
     for site_t in sites:
         src, x, y, az = site_t[:4]
         height = site_t[4] if len(site_t) > 4 and site_t[4] is not None else params.height_m
-        allowed = site_t[5] if len(site_t) > 5 and site_t[5] else params.allowed_types
+        own = site_t[5] if len(site_t) > 5 else ()  # a layer point's camera_types column
+        allowed = own or params.allowed_types
         prefix = {"intersections": "int", "streets": "pole", "corners": "corner", "facades": "facade", "layer": "pt",
                   "grid": "grid"}[src]
         counters[prefix] = counters.get(prefix, 0) + 1
         site = f"{prefix}-{counters[prefix]:05d}"
-        for t in allowed:
+        for t in own:
             if t not in types:
                 raise InvalidInputError(f"candidate site {site}: unknown camera type {t!r}")
         cost = params.camera_cost + (params.pole_cost if src in ("intersections", "streets", "grid") else 0.0)

@@ -109,7 +109,7 @@ def _solve(a: sp.csc_matrix, col_cost: np.ndarray, col_lo: np.ndarray, col_up: n
         v = np.asarray(h.getSolution().col_value)
         if len(v) == n:
             x = v
-    return (x, float(info.mip_dual_bound), status_text(h, timed_out, time_limit_s),
+    return (x, float(info.mip_dual_bound), status_text(h, timed_out),
             status == highspy.HighsModelStatus.kOptimal)
 
 

@@ -440,7 +440,7 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
         h.setSolution(sol)
     timed_out = run_highs(h, time_limit_s=time_limit_s, progress=progress)
     status = h.getModelStatus()
-    name = status_text(h, timed_out, time_limit_s)
+    name = status_text(h, timed_out)
     info = h.getInfo()
     bound = float(info.mip_dual_bound)
     chosen = None
@@ -454,7 +454,7 @@ def _milp(red: _Reduced, *, sense: str, p: int | None, budget: float | None, nee
     return _MilpOut(chosen=chosen, bound=bound, status=name, proven=proven, time_s=time.perf_counter() - t0)
 
 
-def status_text(h: Any, timed_out: bool, time_limit_s: float) -> str:
+def status_text(h: Any, timed_out: bool) -> str:
     """HiGHS's model status in words; our own stop at the time limit reads as such, not as "Interrupted by user"."""
     name = str(h.modelStatusToString(h.getModelStatus()))
     if timed_out and name.lower().startswith("interrupted"):

@@ -65,27 +65,10 @@ RUN_TIPS = {"Before": "coverage of the demand weight before the run's cameras",
             "Optimal": "'proven' only when the solver proved optimality"}
 
 
-def optimal_text(result: Any) -> str:
-    """``proven`` only with the solver's proof (``optimal`` is true), else ``not proven``."""
-    return "proven" if result.optimal is True else "not proven"
-
-
-def gap_text(result: Any) -> str:
-    return "–" if result.gap is None else f"{100 * result.gap:.2f} %"
-
-
 def incident_layers(project: Any) -> list[str]:
-    """The project's point layers that can weight the demand (not the built-in node layers)."""
-    out = []
-    for name, gdf in sorted(project.layers.items()):
-        if name in ("cameras", "radio_sites", "storage_centres", "command_centres", "candidate_sites"):
-            continue
-        try:
-            if len(gdf) and bool((gdf.geometry.geom_type == "Point").all()):
-                out.append(name)
-        except (AttributeError, TypeError):
-            continue
-    return out
+    """The project's point layers (nodes are not layers), which can weight the demand."""
+    return [name for name, gdf in sorted(project.layers.items())
+            if len(gdf) and bool((gdf.geometry.geom_type == "Point").all())]
 
 
 class OptimiseDialog(BackgroundRun, QDialog):
@@ -326,10 +309,9 @@ class OptimiseDialog(BackgroundRun, QDialog):
             self.show_run(len(self.runs) - 1)
 
     def _add_run_row(self, i: int, pl: Any) -> None:
-        r = pl.result
-        level = f"{pl.candidates.params.level} by {pl.candidates.params.period}" if pl.candidates is not None else "–"
-        cells = (str(i + 1), r.model, level, f"{r.cameras:,}", f"{r.objective:,.6g}",
-                 f"{100 * r.coverage_before:.1f} %", f"{100 * r.coverage_after:.1f} %", gap_text(r), optimal_text(r))
+        from planner.placement import run_cells
+
+        cells = run_cells(i, pl)
         self.runs_table.insertRow(i)
         for k, text in enumerate(cells):
             it = QTableWidgetItem(text)

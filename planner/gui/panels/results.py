@@ -141,9 +141,9 @@ def _table(headers: list[str]) -> QTableWidget:
 
 
 class _Num(QTableWidgetItem):
-    def __init__(self, value: float | None, fmt: str = "{:,.1f}") -> None:
+    def __init__(self, value: float | None, fmt: str = "{:,.1f}", *, text: str | None = None) -> None:
         ok = value is not None and isinstance(value, (int, float)) and math.isfinite(value)
-        super().__init__(fmt.format(value) if ok else "–")
+        super().__init__(text if text is not None else fmt.format(value) if ok else "–")
         self.value = float(value) if ok else -math.inf  # type: ignore[arg-type]
         self.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -246,6 +246,7 @@ class ResultsPanel(QTabWidget):
         ol.setColumnStretch(1, 2)
         self.scenario_chart.setMinimumWidth(260)
         self.optimise_tab = opt
+        self._n_runs = 0  # optimiser runs shown (set_scenarios)
         self.addTab(opt, "Optimiser")
         for t in (self.storage_table, self.links_table, self.sectors_table, self.unserved_table):
             t.itemClicked.connect(self._on_row_clicked)
@@ -254,16 +255,18 @@ class ResultsPanel(QTabWidget):
     # -- optimiser scenarios
     def set_scenarios(self, runs: list[Any]) -> None:
         """The optimiser runs of the session (``placement.Placement``s), side by side: table and chart."""
-        rows, bars = [], []
+        from planner.placement import run_cells
+
+        rows: list[list[Any]] = []
+        bars = []
         for i, pl in enumerate(runs):
             r = pl.result
-            level = (f"{pl.candidates.params.level} by {pl.candidates.params.period}" if pl.candidates is not None
-                     else "–")
-            rows.append([_Num(i + 1, "{:.0f}"), r.model, level, _Num(r.cameras, "{:,.0f}"),
-                         _Num(r.objective, "{:,.6g}"),
-                         _Num(100 * r.coverage_before, "{:.1f} %"), _Num(100 * r.coverage_after, "{:.1f} %"),
-                         "–" if r.gap is None else f"{100 * r.gap:.2f} %",
-                         "proven" if r.optimal is True else "not proven"])
+            cells: list[Any] = list(run_cells(i, pl))
+            # numeric columns sort by value
+            for k, v in ((0, i + 1), (3, r.cameras), (4, r.objective), (5, 100 * r.coverage_before),
+                         (6, 100 * r.coverage_after)):
+                cells[k] = _Num(v, text=cells[k])
+            rows.append(cells)
             bars.append((f"run {i + 1}: {r.cameras:,} cameras", 100 * r.coverage_after, style.PHASE_COLOURS[
                 i % len(style.PHASE_COLOURS)]))
         _fill(self.scenario_table, rows)
@@ -276,7 +279,7 @@ class ResultsPanel(QTabWidget):
     def _refresh_optimise(self, project: Project) -> None:
         doc = document_of(project, ResultKind.OPTIMISE)
         parts = []
-        n = getattr(self, "_n_runs", 0)
+        n = self._n_runs
         if n:
             parts.append(f"{n} optimiser run(s) this session, side by side (accept one in Analysis ▸ Optimise "
                          "placement…).")
