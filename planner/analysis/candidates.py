@@ -403,7 +403,8 @@ def _sites_from_layer(project: Project, source: str, area: Any,
     return out
 
 
-def incident_density(xy: np.ndarray, incidents: Any, radius_m: float) -> np.ndarray:
+def incident_density(xy: np.ndarray, incidents: Any, radius_m: float, *, name: str = "the incident layer"
+                     ) -> np.ndarray:
     """Quartic-kernel density of ``incidents`` (points) at ``xy``: ``sum_i c_i (1 - (d_i/r)^2)^2`` for ``d_i < r``.
 
     ``c_i`` is the layer's ``weight`` column (else ``count``, else 1);
@@ -414,7 +415,7 @@ def incident_density(xy: np.ndarray, incidents: Any, radius_m: float) -> np.ndar
     geoms = shapely.get_parts(incidents.geometry.values)
     pts_ok = shapely.get_type_id(incidents.geometry.values) == 0
     if len(geoms) != len(incidents) or not pts_ok.all():
-        raise InvalidInputError("the incident layer must hold points only")
+        raise InvalidInputError(f"{name} must hold points only")
     ixy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
     col = "weight" if "weight" in incidents.columns else ("count" if "count" in incidents.columns else None)
     if col is None:
@@ -475,7 +476,8 @@ def _demand_weights(project: Project, xy: np.ndarray, base: np.ndarray, params: 
             bonus[hits] += sw[k]
         w *= 1.0 + bonus
     if incidents is not None and params.incident_weight > 0:
-        w *= 1.0 + params.incident_weight * incident_density(xy, incidents, params.incident_radius_m)
+        w *= 1.0 + params.incident_weight * incident_density(xy, incidents, params.incident_radius_m,
+                                                             name=f"`--incidents` {params.incidents!r}")
     return w
 
 
