@@ -42,9 +42,9 @@ recomputes only the tiles its old and new windows touch
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,6 +58,14 @@ from planner.analysis.optics import DORI_LEVELS, DetailLevel, lens_constants, ra
 from planner.analysis.progress import ProgressFn, no_progress, sub_progress
 from planner.analysis.viewshed import REFRACTION_LIGHT, viewshed_array
 from planner.errors import InvalidInputError, OutOfRangeError
+from planner.model.coverage_grid import (
+    PERIODS,
+    SUB,
+    LevelGrid,
+    polygons_frame,
+    quiet_georeference_warning,
+    vectorise_block,
+)
 from planner.model.nodes import Camera
 from planner.model.project import Project
 
@@ -339,10 +347,12 @@ def _rasterize(geoms: Sequence[Any], values: Sequence[float] | None, *, x0: floa
                shape: tuple[int, int], fill: float = 0.0, dtype: str = "float32",
                all_touched: bool = False) -> np.ndarray:
     from affine import Affine
+    from rasterio.errors import NotGeoreferencedWarning
     from rasterio.features import rasterize
 
     if not len(geoms):
         return np.full(shape, fill, dtype=dtype)
+    quiet_georeference_warning(NotGeoreferencedWarning)  # rasterio's scratch dataset, from a worker thread
     shapes = zip(geoms, values, strict=True) if values is not None else ((g, 1) for g in geoms)
     burned: np.ndarray = rasterize(shapes, out_shape=shape, transform=Affine(res, 0, x0, 0, -res, y0), fill=fill,
                                    dtype=dtype, all_touched=all_touched)
@@ -417,7 +427,7 @@ def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoveragePara
         vis, ground, building, x0, y0, res, cam.x, cam.y, zo, params.target_height_m, mode,
         math.sin(az), math.cos(az), math.sin(th), math.cos(th),
         math.tan(math.radians(cam.hfov_deg) / 2), math.tan(math.radians(cam.vfov_deg) / 2), cam.px_per_rad,
-        *lens_constants(cam.projection_k, cam.hfov_deg, cam.vfov_deg),
+        *_lens(cam.projection_k, cam.hfov_deg, cam.vfov_deg),
         np.array([lv.ppm for lv in params.levels], dtype=np.float64), cam.radius_m, night_mode, cam.ir_range_m,
         lit, masked, masked.shape[0] == n, params.blind_spot_radius_m, day, night, near, public, ext)
     # keep only the bounding box of what the camera contributes (memory follows the footprint)
@@ -429,11 +439,40 @@ def camera_footprint(cam: CameraGeometry, surface: Surface, params: CoveragePara
                      night=night[a:b, e:f].copy(), near=near[a:b, e:f].copy(), public=public[a:b, e:f].copy())
 
 
+@functools.lru_cache(maxsize=256)
+def _lens(k: float, hfov_deg: float, vfov_deg: float) -> tuple[float, float, float, float, float]:
+    """:func:`~planner.analysis.optics.lens_constants` and :func:`_corner_cone` of a lens."""
+    consts = lens_constants(k, hfov_deg, vfov_deg)
+    return (*consts, _corner_cone(*consts))
+
+
+def _corner_cone(k: float, g_h: float, g_v: float, theta_max: float) -> float:
+    """``tan`` of the largest ray angle that lands in the image (its corners), slightly widened; -1 when
+    that angle reaches 90° (no cone test then).
+
+    A ray at angle theta lands at ``g(theta) (x, y) / rho`` in the image, which must lie within
+    ``|.| <= (g_h, g_v)``, so ``g(theta) <= hypot(g_h, g_v)``: with ``g`` increasing, every ray in the
+    image is inside the cone of half-angle ``g^-1(hypot(g_h, g_v))``.
+    """
+    g_c = math.hypot(g_h, g_v)
+    a = abs(k)
+    if k < -1e-9:
+        theta_c = theta_max if a * g_c >= 1.0 else math.asin(a * g_c) / a
+    elif k > 1e-9:
+        theta_c = math.atan(a * g_c) / a
+    else:
+        theta_c = g_c
+    theta_c = min(theta_c, theta_max)
+    if theta_c >= math.pi / 2 - 1e-6:
+        return -1.0
+    return math.tan(theta_c) * (1 + 1e-9) + 1e-12
+
+
 @njit(cache=True, nogil=True)
 def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray, x0: float, y0: float, res: float,
                       cx: float, cy: float, zo: float, target_h: float, mode: int, sin_az: float, cos_az: float,
                       sin_t: float, cos_t: float, tan_h: float, tan_v: float, px_per_rad: float,
-                      lens_k: float, lens_g_h: float, lens_g_v: float, lens_theta_max: float,
+                      lens_k: float, lens_g_h: float, lens_g_v: float, lens_theta_max: float, tan_c: float,
                       thresholds: np.ndarray, radius: float, night_mode: int, ir_range: float, lit: np.ndarray,
                       masked: np.ndarray, has_mask: bool, blind_r: float, day: np.ndarray, night: np.ndarray,
                       near: np.ndarray, public: np.ndarray, ext: np.ndarray) -> None:
@@ -443,7 +482,8 @@ def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray,
     180° or more (half-space in front, depth = distance); 2: pinhole frustum
     (depth along the optical axis); 3: a lens with the angle mapping ``lens_k``
     (:class:`~planner.analysis.optics.LensProjection`), whose image position and
-    pixel density are computed per ray (:func:`~planner.analysis.optics.ray_density`). ``night_mode`` 0: IR within
+    pixel density are computed per ray (:func:`~planner.analysis.optics.ray_density`), after a cheap test
+    against the cone round the image's corners (``tan_c``: :func:`_corner_cone`). ``night_mode`` 0: IR within
     ``ir_range``; 1: lit cells only; 2: as by day. ``ext`` receives the
     bounding box ``(row0, row1, col0, col1)`` of cells seen or near (-1 if none).
     """
@@ -465,13 +505,13 @@ def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray,
             pub = (not building[i, j]) and math.isfinite(g)
             public[i, j] = pub
             d2 = vx * vx + vy * vy
-            nr_ = pub and d2 <= blind_far and math.hypot(vx, vy) <= blind_r
+            dist_h = math.hypot(vx, vy)
+            nr_ = pub and d2 <= blind_far and dist_h <= blind_r
             near[i, j] = nr_
             seen = False
             level = 0
             # the frustum and the pixel density only where the cell can be seen at all
             if vis[i, j] == 1 and pub and d2 <= r_far and not (has_mask and masked[i, j]):
-                dist_h = math.hypot(vx, vy)
                 vz = (g + target_h) - zo
                 ray_ppm = -1.0
                 if mode == 2:
@@ -483,8 +523,12 @@ def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray,
                     depth = vx * ax + vy * ay + vz * azz
                     right = vx * rx + vy * ry
                     up = vx * ux + vy * uy + vz * uz
-                    ray_ppm = ray_density(lens_k, px_per_rad, lens_g_h, lens_g_v, lens_theta_max, depth, right, up)
-                    inside = ray_ppm >= 0.0
+                    if tan_c > 0.0 and (depth <= 0.0 or right * right + up * up > (depth * tan_c) ** 2):
+                        inside = False  # outside the cone round the image's corners: outside the image
+                    else:
+                        ray_ppm = ray_density(lens_k, px_per_rad, lens_g_h, lens_g_v, lens_theta_max, depth, right,
+                                              up)
+                        inside = ray_ppm >= 0.0
                 else:
                     depth = math.sqrt(dist_h ** 2 + vz ** 2)
                     inside = mode == 0 or vx * sin_az + vy * cos_az >= -1e-9
@@ -499,7 +543,7 @@ def _footprint_levels(vis: np.ndarray, ground: np.ndarray, building: np.ndarray,
             d = level if seen else 0
             day[i, j] = d
             if night_mode == 0:
-                night[i, j] = d if d == 0 or math.hypot(vx, vy) <= ir_range else 0
+                night[i, j] = d if d == 0 or dist_h <= ir_range else 0
             elif night_mode == 1:
                 night[i, j] = d if lit[i, j] else 0
             else:
@@ -536,12 +580,13 @@ class _Tile:
     public: np.ndarray
     stats: dict[str, Any] = field(default_factory=dict)
     valid: np.ndarray | None = None  # public space inside the study area
+    vday: np.ndarray | None = None  # the levels where they count (valid cells; 0 elsewhere)
+    vnight: np.ndarray | None = None
     # polygons of this tile per (period, simplify_m): (level indices, geometries); tiles are never
     # changed once built (update_cameras builds new ones), so the cache stays right
     polys: dict[tuple[str, float, tuple[int, int]], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-SUB = 256  # polygons are vectorised and cached per SUB x SUB block of a tile
 
 
 def _blocks() -> list[tuple[int, int]]:
@@ -572,54 +617,23 @@ def _vectorise_block(tile: _Tile, key: tuple[int, int], period: str, simplify_m:
     hit = tile.polys.get((period, simplify_m, block))
     if hit is not None:
         return hit
-    from affine import Affine
-    from rasterio.errors import NotGeoreferencedWarning
-    from rasterio.features import shapes
-
     res = surface.resolution_m
     ti, tj = key
     br, bc = block
-    arr = np.ascontiguousarray((tile.day if period == "day" else tile.night)[br:br + SUB, bc:bc + SUB])
-    mask = arr > 0
-    if tile.valid is not None:
-        mask &= tile.valid[br:br + SUB, bc:bc + SUB]
-    levels: list[int] = []
-    coords: list[Any] = []
-    ring_of_coord: list[int] = []
-    poly_of_ring: list[int] = []
-    if mask.any():
-        tr = Affine(res, 0, surface.origin_x + (tj * TILE + bc) * res, 0, -res,
-                    surface.origin_y - (ti * TILE + br) * res)
-        n_ring = 0
-        _quiet_mask_warning(NotGeoreferencedWarning)
-        for geom, value in shapes(arr, mask=mask, transform=tr, connectivity=4):
-            for ring in geom["coordinates"]:
-                coords.extend(ring)
-                ring_of_coord.extend([n_ring] * len(ring))
-                poly_of_ring.append(len(levels))
-                n_ring += 1
-            levels.append(int(value))
-    if levels:
-        rings = shapely.linearrings(np.asarray(coords, dtype=np.float64), indices=np.asarray(ring_of_coord))
-        geoms = shapely.polygons(rings, indices=np.asarray(poly_of_ring))
-        if simplify_m:
-            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
-    else:
-        geoms = np.array([], dtype=object)
-    out = (np.asarray(levels, dtype=np.int64), geoms)
+    out = vectorise_block(_levels_block(tile, period, block), surface.origin_x + (tj * TILE + bc) * res,
+                          surface.origin_y - (ti * TILE + br) * res, res, simplify_m)
     tile.polys[(period, simplify_m, block)] = out
     return out
 
 
-_QUIET: list[bool] = []
-
-
-def _quiet_mask_warning(category: type[Warning]) -> None:
-    """rasterio wraps the mask of ``shapes`` in a dataset without a transform and warns about it;
-    one targeted filter, installed once (``catch_warnings`` is not thread-safe)."""
-    if not _QUIET:
-        warnings.filterwarnings("ignore", message="Dataset has no geotransform", category=category)
-        _QUIET.append(True)
+def _levels_block(tile: _Tile, period: str, block: tuple[int, int] | None = None) -> np.ndarray:
+    """The levels of a tile (or of one block) where they count: public space inside the study area."""
+    arr = tile.vday if period == "day" else tile.vnight
+    assert arr is not None, "tile statistics not computed"
+    if block is not None:
+        br, bc = block
+        arr = arr[br:br + SUB, bc:bc + SUB]
+    return arr
 
 
 def _carry_polygons(old: _Tile, new: _Tile) -> None:
@@ -628,10 +642,8 @@ def _carry_polygons(old: _Tile, new: _Tile) -> None:
         return
     for br, bc in _blocks():
         sl = (slice(br, br + SUB), slice(bc, bc + SUB))
-        same = (np.array_equal(old.day[sl], new.day[sl]) and np.array_equal(old.night[sl], new.night[sl])
-                and ((old.valid is None and new.valid is None)
-                     or (old.valid is not None and new.valid is not None
-                         and np.array_equal(old.valid[sl], new.valid[sl]))))
+        same = all(a is not None and b is not None and np.array_equal(a[sl], b[sl])
+                   for a, b in ((old.vday, new.vday), (old.vnight, new.vnight)))
         if same:
             for k, v in old.polys.items():
                 if k[2] == (br, bc):
@@ -849,12 +861,8 @@ class CoverageResult:
         never overlap; ``tiles`` limits the work to some tiles, e.g. the
         :attr:`touched` tiles after :func:`update_cameras`, to patch a map.
         """
-        import geopandas as gpd
-
         res = self.params.resolution_m
         simplify_m = float(res / 2 if simplify_m is None else simplify_m)
-        names = np.array([lv.name for lv in self.levels], dtype=object)
-        ppms = np.array([lv.ppm for lv in self.levels], dtype=float)
         wanted = None if tiles is None else set(tiles)
         keys = [k for k in sorted(self.tiles) if wanted is None or k in wanted]
         periods = list(periods)
@@ -866,27 +874,22 @@ class CoverageResult:
             with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
                 list(pool.map(lambda kp: _vectorise_tile(self.tiles[kp[0]], kp[0], kp[1], simplify_m,
                                                          self.surface), todo))
-        lv_parts, g_parts, per_parts, tr_parts, tc_parts = [], [], [], [], []
-        for period in periods:
-            for k in keys:
-                lv, g = _vectorise_tile(self.tiles[k], k, period, simplify_m, self.surface)
-                if not len(lv):
-                    continue
-                lv_parts.append(lv)
-                g_parts.append(g)
-                per_parts.append(np.full(len(lv), period, dtype=object))
-                tr_parts.append(np.full(len(lv), k[0], dtype=np.int64))
-                tc_parts.append(np.full(len(lv), k[1], dtype=np.int64))
+        parts = ((period, k, *_vectorise_tile(self.tiles[k], k, period, simplify_m, self.surface))
+                 for period in periods for k in keys)
+        return polygons_frame(parts, tuple(lv.name for lv in self.levels), tuple(lv.ppm for lv in self.levels), None)
 
-        def cat(parts: list[np.ndarray], dt: Any) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.array([], dtype=dt)
-
-        lvl = cat(lv_parts, np.int64)
-        cols = {"level": names[lvl - 1] if len(lvl) else np.array([], dtype=object), "level_index": lvl,
-                "period": cat(per_parts, object), "ppm": ppms[lvl - 1] if len(lvl) else np.array([], dtype=float),
-                "tile_row": cat(tr_parts, np.int64), "tile_col": cat(tc_parts, np.int64)}
-        geoms = cat(g_parts, object)
-        return gpd.GeoDataFrame(cols, geometry=geoms, crs=None)
+    def level_grid(self, crs: Any = None) -> LevelGrid:
+        """The result's level raster (:class:`planner.model.coverage_grid.LevelGrid`): what a project stores."""
+        tiles: dict[tuple[str, int, int], np.ndarray] = {}
+        for k in sorted(self.tiles):
+            for period in PERIODS:
+                a = _levels_block(self.tiles[k], period)
+                if a.any():  # a copy: the grid's arrays are read-only, the engine's tiles stay as they are
+                    tiles[(period, *k)] = a.copy()
+        return LevelGrid(origin_x=self.surface.origin_x, origin_y=self.surface.origin_y,
+                         resolution_m=self.params.resolution_m, tile_size=TILE,
+                         level_names=tuple(lv.name for lv in self.levels),
+                         level_ppm=tuple(float(lv.ppm) for lv in self.levels), tiles=tiles, crs=crs)
 
 
 # ------------------------------------------------------------- accumulation
@@ -940,17 +943,22 @@ class _TileGeo:
 @njit(cache=True, nogil=True)
 def _combo_hist(day: np.ndarray, night: np.ndarray, count: np.ndarray, near: np.ndarray, public: np.ndarray,
                 combo: np.ndarray, const: int, has_combo: bool, hd: np.ndarray, hn: np.ndarray,
-                ov: np.ndarray) -> int:
-    """Histograms of one tile per zone combination (public cells only); returns the blind-spot count."""
+                ov: np.ndarray, valid: np.ndarray, vday: np.ndarray, vnight: np.ndarray) -> int:
+    """Histograms of one tile per zone combination (public cells only); returns the blind-spot count.
+    Writes ``valid`` (public space in the study area) and the levels counted there (``vday``, ``vnight``)."""
     blind = 0
     nr, nc = day.shape
     for r in range(nr):
         for c in range(nc):
-            if not public[r, c]:
-                continue
             cid = combo[r, c] if has_combo else const
-            if cid == 0:
+            if not public[r, c] or cid == 0:
+                valid[r, c] = False
+                vday[r, c] = 0
+                vnight[r, c] = 0
                 continue
+            valid[r, c] = True
+            vday[r, c] = day[r, c]
+            vnight[r, c] = night[r, c]
             d = day[r, c]
             hd[cid, d] += 1
             hn[cid, night[r, c]] += 1
@@ -958,6 +966,26 @@ def _combo_hist(day: np.ndarray, night: np.ndarray, count: np.ndarray, near: np.
             if near[r, c] and d < 2:
                 blind += 1
     return blind
+
+
+@njit(cache=True, nogil=True)
+def _combo_keys(labels: np.ndarray, luts: np.ndarray, mults: np.ndarray, inarea: np.ndarray, has_inarea: bool,
+                out: np.ndarray, seen: np.ndarray) -> None:
+    """Mixed-radix zone-combination key of each cell (1 + sum of each group's digit; 0 outside the
+    study area); ``seen[k]`` marks the keys in use."""
+    nr, nc = out.shape
+    ng = labels.shape[0]
+    for r in range(nr):
+        for c in range(nc):
+            if has_inarea and not inarea[r, c]:
+                out[r, c] = 0
+                seen[0] = True
+                continue
+            k = 1
+            for g in range(ng):
+                k += luts[g, labels[g, r, c] + 1] * mults[g]
+            out[r, c] = k
+            seen[k] = True
 
 
 def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo:
@@ -998,23 +1026,31 @@ def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo
         geo = _TileGeo(combo=None, const=1, table=table)
     else:
         # mixed-radix key over the districts present in the tile (small), then the keys in use, no sorting
-        keyarr = np.zeros(shape, dtype=np.int64)
+        arrays: list[np.ndarray] = []
+        luts: list[np.ndarray] = []
+        mults: list[int] = []
         radices: list[np.ndarray] = []
         mult = 1
         for v in labels:
             present = np.array([v], dtype=np.int64) if isinstance(v, int) else \
                 np.flatnonzero(np.bincount(v.ravel() + 1, minlength=len(dg) + 1)) - 1
-            lut = np.zeros(len(dg) + 1, dtype=np.int64)
-            lut[present + 1] = np.arange(len(present))
             if not isinstance(v, int) and len(present) > 1:
-                keyarr += lut[v + 1] * mult
+                lut = np.zeros(len(dg) + 1, dtype=np.int64)
+                lut[present + 1] = np.arange(len(present))
+                arrays.append(v)
+                luts.append(lut)
+                mults.append(mult)
             radices.append(present)
             mult *= len(present)
-        keyarr += 1  # keep 0 for "outside the study area"
-        if inarea is not None:
-            keyarr[~inarea] = 0
-        used = np.flatnonzero(np.bincount(keyarr.ravel(), minlength=1))
-        if used[0] != 0:
+        seen = np.zeros(mult + 1, dtype=np.bool_)
+        keyarr = np.empty(shape, dtype=np.int64)
+        _combo_keys(np.stack(arrays) if arrays else np.zeros((0, 1, 1), dtype=np.int32),
+                    np.stack(luts) if luts else np.zeros((0, 1), dtype=np.int64),
+                    np.asarray(mults, dtype=np.int64),
+                    inarea if inarea is not None else np.zeros((1, 1), dtype=np.bool_), inarea is not None,
+                    keyarr, seen)
+        used = np.flatnonzero(seen)
+        if not len(used) or used[0] != 0:
             used = np.concatenate([[0], used])
         remap = np.zeros(int(used[-1]) + 1, dtype=np.int64)
         remap[used] = np.arange(len(used))
@@ -1024,7 +1060,7 @@ def _tile_geo(key: tuple[int, int], surface: Surface, zones: _Zones) -> _TileGeo
             for g, present in enumerate(radices):
                 table[row, g] = present[rest % len(present)]
                 rest //= len(present)
-        combo = remap[keyarr].astype(np.uint8 if len(used) <= 256 else np.uint16)
+        combo = remap.astype(np.uint8 if len(used) <= 256 else np.uint16)[keyarr]
         geo = _TileGeo(combo=combo, const=0, table=table)
     cache[key] = geo
     return geo
@@ -1039,11 +1075,11 @@ def _tile_stats(key: tuple[int, int], tile: _Tile, surface: Surface, zones: _Zon
     ov = np.zeros(6, dtype=np.int64)
     has = geo.combo is not None
     combo = geo.combo if geo.combo is not None else np.zeros((1, 1), dtype=np.uint8)
-    blind = _combo_hist(tile.day, tile.night, tile.count, tile.near, tile.public, combo, geo.const, has, hd, hn, ov)
-    if geo.combo is not None:
-        tile.valid = tile.public & (geo.combo > 0)
-    else:
-        tile.valid = tile.public if geo.const else np.zeros_like(tile.public)
+    tile.valid = np.empty_like(tile.public)
+    tile.vday = np.empty_like(tile.day)
+    tile.vnight = np.empty_like(tile.night)
+    blind = _combo_hist(tile.day, tile.night, tile.count, tile.near, tile.public, combo, geo.const, has, hd, hn, ov,
+                        tile.valid, tile.vday, tile.vnight)
     hd = hd[:, : nlev + 1].astype(float)
     hn = hn[:, : nlev + 1].astype(float)
     st: dict[str, Any] = {"day": hd[1:].sum(axis=0), "night": hn[1:].sum(axis=0), "overlap": ov.astype(float),
@@ -1210,16 +1246,36 @@ def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprin
     r0, c0 = ext[:, 0], ext[:, 1]
     r1, c1 = r0 + ext[:, 2], c0 + ext[:, 3]
     keys = sorted(set(keys))
-    out = {}
-    for i, k in enumerate(keys):
+
+    def build(k: tuple[int, int]) -> _Tile | None:
         ti, tj = k
         hit = np.flatnonzero((r0 < (ti + 1) * TILE) & (r1 > ti * TILE) & (c0 < (tj + 1) * TILE) & (c1 > tj * TILE))
         if not hit.size:
-            continue
-        fps = [allfp[j] for j in hit]
-        tile = _compose_tile(k, fps)
+            return None
+        tile = _compose_tile(k, [allfp[j] for j in hit])
         tile.stats = _tile_stats(k, tile, surface, zones, nlev)
-        out[k] = tile
+        return tile
+
+    _Geoms.groups(zones)  # decoded once, before two threads could both do it
+    out = {}
+    if len(keys) > 4 and (os.cpu_count() or 1) > 1:
+        # composing (numpy), rasterising zones (GDAL) and the statistics kernel release the GIL in large part
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=2)
+        try:
+            for i, (k, tile) in enumerate(zip(keys, pool.map(build, keys), strict=True)):
+                if tile is not None:
+                    out[k] = tile
+                if i % 8 == 0:
+                    progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
+        finally:  # a cancel (raised by progress) drops the tiles not started
+            pool.shutdown(wait=True, cancel_futures=True)
+        return out
+    for i, k in enumerate(keys):
+        tile = build(k)
+        if tile is not None:
+            out[k] = tile
         if i % 8 == 0:
             progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
     return out

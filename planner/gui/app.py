@@ -59,6 +59,19 @@ def run_sync(window: MainWindow, name: str) -> None:
         window.runner.failed.disconnect(quit_)
 
 
+def wait_for_drawing(window: MainWindow, timeout_s: float = 300.0) -> None:
+    """Let background map work (a stored coverage's polygons) finish, processing events meanwhile."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    end = time.monotonic() + timeout_s
+    while window.update_runner.running and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    QApplication.processEvents()
+
+
 def screenshot(window: MainWindow, path: str | os.PathLike[str], *, size: str = "1600x1000", analyse: bool = False,
                panel: str = "map", zoom: float = 1.0) -> Path:
     from PySide6.QtWidgets import QApplication
@@ -67,6 +80,7 @@ def screenshot(window: MainWindow, path: str | os.PathLike[str], *, size: str = 
     window.resize(w, h)
     window.show()
     QApplication.processEvents()
+    wait_for_drawing(window)  # a stored coverage is drawn in the background
     if analyse and window.project is not None:
         run_sync(window, "network")
         if window.project.cameras():

@@ -103,7 +103,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.layers_dock, self.inspector_dock], [250, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.results_dock], [300], Qt.Orientation.Vertical)
 
-        self.layers = LayerManager(self.canvas, self.layers_panel, self.show_error)
+        self.layers = LayerManager(self.canvas, self.layers_panel, self.show_error,
+                                   draw_later=lambda rec: self.analyses.draw_stored(rec))
         self.analyses = AnalysisController(self)
         self.document = DocumentController(self)
         # prompts, replaceable in tests

@@ -11,21 +11,28 @@ Layout (all in the project CRS):
 ``cameras`` ...        one point layer per node kind; tuple fields as JSON text
 ``links``              line layer; ``from_id``/``to_id`` name the nodes
 ``dem``                raster (GeoPackage 2D gridded coverage, float32)
-``result_*``           results: polygon layers (coverage) or rasters (radio maps)
+``result_*``           results: the coverage level raster (tiles), polygon layers (audit) or
+                       rasters (radio maps)
 =====================  =========================================================
 
 Results (:mod:`planner.model.results`) are stored under the metadata key
 ``results`` as ``{kind: {"document": {...}, "non_finite": {path: marker}}}``:
 strict JSON, with every NaN or infinity written as ``null`` and listed in
 ``non_finite`` (what each marker means is saved beside it, under
-``non_finite_meaning``). Coverage polygons are the layer
-``result_coverage_polygons``, the radio rate map the raster
-``result_radio_throughput``.
+``non_finite_meaning``). Coverage is its level raster (:class:`planner.model.coverage_grid.LevelGrid`):
+the attributes table ``result_coverage_levels`` holds one row per period and
+tile (``period``, ``tile_row``, ``tile_col``, ``cells``: the tile's uint8 levels,
+row-major, zlib-compressed) and the metadata key ``coverage_grid`` its grid
+(origin, resolution, tile size, levels). Polygons are made from it when needed;
+files of schema 3 and older hold the layer ``result_coverage_polygons``
+instead, which is still read (and kept when such a project is saved again
+without new coverage). The radio rate map is the raster ``result_radio_throughput``.
 
 Saving is atomic: everything is written to a temporary file beside the
 target, flushed, then renamed over it; a failure leaves the old file intact.
 Loading never unpickles or evaluates anything: values are JSON, geometries
-WKB, rasters TIFF tiles, all parsed by GDAL/SQLite/json. Older schema versions
+WKB, rasters TIFF tiles or zlib streams of bytes (decompressed to a known
+size, never more), all parsed by GDAL/SQLite/json/zlib. Older schema versions
 are migrated forward by :data:`MIGRATIONS`.
 """
 
@@ -52,6 +59,7 @@ import shapely
 from planner import __version__
 from planner.errors import InvalidInputError, PlannerError, ProjectChangedError, ProjectFileError
 from planner.io.atomic import atomic_path, check_target, project_lock
+from planner.model.coverage_grid import PERIODS, LevelGrid
 from planner.model.nodes import NODE_CLASSES, Link, Node, NodeKind
 from planner.model.project import REFERENCE_LAYERS, Parameters, Project, Raster, empty_districts
 from planner.model.results import (
@@ -65,7 +73,7 @@ from planner.model.results import (
     normalise_document,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 META_TABLE = "planner_metadata"
 NODE_LAYERS: dict[NodeKind, str] = {
     NodeKind.CAMERA: "cameras",
@@ -78,6 +86,7 @@ DEM_TABLE = "dem"
 #: Result layers and rasters are named ``result_<name>``.
 RESULT_LAYER_PREFIX = "result_"
 COVERAGE_LAYER = "coverage_polygons"
+COVERAGE_GRID_TABLE = "coverage_levels"
 RADIO_RASTER = "radio_throughput"
 AUDIT_COVERAGE_LAYER = "audit_coverage"
 AUDIT_CAMERAS_LAYER = "audit_cameras"
@@ -134,7 +143,14 @@ def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(doc: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 stores coverage as its level raster (``result_coverage_levels``); a schema-3 file's
+    ``result_coverage_polygons`` layer is still read as the coverage's polygons, unchanged."""
+    doc["meta"]["schema_version"] = 4
+    return doc
+
+
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(doc: dict[str, Any]) -> dict[str, Any]:
@@ -375,7 +391,7 @@ def _write(project: Project, path: Path) -> None:
     links = project.links()
     if links:
         _write_layer(nodes_to_gdf(links, Link, crs, link_geometries(project, links)), path, "links")
-    results = _results_to_meta(project, path)
+    results, grid = _results_to_meta(project, path)
     meta: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "application": "planner",
@@ -389,6 +405,8 @@ def _write(project: Project, path: Path) -> None:
         "results": results,
         "non_finite_meaning": NON_FINITE_MEANING,
     }
+    if grid is not None:
+        meta["coverage_grid"] = _write_grid(grid, path)
     if project.dem is not None:
         _write_raster(project.dem, path, DEM_TABLE)
         meta["dem"] = {"nodata": project.dem.nodata, "source": project.dem.source}
@@ -400,18 +418,50 @@ def _write(project: Project, path: Path) -> None:
     _write_meta(path, meta)
 
 
-def _results_to_meta(project: Project, path: Path) -> dict[str, Any]:
-    """Write the result layers; return the JSON part of every result (strict JSON by construction)."""
+def _results_to_meta(project: Project, path: Path) -> tuple[dict[str, Any], LevelGrid | None]:
+    """Write the result layers; return the JSON part of every result (strict JSON by construction)
+    and the coverage level raster to store (None: none)."""
     out: dict[str, Any] = {}
+    grid = None
     for kind, record in project.results.items():
         out[str(kind)] = {"document": record.document, "non_finite": record.non_finite}
-        if kind == ResultKind.COVERAGE and record.polygons is not None:
-            _write_layer(record.polygons, path, RESULT_LAYER_PREFIX + COVERAGE_LAYER)
+        if kind == ResultKind.COVERAGE:
+            grid = record.grid
+            if grid is None and record.polygons is not None:  # an older file's polygons, kept as they are
+                _write_layer(record.polygons, path, RESULT_LAYER_PREFIX + COVERAGE_LAYER)
         if kind == ResultKind.AUDIT:
             for layer, gdf in ((AUDIT_COVERAGE_LAYER, record.coverage), (AUDIT_CAMERAS_LAYER, record.cameras)):
                 if gdf is not None:
                     _write_layer(gdf, path, RESULT_LAYER_PREFIX + layer)
-    return out
+    return out, grid
+
+
+def _write_grid(grid: LevelGrid, path: Path) -> dict[str, Any]:
+    """Write the coverage level raster (one zlib stream per period and tile); return its metadata."""
+    import zlib
+    from concurrent.futures import ThreadPoolExecutor
+
+    keys = sorted(grid.tiles)
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:  # zlib releases the GIL
+        blobs = list(pool.map(lambda k: zlib.compress(np.ascontiguousarray(grid.tiles[k], dtype=np.uint8)
+                                                      .tobytes(), 1), keys))
+    table = RESULT_LAYER_PREFIX + COVERAGE_GRID_TABLE
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY, period TEXT NOT NULL, '
+                        "tile_row INTEGER NOT NULL, tile_col INTEGER NOT NULL, cells BLOB NOT NULL)")
+            con.executemany(f'INSERT INTO "{table}" (period, tile_row, tile_col, cells) VALUES (?, ?, ?, ?)',
+                            [(p, int(i), int(j), b) for (p, i, j), b in zip(keys, blobs, strict=True)])
+            con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
+                        "VALUES (?, 'attributes', ?, ?)",
+                        (table, table, "coverage: best detail level per cell (0 none, k the k-th level), "
+                         "per period and tile; uint8 row-major, zlib"))
+    finally:
+        con.close()
+    return {"origin_x": grid.origin_x, "origin_y": grid.origin_y, "resolution_m": grid.resolution_m,
+            "tile_size": grid.tile_size, "encoding": GRID_ENCODING,
+            "levels": [{"name": n, "ppm": p} for n, p in zip(grid.level_names, grid.level_ppm, strict=True)]}
 
 
 def _write_raster(dem: Raster, path: Path, table: str) -> None:
@@ -453,7 +503,7 @@ META_KEYS: dict[str, tuple[type, ...]] = {
     "schema_version": (int,), "application": (str,), "app_version": (str,), "saved_at": (str,),
     "name": (str,), "crs_wkt": (str,), "epsg": (int, type(None)), "parameters": (dict,),
     "metadata": (dict,), "results": (dict,), "dem": (dict,), "raster_results": (dict,),
-    "non_finite_meaning": (dict,),
+    "non_finite_meaning": (dict,), "coverage_grid": (dict,),
 }
 #: Limits on each metadata value: JSON nesting depth, number of values, text size.
 MAX_JSON_DEPTH = 64
@@ -461,6 +511,10 @@ MAX_JSON_ITEMS = 5_000_000
 MAX_JSON_BYTES = 512 * 1024 * 1024
 #: Largest raster (DEM, radio map) read from a project: 400 million float32 cells, 1.6 GB.
 MAX_RASTER_CELLS = 400_000_000
+#: How the coverage level raster's tiles are written (``coverage_grid.encoding``).
+GRID_ENCODING = "uint8 row-major, zlib"
+#: Tile sizes a coverage level raster may have.
+GRID_TILE_SIZES = (64, 128, 256, 512, 1024, 2048)
 #: Work allowed to SQLite while a project is inspected (wall-clock seconds).
 SQLITE_DEADLINE_S = 60.0
 #: Tables every GeoPackage may hold besides the layers (GeoPackage 1.3 and GDAL's own).
@@ -591,7 +645,7 @@ def _inspect(con: sqlite3.Connection, path: Path) -> tuple[list[tuple[str, str]]
             "the planner would drop them at the next save, so it refuses the file (move them to another "
             "GeoPackage)")
     for name, kind in contents.items():
-        expected = ("attributes",) if name == META_TABLE else (
+        expected = ("attributes",) if name in (META_TABLE, RESULT_LAYER_PREFIX + COVERAGE_GRID_TABLE) else (
             ("2d-gridded-coverage",) if name == DEM_TABLE else
             ("features", "2d-gridded-coverage") if name.startswith(RESULT_LAYER_PREFIX) else ("features",))
         if kind not in expected:
@@ -896,7 +950,9 @@ def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.G
             raise ProjectFileError(str(exc)) from None
         if kind == ResultKind.COVERAGE:
             gdf = layers.get(RESULT_LAYER_PREFIX + COVERAGE_LAYER)
-            record: Any = CoverageRecord(doc, None if gdf is None else _with_crs(gdf, crs), marks)
+            grid = _read_grid(path, meta, contents, crs)
+            record: Any = CoverageRecord._make(doc, marks, grid=grid, engine=None, crs=crs,
+                                               polygons=None if gdf is None else _with_crs(gdf, crs))
         elif kind == ResultKind.RADIO:
             table = RESULT_LAYER_PREFIX + RADIO_RASTER
             if contents.get(table) != "2d-gridded-coverage":
@@ -918,7 +974,9 @@ def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.G
     # A result layer that no stored result owns would be dropped by the next save: refuse it.
     owned = {RESULT_LAYER_PREFIX + RADIO_RASTER}
     if ResultKind.COVERAGE in stored:
-        owned.add(RESULT_LAYER_PREFIX + COVERAGE_LAYER)
+        owned |= {RESULT_LAYER_PREFIX + COVERAGE_LAYER, RESULT_LAYER_PREFIX + COVERAGE_GRID_TABLE}
+    elif "coverage_grid" in meta:
+        raise ProjectFileError(f"`{path}`: the metadata holds a coverage grid but the file no coverage result")
     if ResultKind.AUDIT in stored:
         owned |= {RESULT_LAYER_PREFIX + AUDIT_COVERAGE_LAYER, RESULT_LAYER_PREFIX + AUDIT_CAMERAS_LAYER}
     stray = sorted(n for n in contents if n.startswith(RESULT_LAYER_PREFIX) and n not in owned)
@@ -926,6 +984,86 @@ def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.G
         raise ProjectFileError(f"`{path}`: result table(s) {', '.join(map(repr, stray))} belong to no stored "
                                "result; the planner would drop them on the next save")
     return records
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _read_grid(path: Path, meta: dict[str, Any], contents: dict[str, str], crs: pyproj.CRS) -> LevelGrid | None:
+    """The coverage level raster (None when the file has none), every value checked: the grid's
+    metadata, each row's period and tile, each stream decompressed to exactly one tile and no more."""
+    import time
+    import zlib
+
+    table = RESULT_LAYER_PREFIX + COVERAGE_GRID_TABLE
+    info = meta.get("coverage_grid")
+    if info is None and table not in contents:
+        return None
+    where = f"`{path}`: coverage grid"
+    if info is None or table not in contents:
+        raise ProjectFileError(f"{where}: the metadata `coverage_grid` and the table {table!r} come together; "
+                               "the file has only one of them")
+    want = {"origin_x", "origin_y", "resolution_m", "tile_size", "encoding", "levels"}
+    if set(info) != want:
+        raise ProjectFileError(f"{where}: `coverage_grid` must have exactly the keys {sorted(want)}")
+    if not all(_finite(info[k]) for k in ("origin_x", "origin_y", "resolution_m")) or info["resolution_m"] <= 0:
+        raise ProjectFileError(f"{where}: origin and resolution must be finite numbers (resolution > 0)")
+    n = info["tile_size"]
+    if n not in GRID_TILE_SIZES or isinstance(n, bool):
+        raise ProjectFileError(f"{where}: tile_size {n!r} is not one of {list(GRID_TILE_SIZES)}")
+    if info["encoding"] != GRID_ENCODING:
+        raise ProjectFileError(f"{where}: unknown encoding {str(info['encoding'])[:40]!r} "
+                               f"(this planner reads {GRID_ENCODING!r})")
+    levels = info["levels"]
+    if (not isinstance(levels, list) or not 1 <= len(levels) <= 32
+            or not all(isinstance(lv, dict) and set(lv) == {"name", "ppm"} and isinstance(lv["name"], str)
+                       and _finite(lv["ppm"]) for lv in levels)):
+        raise ProjectFileError(f"{where}: `levels` must be 1 to 32 objects {{name: text, ppm: number}}")
+    cells = n * n
+    max_rows = max(1, 2 * MAX_RASTER_CELLS // cells)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.set_progress_handler(_deadline_handler(time.monotonic() + SQLITE_DEADLINE_S), 1000)
+        cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        if cols != ["id", "period", "tile_row", "tile_col", "cells"]:
+            raise ProjectFileError(f"{where}: table {table!r} has columns {cols[:8]}; expected "
+                                   "id, period, tile_row, tile_col, cells")
+        (count,) = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+        if count > max_rows:
+            raise ProjectFileError(f"{where}: {count:,} tiles; at most {max_rows:,} are read")
+        rows = con.execute(f'SELECT period, tile_row, tile_col, cells FROM "{table}"').fetchall()
+    except sqlite3.OperationalError as exc:
+        raise ProjectFileError(f"{where}: cannot read table {table!r} ({_one_line(exc)})") from None
+    except sqlite3.DatabaseError as exc:
+        raise ProjectFileError(f"{where}: the table {table!r} is corrupt ({_one_line(exc)})") from None
+    finally:
+        con.close()
+    tiles: dict[tuple[str, int, int], np.ndarray] = {}
+    for period, ti, tj, blob in rows:
+        at = f"{where}: tile ({ti!r}, {tj!r}, {str(period)[:12]!r})"
+        if period not in PERIODS or not all(isinstance(v, int) and not isinstance(v, bool) and abs(v) < 1 << 24
+                                            for v in (ti, tj)):
+            raise ProjectFileError(f"{at}: period must be one of {list(PERIODS)} and tile_row/tile_col integers")
+        if not isinstance(blob, bytes):
+            raise ProjectFileError(f"{at}: `cells` is {type(blob).__name__}, not bytes")
+        if (period, ti, tj) in tiles:
+            raise ProjectFileError(f"{at}: appears twice")
+        d = zlib.decompressobj()
+        try:
+            raw = d.decompress(blob, cells + 1)
+        except zlib.error as exc:
+            raise ProjectFileError(f"{at}: the cells cannot be decompressed ({exc})") from None
+        if len(raw) != cells or not d.eof or d.unused_data:
+            raise ProjectFileError(f"{at}: the cells are not exactly one {n} x {n} tile of bytes")
+        arr = np.frombuffer(raw, dtype=np.uint8).reshape(n, n)
+        if int(arr.max()) > len(levels):
+            raise ProjectFileError(f"{at}: level {int(arr.max())} but the grid has {len(levels)} levels")
+        tiles[(period, ti, tj)] = arr
+    return LevelGrid(origin_x=float(info["origin_x"]), origin_y=float(info["origin_y"]),
+                     resolution_m=float(info["resolution_m"]), tile_size=n,
+                     level_names=tuple(lv["name"] for lv in levels),
+                     level_ppm=tuple(float(lv["ppm"]) for lv in levels), tiles=tiles, crs=crs)
 
 
 def _with_crs(gdf: gpd.GeoDataFrame, crs: pyproj.CRS) -> gpd.GeoDataFrame:

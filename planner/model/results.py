@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -35,6 +36,7 @@ from typing import Any, cast
 import geopandas as gpd
 
 from planner.errors import InvalidInputError
+from planner.model.coverage_grid import LevelGrid
 from planner.model.project import Raster
 
 #: What each non-finite marker means (saved with every document that has one).
@@ -140,37 +142,104 @@ class DocumentRecord:
 
 @dataclass(frozen=True, eq=False)
 class CoverageRecord:
-    """Coverage: the summary document and the polygons per level and period.
+    """Coverage: the summary document and the level raster (:class:`LevelGrid`).
+
+    The grid is what the project file stores. Polygons (:attr:`polygons`) are
+    made from it, or from the engine, the first time a map or an export asks,
+    and kept; a record may also be given polygons (a file of an older schema
+    holds only those, and the app hands over the polygons it has drawn).
 
     ``engine`` is the analysis' own result (tiles, per-camera footprints) that
-    makes incremental updates after an edit fast. It lives only in memory: it
+    makes incremental updates after an edit fast; when the record has no grid
+    of its own, the grid is the engine's. The engine lives only in memory: it
     is not saved and not compared, and a reopened project has none.
     """
 
     document: dict[str, Any]
-    polygons: gpd.GeoDataFrame | None
+    own_grid: LevelGrid | None = None
     non_finite: dict[str, str] = field(default_factory=dict)
     engine: Any = None
+    crs: Any = None
     kind: ResultKind = ResultKind.COVERAGE
+    _made: dict[str, Any] = field(default_factory=dict, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def of(cls, doc: Any, polygons: gpd.GeoDataFrame | None, *, engine: Any = None) -> CoverageRecord:
+    def of(cls, doc: Any, polygons: gpd.GeoDataFrame | None = None, *, grid: LevelGrid | None = None,
+           engine: Any = None, crs: Any = None) -> CoverageRecord:
         clean, marks = normalise_document(doc, where="coverage result")
-        return cls(clean, polygons, marks, engine)
+        return cls._make(clean, marks, grid=grid, engine=engine, crs=crs, polygons=polygons)
+
+    @classmethod
+    def _make(cls, doc: dict[str, Any], marks: dict[str, str], *, grid: LevelGrid | None, engine: Any, crs: Any,
+              polygons: gpd.GeoDataFrame | None) -> CoverageRecord:
+        rec = cls(doc, grid, marks, engine, crs)
+        if polygons is not None:
+            rec._made["polygons"] = polygons
+        return rec
+
+    @property
+    def grid(self) -> LevelGrid | None:
+        """The level raster: the record's own, else the engine's (made once), else None."""
+        if self.own_grid is not None:
+            return self.own_grid
+        if self.engine is None:
+            return None
+        with self._lock:
+            if "grid" not in self._made:
+                self._made["grid"] = self.engine.level_grid(self.crs)
+            return self._made["grid"]  # type: ignore[no-any-return]
+
+    @property
+    def polygons(self) -> gpd.GeoDataFrame | None:
+        """Polygons coloured by the best level, per period (made on first use, then kept; thread-safe)."""
+        made = self._made.get("polygons")
+        if made is not None or not self.can_draw:
+            return made
+        with self._lock:
+            if "polygons" not in self._made:
+                if self.engine is not None:
+                    gdf = self.engine.polygons()
+                    self._made["polygons"] = gdf.set_crs(self.crs, allow_override=True) if self.crs else gdf
+                else:
+                    assert self.own_grid is not None
+                    self._made["polygons"] = self.own_grid.polygons()
+            return self._made["polygons"]
+
+    @property
+    def can_draw(self) -> bool:
+        """Whether the record has (or can make) polygons."""
+        return "polygons" in self._made or self.own_grid is not None or self.engine is not None
+
+    @property
+    def has_polygons(self) -> bool:
+        """Whether the polygons are made already (reading :attr:`polygons` costs nothing then)."""
+        return "polygons" in self._made
+
+    @property
+    def cached_polygons(self) -> gpd.GeoDataFrame | None:
+        """The polygons if made already, else None (never makes them)."""
+        return self._made.get("polygons")
 
     def with_polygons(self, polygons: gpd.GeoDataFrame | None, *, engine: Any = None,
                       document: dict[str, Any] | None = None) -> CoverageRecord:
-        """The same result with new polygons (and engine state, and summary when given)."""
+        """The same result with polygons to show (None: made when asked), a new engine state and
+        summary when given. A new engine brings its own grid."""
+        engine = self.engine if engine is None else engine
+        grid = self.own_grid if engine is self.engine else None
         if document is None:
-            return CoverageRecord(self.document, polygons, self.non_finite,
-                                  self.engine if engine is None else engine)
-        return CoverageRecord.of(document, polygons, engine=self.engine if engine is None else engine)
+            return CoverageRecord._make(self.document, self.non_finite, grid=grid, engine=engine, crs=self.crs,
+                                        polygons=polygons)
+        return CoverageRecord.of(document, polygons, grid=grid, engine=engine, crs=self.crs)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CoverageRecord):
             return False
         if self.document != other.document or self.non_finite != other.non_finite:
             return False
+        a, b = self.grid, other.grid
+        if a is not None and b is not None:
+            return a.equals(b)
         return _same_gdf(self.polygons, other.polygons)
 
     __hash__ = None  # type: ignore[assignment]

@@ -181,12 +181,11 @@ def coverage_report(project: Project, params: CoverageParams | None = None, *, p
 
 def coverage_record(project: Project, result: Any, doc: dict[str, Any] | None = None, *,
                     polygons: gpd.GeoDataFrame | None = None) -> CoverageRecord:
-    """A coverage result for the project: the summary, the polygons (computed unless given), the engine state."""
+    """A coverage result for the project: the summary and the engine state, whose level raster the
+    project stores; polygons are made when a map or an export first asks (or given, already drawn)."""
     from planner.model.results import CoverageRecord
 
-    if polygons is None:
-        polygons = result.polygons().set_crs(project.crs, allow_override=True)
-    return CoverageRecord.of(doc if doc is not None else result.summary(), polygons, engine=result)
+    return CoverageRecord.of(doc if doc is not None else result.summary(), polygons, engine=result, crs=project.crs)
 
 
 def _coverage_summary(project: Project) -> tuple[Any, dict[str, Any]] | None:

@@ -40,7 +40,7 @@ def test_new_info_import_validate(capsys, tmp_path: Path, square_geojson: Path) 
 
     code, out, _ = run_cli(capsys, "info", str(proj), "--json")
     doc = json.loads(out)
-    assert doc["nodes"]["camera"] == 2 and doc["file"]["schema_version"] == 3
+    assert doc["nodes"]["camera"] == 2 and doc["file"]["schema_version"] == 4
     code, out, _ = run_cli(capsys, "info", str(proj))
     assert "EPSG:32631" in out and "2 cameras" in out
 

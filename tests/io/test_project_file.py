@@ -224,7 +224,7 @@ def test_schema_2_migrates_forward(tmp_path: Path) -> None:
     assert cov.engine is None and len(cov.polygons) == 8
     assert {"day", "night"} == set(cov.polygons["period"])
     save_project(p, copy)
-    assert read_schema_version(copy) == project_file.SCHEMA_VERSION == 3
+    assert read_schema_version(copy) == project_file.SCHEMA_VERSION == 4
     assert load_project(copy).results["coverage"] == cov
 
 

@@ -113,6 +113,7 @@ class AnalysisController(QObject):
         #: project held lately, so undo and redo find the engine that matches the document they restore
         self._engines: list[tuple[Any, Any, Scope]] = []
         self._pending_cov_ids: list[str] = []
+        self._drawing: Any = None  # the stored coverage record whose polygons are being made
         for key, r in self.runners.items():
             r.done.connect(self._on_done)
             r.failed.connect(self._on_failed)
@@ -137,6 +138,7 @@ class AnalysisController(QObject):
                 runner="update"),
             Job("coverage-polygons", "Coverage map update", self._build_polygons, self._apply_polygons,
                 runner="update"),
+            Job("coverage-draw", "Drawing coverage", self._build_draw, self._apply_draw, runner="update"),
             Job("cost", "Cost by phase", self._build_cost, self._apply_cost, runner="cost"),
         ):
             self.register(job)
@@ -300,7 +302,7 @@ class AnalysisController(QObject):
         base = current.engine
         if base is not None and all(base.geometries.get(i) == cov.geometries.get(i) for i in ids):
             return  # the stored result already reflects these cameras (e.g. undo restored it with its engine)
-        record = current.with_polygons(current.polygons, engine=cov, document=doc)
+        record = current.with_polygons(current.cached_polygons, engine=cov, document=doc)
         self._remember_engine(record, cov, scope)
         self.store([record], "Update coverage", derived=True)
         if self._pending_cov_ids:
@@ -319,7 +321,7 @@ class AnalysisController(QObject):
             return None
         crs = p.crs
         current = p.result(ResultKind.COVERAGE)
-        previous = current.polygons if current is not None else None
+        previous = current.cached_polygons if current is not None else None
         state = self.w.stack.state_id if self.w.stack is not None else 0
 
         def fn(progress: ProgressFn) -> Any:
@@ -346,6 +348,38 @@ class AnalysisController(QObject):
         self._remember_engine(record, engine, entry[2])
         self.w.layers.remember_coverage_paths(gdf, built)
         self.store([record], "Update coverage map", derived=True)
+
+    def draw_stored(self, record: Any) -> None:
+        """Make a stored coverage result's polygons and map paths in the background (once per record)."""
+        if self._drawing is record and self.runners["update"].running:
+            return
+        if self.runners["update"].running:  # an update or redraw is on: try again when it is done
+            QTimer.singleShot(200, lambda: self._draw_if_current(record))
+            return
+        self._drawing = record
+        self.run("coverage-draw", record=record)
+
+    def _draw_if_current(self, record: Any) -> None:
+        p = self.w.project
+        if p is not None and p.result(ResultKind.COVERAGE) is record and not record.has_polygons:
+            self.draw_stored(record)
+
+    def _build_draw(self, record: Any) -> WorkFn:
+        def fn(progress: ProgressFn) -> Any:
+            progress(0.1, "drawing the stored coverage")
+            gdf = record.polygons
+            progress(0.7, "drawing")
+            return record, gdf, pl.coverage_paths(gdf)
+
+        return fn
+
+    def _apply_draw(self, result: Any) -> None:
+        record, gdf, built = result
+        self._drawing = None
+        self.w.layers.remember_coverage_paths(gdf, built)
+        p = self.w.project
+        if p is not None and p.result(ResultKind.COVERAGE) is record:
+            self.w.layers.rebuild_some(["coverage"])
 
     # ------------------------------------------------------------ network, radio
     def _build_network(self) -> WorkFn:

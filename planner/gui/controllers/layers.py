@@ -27,8 +27,12 @@ DERIVED = ("coverage", "links", "priority_sites", "radio_throughput")
 class LayerManager:
     """Owns the scene's layer items; ``on_error(text)`` reports unreadable overlays."""
 
-    def __init__(self, canvas: MapCanvas, panel: LayersPanel, on_error: Callable[[str], None]) -> None:
+    def __init__(self, canvas: MapCanvas, panel: LayersPanel, on_error: Callable[[str], None],
+                 draw_later: Callable[[Any], None] | None = None) -> None:
         self.canvas = canvas
+        #: ``draw_later(record)`` makes a coverage record's polygons and paths off the GUI thread, then
+        #: rebuilds the layer; without it they are made here
+        self.draw_later = draw_later
         self.panel = panel
         self.on_error = on_error
         self.project: Project | None = None
@@ -99,6 +103,9 @@ class LayerManager:
     # -- coverage drawing (paths built off the GUI thread)
     def _coverage_item(self, p: Project) -> QGraphicsItem | None:
         rec = p.result(ResultKind.COVERAGE)
+        if rec is not None and not rec.has_polygons and rec.can_draw and self.draw_later is not None:
+            self.draw_later(rec)  # a stored coverage raster: its polygons are made in the background
+            return None
         gdf = rec.polygons if rec is not None else None
         built = next((b for g, b in self._coverage_paths if g is gdf), None)
         if built is None and gdf is not None:
@@ -113,7 +120,7 @@ class LayerManager:
     def _inputs(self, key: str, p: Project) -> tuple[Any, ...]:
         """The results a derived layer is drawn from (compared by identity to skip needless rebuilds)."""
         cov = p.result(ResultKind.COVERAGE)
-        return {"coverage": (cov.polygons if cov is not None else None,), "links": (p.result(ResultKind.NETWORK),),
+        return {"coverage": ((cov.cached_polygons if cov.has_polygons else cov) if cov is not None else None,), "links": (p.result(ResultKind.NETWORK),),
                 "priority_sites": (cov.document if cov is not None else None,),
                 "radio_throughput": (p.result(ResultKind.RADIO),)}[key]
 
