@@ -587,8 +587,6 @@ class _Tile:
     polys: dict[tuple[str, float, tuple[int, int]], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-
-
 def _blocks() -> list[tuple[int, int]]:
     return [(r, c) for r in range(0, TILE, SUB) for c in range(0, TILE, SUB)]
 
@@ -1257,27 +1255,20 @@ def _build_tiles(keys: Iterable[tuple[int, int]], footprints: dict[str, Footprin
         return tile
 
     _Geoms.groups(zones)  # decoded once, before two threads could both do it
-    out = {}
-    if len(keys) > 4 and (os.cpu_count() or 1) > 1:
-        # composing (numpy), rasterising zones (GDAL) and the statistics kernel release the GIL in large part
-        from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
-        pool = ThreadPoolExecutor(max_workers=2)
-        try:
-            for i, (k, tile) in enumerate(zip(keys, pool.map(build, keys), strict=True)):
-                if tile is not None:
-                    out[k] = tile
-                if i % 8 == 0:
-                    progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
-        finally:  # a cancel (raised by progress) drops the tiles not started
+    # composing (numpy), rasterising zones (GDAL) and the statistics kernel release the GIL in large part
+    pool = ThreadPoolExecutor(max_workers=2) if len(keys) > 4 and (os.cpu_count() or 1) > 1 else None
+    out = {}
+    try:
+        for i, (k, tile) in enumerate(zip(keys, (pool.map if pool else map)(build, keys), strict=True)):
+            if tile is not None:
+                out[k] = tile
+            if i % 8 == 0:
+                progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
+    finally:  # a cancel (raised by progress) drops the tiles not started
+        if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        return out
-    for i, k in enumerate(keys):
-        tile = build(k)
-        if tile is not None:
-            out[k] = tile
-        if i % 8 == 0:
-            progress(i / max(len(keys), 1), f"tiles {i}/{len(keys)}")
     return out
 
 

@@ -951,8 +951,8 @@ def _results_from_meta(path: Path, meta: dict[str, Any], layers: dict[str, gpd.G
         if kind == ResultKind.COVERAGE:
             gdf = layers.get(RESULT_LAYER_PREFIX + COVERAGE_LAYER)
             grid = _read_grid(path, meta, contents, crs)
-            record: Any = CoverageRecord._make(doc, marks, grid=grid, engine=None, crs=crs,
-                                               polygons=None if gdf is None else _with_crs(gdf, crs))
+            record: Any = CoverageRecord.from_parts(doc, marks, grid=grid, engine=None, crs=crs,
+                                                    polygons=None if gdf is None else _with_crs(gdf, crs))
         elif kind == ResultKind.RADIO:
             table = RESULT_LAYER_PREFIX + RADIO_RASTER
             if contents.get(table) != "2d-gridded-coverage":

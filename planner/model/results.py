@@ -168,11 +168,12 @@ class CoverageRecord:
     def of(cls, doc: Any, polygons: gpd.GeoDataFrame | None = None, *, grid: LevelGrid | None = None,
            engine: Any = None, crs: Any = None) -> CoverageRecord:
         clean, marks = normalise_document(doc, where="coverage result")
-        return cls._make(clean, marks, grid=grid, engine=engine, crs=crs, polygons=polygons)
+        return cls.from_parts(clean, marks, grid=grid, engine=engine, crs=crs, polygons=polygons)
 
     @classmethod
-    def _make(cls, doc: dict[str, Any], marks: dict[str, str], *, grid: LevelGrid | None, engine: Any, crs: Any,
-              polygons: gpd.GeoDataFrame | None) -> CoverageRecord:
+    def from_parts(cls, doc: dict[str, Any], marks: dict[str, str], *, grid: LevelGrid | None, engine: Any,
+                   crs: Any, polygons: gpd.GeoDataFrame | None) -> CoverageRecord:
+        """A record from an already normalised document and its markers (the project-file reader's path)."""
         rec = cls(doc, grid, marks, engine, crs)
         if polygons is not None:
             rec._made["polygons"] = polygons
@@ -228,7 +229,7 @@ class CoverageRecord:
         engine = self.engine if engine is None else engine
         grid = self.own_grid if engine is self.engine else None
         if document is None:
-            return CoverageRecord._make(self.document, self.non_finite, grid=grid, engine=engine, crs=self.crs,
+            return CoverageRecord.from_parts(self.document, self.non_finite, grid=grid, engine=engine, crs=self.crs,
                                         polygons=polygons)
         return CoverageRecord.of(document, polygons, grid=grid, engine=engine, crs=self.crs)
 
